@@ -1,0 +1,111 @@
+"""The `zz` command: one Typer sub-app per noun, assembled here.
+
+Modules here import only typer at the top; the domain (and SQLModel with it) is
+imported inside each command, so `zz --help` and Tab completion stay fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Annotated, Optional
+
+import typer
+from typer.core import TyperGroup
+
+from . import zh
+from .common import settings
+
+zh.install()
+
+
+class ZzGroup(TyperGroup):
+    """The one place where errors become a Chinese message on stderr and an exit status."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        import shlex
+
+        from ..db import Settings
+
+        args = list(sys.argv[1:] if args is None else args)
+        extra.setdefault("obj", Settings(command=shlex.join(["zz", *args])))
+        code = run(self, args=args, prog_name=prog_name or "zz", complete_var=complete_var, **extra)
+        if standalone_mode:
+            sys.exit(code)
+        return code
+
+
+def run(group, **kwargs) -> int:
+    from typer._click import exceptions as click_exc
+
+    from ..errors import ExitStatus, ZzError
+
+    try:
+        rv = TyperGroup.main(group, standalone_mode=False, **kwargs)
+        return rv if isinstance(rv, int) else 0
+    except ZzError as exc:
+        sys.stderr.write(f"zz: 错误：{exc.message}\n")
+        return int(exc.exit_status)
+    except click_exc.NoArgsIsHelpError as exc:
+        sys.stdout.write(exc.ctx.get_help() + "\n")
+        return 0
+    except click_exc.UsageError as exc:
+        hint = ""
+        if exc.ctx is not None:
+            hint = f"\n用法：{exc.ctx.command_path} --help 查看说明"
+        sys.stderr.write(f"zz: 用法错误：{zh.usage_error(exc)}{hint}\n")
+        return int(ExitStatus.USAGE)
+    except click_exc.ClickException as exc:
+        sys.stderr.write(f"zz: 错误：{exc.format_message()}\n")
+        return exc.exit_code
+    except typer.Abort:
+        sys.stderr.write("\nzz: 已取消，未做任何改动\n")
+        return int(ExitStatus.REFUSED)
+    except KeyboardInterrupt:
+        sys.stderr.write("\nzz: 已中断，未做任何改动\n")
+        return int(ExitStatus.INTERRUPTED)
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # a defect: say so in Chinese, keep the traceback for ZZ_DEBUG
+        if os.environ.get("ZZ_DEBUG"):
+            raise
+        sys.stderr.write(f"zz: 内部错误：{type(exc).__name__}: {exc}\n（本次命令未写入任何数据；设置 ZZ_DEBUG=1 可查看详细信息）\n")
+        return int(ExitStatus.REFUSED)
+
+
+app = typer.Typer(
+    name="zz",
+    cls=ZzGroup,
+    help="作风纪律专项整治台账：问题清单、整改清单、制度清单、督查问责与报表。",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    db: Annotated[Optional[str], typer.Option("--db", help="登记簿：SQLite 文件路径或数据库 URL（优先于 ZZ_DB）")] = None,
+):
+    """作风纪律专项整治台账。示例：zz issue add "窗口办事拖沓" --unit 杨村 --area 效能意识"""
+    settings(ctx).db = db
+
+
+from . import check, fix, history, issue, phase, rule, setup, unit  # noqa: E402
+
+setup.register(app)
+app.add_typer(setup.db_app, name="db", help="登记簿位置")
+app.add_typer(unit.app, name="unit", help="单位：新增、列表、查看、修改、导入")
+app.add_typer(check.app, name="check", help="四查四看：登记各单位自查结果")
+app.add_typer(issue.app, name="issue", help="问题清单：登记、列表、查看、修改")
+app.add_typer(fix.app, name="fix", help="整改清单：新增、进展、完成、销号、退回、延期")
+app.add_typer(rule.app, name="rule", help="制度清单：立、改、废")
+app.add_typer(phase.milestone_app, name="milestone", help="节点：标记手工节点完成")
+phase.register(app)
+history.register(app)
+
+
+def main() -> None:
+    app()

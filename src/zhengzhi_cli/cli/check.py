@@ -1,0 +1,59 @@
+"""zz check add|list"""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from . import output
+from .common import complete_unit, need, settings
+
+app = typer.Typer(no_args_is_help=True)
+
+
+@app.command("add")
+def check_add(
+    ctx: typer.Context,
+    unit: Annotated[Optional[str], typer.Option("--unit", help="单位", autocompletion=complete_unit)] = None,
+    item: Annotated[Optional[str], typer.Option("--item", help="四查四看事项 1–4")] = None,
+    date: Annotated[Optional[str], typer.Option("--date", help="自查日期")] = None,
+    result: Annotated[Optional[str], typer.Option("--result", help="自查结果")] = None,
+    note: Annotated[Optional[str], typer.Option("--note", help="备注")] = None,
+    json_: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
+):
+    """登记一项四查四看结果。示例：zz check add --unit 杨村 --item 1 --date 2017-04-15 --result "发现问题3个" """
+    from .. import checks
+    from ..db import open_session
+    from ..register import plan_of
+
+    with open_session(settings(ctx)) as session:
+        unit = need(unit, option="--unit", label="单位")
+        item = need(item, option="--item", label="四查四看事项",
+                    choices=lambda: [f"{c.no} {c.check}" for c in plan_of(session).checks])
+        date = need(date, option="--date", label="自查日期")
+        rec = checks.add(session, unit=unit, item=str(item).split()[0], on=date, result=result, note=note)
+        out = next(r for r in checks.list_checks(session, unit=unit) if r["id"] == rec.id)
+    if json_:
+        output.emit_json(out)
+    else:
+        output.line(f"已登记四查四看 #{out['id']}：{out['unit']} {out['check']}，{out['look']}（{out['date']}）")
+
+
+@app.command("list")
+def check_list(
+    ctx: typer.Context,
+    unit: Annotated[Optional[str], typer.Option("--unit", help="单位", autocompletion=complete_unit)] = None,
+    json_: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
+):
+    """列出四查四看结果。示例：zz check list --unit 杨村"""
+    from .. import checks
+    from ..db import open_session
+
+    with open_session(settings(ctx), write=False) as session:
+        recs = checks.list_checks(session, unit=unit)
+    if json_:
+        output.emit_json(recs)
+        return
+    output.table(f"四查四看（{len(recs)} 项）", ["编号", "单位", "事项", "查", "看", "日期", "结果"],
+                 [(r["id"], r["unit"], r["item"], r["check"], r["look"], r["date"], r["result"]) for r in recs])

@@ -1,0 +1,118 @@
+"""What every command shares: the settings, prompting only at a terminal, completion."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from typing import Callable
+
+import typer
+
+from ..db import Settings
+
+
+def settings(ctx: typer.Context) -> Settings:
+    root = ctx.find_root()
+    if not isinstance(root.obj, Settings):
+        root.obj = Settings()
+    return root.obj
+
+
+def interactive() -> bool:
+    """Prompts only where a person can answer: stdin is a terminal (never in scripts)."""
+    if os.environ.get("ZZ_NO_PROMPT"):
+        return False
+    try:
+        return sys.stdin.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def need(value, *, option: str, label: str, choices: Callable[[], list[str]] | list[str] | None = None):
+    """A required value: given, prompted for at a terminal, or a usage error (exit 2)."""
+    if value not in (None, ""):
+        return value
+    if not interactive():
+        from ..errors import UsageProblem
+
+        raise UsageProblem(f"缺少 {option}（{label}）", field=option)
+    options = choices() if callable(choices) else choices
+    hint = f"\n  可选：{'、'.join(options)}" if options else ""
+    answer = typer.prompt(f"{label}{hint}\n{label}", err=True).strip()
+    return answer
+
+
+def as_of(value: str | None) -> dt.date | None:
+    if not value:
+        return None
+    from ..dates import parse_date
+
+    return parse_date(value, field="--as-of")
+
+
+# ---- shell completion: plain sqlite3, so a Tab press never pays for SQLAlchemy ----
+
+def _sqlite_file(ctx) -> str | None:
+    from ..db import resolve, sqlite_path
+
+    db = None
+    try:
+        db = ctx.find_root().params.get("db")
+    except Exception:
+        pass
+    url, _ = resolve(db)
+    path = sqlite_path(url)
+    return str(path) if path and path.exists() else None
+
+
+def complete_unit(ctx: typer.Context, incomplete: str):
+    import sqlite3
+
+    path = _sqlite_file(ctx)
+    if not path:
+        return []
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=1)
+        rows = conn.execute(
+            "SELECT name, code FROM unit WHERE name LIKE ? OR code LIKE ? ORDER BY code LIMIT 50",
+            (f"%{incomplete}%", f"{incomplete}%"),
+        ).fetchall()
+        conn.close()
+    except sqlite3.Error:
+        return []
+    return [(name, code or "") for name, code in rows]
+
+
+def _plan_for_completion(ctx):
+    import sqlite3
+
+    from ..plan import load
+
+    path = _sqlite_file(ctx)
+    text = None
+    if path:
+        try:
+            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=1)
+            row = conn.execute("SELECT value FROM meta WHERE key = 'plan'").fetchone()
+            conn.close()
+            text = row[0] if row else None
+        except sqlite3.Error:
+            pass
+    return load(text)
+
+
+def complete_area(ctx: typer.Context, incomplete: str):
+    plan = _plan_for_completion(ctx)
+    return [(a.name, f"（{a.no}）{a.title}") for a in plan.areas if incomplete in a.name or str(a.no).startswith(incomplete)]
+
+
+def completer(list_name: str):
+    def complete(ctx: typer.Context, incomplete: str):
+        return [v for v in _plan_for_completion(ctx).lists[list_name] if v.startswith(incomplete)]
+
+    return complete
+
+
+def complete_milestone(ctx: typer.Context, incomplete: str):
+    return [m.name for m in _plan_for_completion(ctx).milestones if m.name.startswith(incomplete)]

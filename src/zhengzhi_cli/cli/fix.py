@@ -1,0 +1,203 @@
+"""zz fix add|progress|done|verify|return|extend|list|show"""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from . import output
+from .common import as_of, complete_unit, completer, need, settings
+
+app = typer.Typer(no_args_is_help=True)
+
+JSON = Annotated[bool, typer.Option("--json", help="输出 JSON")]
+FIX_ID = Annotated[int, typer.Argument(help="整改编号")]
+DATE = Annotated[Optional[str], typer.Option("--date", help="日期（默认今天）")]
+
+
+def _done(verb: str, fix, json_: bool, session) -> None:
+    from .. import fixes
+
+    rec = fixes.show(session, fix.id)
+    if json_:
+        output.emit_json(rec)
+    else:
+        output.line(f"整改 #{rec['id']} {verb}：{rec['status']}（{rec['unit']}，时限 {rec['deadline']}）")
+
+
+@app.command("add")
+def fix_add(
+    ctx: typer.Context,
+    issue_id: Annotated[int, typer.Argument(help="问题编号")],
+    task: Annotated[Optional[str], typer.Argument(help="整改任务及措施")] = None,
+    deadline: Annotated[Optional[str], typer.Option("--deadline", help="整改时限：日期、长期坚持或立行立改")] = None,
+    owner: Annotated[Optional[str], typer.Option("--owner", help="责任人（默认同问题）")] = None,
+    leader: Annotated[Optional[str], typer.Option("--leader", help="责任领导（默认同问题）")] = None,
+    note: Annotated[Optional[str], typer.Option("--note", help="备注")] = None,
+    json_: JSON = False,
+):
+    """为问题新增一项整改（整改清单）。示例：zz fix add 12 "推行首问负责制" --deadline 2017-06-30"""
+    from .. import fixes
+    from ..db import open_session
+
+    with open_session(settings(ctx)) as session:
+        task = need(task, option="TASK", label="整改任务及措施")
+        deadline = need(deadline, option="--deadline", label="整改时限（日期或“长期坚持”）")
+        fix = fixes.add(session, issue_id=issue_id, task=task, deadline=deadline, owner=owner, leader=leader, note=note)
+        rec = fixes.show(session, fix.id)
+    if json_:
+        output.emit_json(rec)
+    else:
+        output.line(f"已新增整改 #{rec['id']}（问题 #{rec['issue_id']}，{rec['unit']}，时限 {rec['deadline']}）")
+
+
+@app.command("progress")
+def fix_progress(
+    ctx: typer.Context,
+    fix_id: FIX_ID,
+    text: Annotated[Optional[str], typer.Argument(help="进展情况")] = None,
+    date: DATE = None,
+    json_: JSON = False,
+):
+    """登记整改进展（未开始的转为整改中）。示例：zz fix progress 7 "已制定首问负责制度草案" """
+    from .. import fixes
+    from ..db import open_session
+
+    with open_session(settings(ctx)) as session:
+        text = need(text, option="TEXT", label="进展情况")
+        _done("已登记进展", fixes.progress(session, fix_id, text=text, on=date), json_, session)
+
+
+@app.command("done")
+def fix_done(
+    ctx: typer.Context,
+    fix_id: FIX_ID,
+    date: DATE = None,
+    evidence: Annotated[Optional[str], typer.Option("--evidence", help="整改成效/佐证材料")] = None,
+    json_: JSON = False,
+):
+    """整改完成。示例：zz fix done 7 --date 2017-06-20 --evidence "制度已印发" """
+    from .. import fixes
+    from ..db import open_session
+
+    with open_session(settings(ctx)) as session:
+        _done("已完成", fixes.done(session, fix_id, on=date, evidence=evidence), json_, session)
+
+
+@app.command("verify")
+def fix_verify(
+    ctx: typer.Context,
+    fix_id: FIX_ID,
+    by: Annotated[Optional[str], typer.Option("--by", help="销号核验人（不能是责任人）")] = None,
+    date: DATE = None,
+    evidence: Annotated[Optional[str], typer.Option("--evidence", help="核验意见/佐证")] = None,
+    json_: JSON = False,
+):
+    """销号：核验已完成的整改。示例：zz fix verify 7 --by 督查室张华"""
+    from .. import fixes
+    from ..db import open_session
+
+    with open_session(settings(ctx)) as session:
+        by = need(by, option="--by", label="销号核验人")
+        _done("已销号", fixes.verify(session, fix_id, by=by, on=date, evidence=evidence), json_, session)
+
+
+@app.command("return")
+def fix_return(
+    ctx: typer.Context,
+    fix_id: FIX_ID,
+    by: Annotated[Optional[str], typer.Option("--by", help="退回人")] = None,
+    reason: Annotated[Optional[str], typer.Option("--reason", help="退回理由")] = None,
+    date: DATE = None,
+    json_: JSON = False,
+):
+    """退回：核验未通过，转回整改中进行二次整改。示例：zz fix return 7 --by 张华 --reason "佐证不足" """
+    from .. import fixes
+    from ..db import open_session
+
+    with open_session(settings(ctx)) as session:
+        by = need(by, option="--by", label="退回人")
+        reason = need(reason, option="--reason", label="退回理由")
+        _done("已退回", fixes.return_(session, fix_id, by=by, reason=reason, on=date), json_, session)
+
+
+@app.command("extend")
+def fix_extend(
+    ctx: typer.Context,
+    fix_id: FIX_ID,
+    to: Annotated[Optional[str], typer.Option("--to", help="新的整改时限")] = None,
+    approver: Annotated[Optional[str], typer.Option("--approver", help="批准人")] = None,
+    reason: Annotated[Optional[str], typer.Option("--reason", help="延期理由")] = None,
+    json_: JSON = False,
+):
+    """延期：经批准推迟整改时限（保留原时限）。示例：zz fix extend 7 --to 2017-09-30 --approver 孙剑楠 --reason "涉及跨部门协调" """
+    from .. import fixes
+    from ..db import open_session
+
+    with open_session(settings(ctx)) as session:
+        to = need(to, option="--to", label="新的整改时限")
+        approver = need(approver, option="--approver", label="批准人")
+        reason = need(reason, option="--reason", label="延期理由")
+        _done("已延期", fixes.extend(session, fix_id, to=to, approver=approver, reason=reason), json_, session)
+
+
+@app.command("list")
+def fix_list(
+    ctx: typer.Context,
+    unit: Annotated[Optional[str], typer.Option("--unit", help="单位", autocompletion=complete_unit)] = None,
+    status: Annotated[Optional[str], typer.Option("--status", help="整改状态：未开始、整改中、已完成、已销号", autocompletion=completer("fix_statuses"))] = None,
+    overdue: Annotated[bool, typer.Option("--overdue", help="只列逾期的（按时限排序）")] = False,
+    as_of_: Annotated[Optional[str], typer.Option("--as-of", help="以某日为“今天”")] = None,
+    limit: Annotated[Optional[int], typer.Option("--limit", help="最多列出条数")] = None,
+    json_: JSON = False,
+):
+    """列出整改事项；长期坚持的另列。示例：zz fix list --overdue --as-of 2017-08-01"""
+    from .. import fixes
+    from ..db import open_session
+
+    with open_session(settings(ctx), write=False) as session:
+        recs = fixes.list_fixes(session, unit=unit, status=status, overdue=overdue, as_of=as_of(as_of_), limit=limit)
+    if json_:
+        output.emit_json(recs)
+        return
+    columns = ["编号", "问题", "单位", "整改任务及措施", "时限", "责任人", "状态", "逾期"]
+
+    def row(f):
+        return (f["id"], f["issue_id"], f["unit"], f["task"], f["deadline"], f["owner"], f["status"],
+                f"{f['days_late']} 天（{f['tier']}）" if f["overdue"] else "")
+
+    dated = [f for f in recs if f["deadline"] != "长期坚持"]
+    ongoing = [f for f in recs if f["deadline"] == "长期坚持"]
+    output.table(f"整改清单（{len(dated)} 项）", columns, [row(f) for f in dated])
+    if ongoing:
+        output.table(f"长期坚持（{len(ongoing)} 项）", columns, [row(f) for f in ongoing])
+
+
+@app.command("show")
+def fix_show(
+    ctx: typer.Context,
+    fix_id: FIX_ID,
+    as_of_: Annotated[Optional[str], typer.Option("--as-of", help="以某日为“今天”")] = None,
+    json_: JSON = False,
+):
+    """查看一项整改及其全部经过。示例：zz fix show 7"""
+    from .. import fixes
+    from ..db import open_session
+
+    with open_session(settings(ctx), write=False) as session:
+        rec = fixes.show(session, fix_id, as_of=as_of(as_of_))
+    if json_:
+        output.emit_json(rec)
+        return
+    output.fields(f"整改 #{rec['id']}", [
+        ("问题", f"#{rec['issue_id']} {rec['issue']}"), ("单位", rec["unit"]), ("整改任务及措施", rec["task"]),
+        ("时限", rec["deadline"] + (f"（原时限 {rec['original_deadline']}）" if rec["original_deadline"] else "")),
+        ("责任领导", rec["leader"]), ("责任人", rec["owner"]), ("状态", rec["status"]),
+        ("完成日期", rec["done_on"]), ("销号", f"{rec['verified_on']} {rec['verified_by']}" if rec["verified_on"] else None),
+        ("逾期", f"{rec['days_late']} 天（{rec['tier']}）" if rec["overdue"] else "否"),
+    ])
+    if rec["events"]:
+        output.table("经过", ["日期", "事项", "内容", "经办人", "批准人"],
+                     [(e["date"], e["kind"], e["text"] or (f"{e['old_deadline']} → {e['new_deadline']}" if e["new_deadline"] else ""),
+                       e["by"], e["approver"]) for e in rec["events"]])

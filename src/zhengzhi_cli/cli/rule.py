@@ -1,0 +1,82 @@
+"""zz rule add|done|list"""
+
+from __future__ import annotations
+
+from typing import Annotated, List, Optional
+
+import typer
+
+from . import output
+from .common import complete_unit, need, settings
+
+app = typer.Typer(no_args_is_help=True)
+JSON = Annotated[bool, typer.Option("--json", help="输出 JSON")]
+
+
+@app.command("add")
+def rule_add(
+    ctx: typer.Context,
+    title: Annotated[Optional[str], typer.Argument(help="制度名称")] = None,
+    unit: Annotated[Optional[str], typer.Option("--unit", help="单位", autocompletion=complete_unit)] = None,
+    action: Annotated[Optional[str], typer.Option("--action", help="立、改或废")] = None,
+    due: Annotated[Optional[str], typer.Option("--due", help="计划完成时间")] = None,
+    issue: Annotated[Optional[List[int]], typer.Option("--issue", help="针对的问题编号（可多次）")] = None,
+    note: Annotated[Optional[str], typer.Option("--note", help="备注")] = None,
+    json_: JSON = False,
+):
+    """登记一项制度（制度清单：立、改、废）。示例：zz rule add "首问负责制度" --unit 杨村 --action 立 --due 2017-06-30"""
+    from .. import rules
+    from ..db import open_session
+
+    with open_session(settings(ctx)) as session:
+        title = need(title, option="TITLE", label="制度名称")
+        unit = need(unit, option="--unit", label="单位")
+        action = need(action, option="--action", label="立改废", choices=["立", "改", "废"])
+        rule = rules.add(session, unit=unit, title=title, action=action, due=due, issue_ids=issue or [], note=note)
+        rec = rules.show(session, rule.id)
+    if json_:
+        output.emit_json(rec)
+    else:
+        output.line(f"已登记制度 #{rec['id']}「{rec['title']}」（{rec['unit']}，{rec['action']}）")
+
+
+@app.command("done")
+def rule_done(
+    ctx: typer.Context,
+    rule_id: Annotated[int, typer.Argument(help="制度编号")],
+    date: Annotated[Optional[str], typer.Option("--date", help="完成日期（默认今天）")] = None,
+    doc_no: Annotated[Optional[str], typer.Option("--doc-no", help="文号")] = None,
+    json_: JSON = False,
+):
+    """制度完成（印发、修订或废止）。示例：zz rule done 3 --doc-no 武清政办〔2017〕12号"""
+    from .. import rules
+    from ..db import open_session
+
+    with open_session(settings(ctx)) as session:
+        rules.done(session, rule_id, on=date, doc_no=doc_no)
+        rec = rules.show(session, rule_id)
+    if json_:
+        output.emit_json(rec)
+    else:
+        output.line(f"制度 #{rec['id']}「{rec['title']}」已完成（{rec['done_on']}{'，' + rec['doc_no'] if rec['doc_no'] else ''}）")
+
+
+@app.command("list")
+def rule_list(
+    ctx: typer.Context,
+    unit: Annotated[Optional[str], typer.Option("--unit", help="单位", autocompletion=complete_unit)] = None,
+    action: Annotated[Optional[str], typer.Option("--action", help="立、改或废")] = None,
+    json_: JSON = False,
+):
+    """列出制度清单。示例：zz rule list --unit 杨村"""
+    from .. import rules
+    from ..db import open_session
+
+    with open_session(settings(ctx), write=False) as session:
+        recs = rules.list_rules(session, unit=unit, action=action)
+    if json_:
+        output.emit_json(recs)
+        return
+    output.table(f"制度清单（{len(recs)} 项）", ["编号", "单位", "制度名称", "立改废", "计划完成", "状态", "文号", "针对问题"],
+                 [(r["id"], r["unit"], r["title"], r["action"], r["due_on"], r["status"], r["doc_no"],
+                   "、".join(f"#{i}" for i in r["issue_ids"])) for r in recs])

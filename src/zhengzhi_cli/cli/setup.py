@@ -1,0 +1,84 @@
+"""zz init, zz db path, zz plan, zz demo."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from . import output
+from .common import as_of, settings
+
+db_app = typer.Typer(no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("init")(init)
+    app.command("plan")(plan)
+    app.command("demo")(demo)
+
+
+def init(
+    ctx: typer.Context,
+    plan_file: Annotated[Optional[Path], typer.Option("--plan", help="方案文件（TOML），默认为武清区 2017 年方案")] = None,
+):
+    """创建登记簿（可重复执行，绝不清空数据）。示例：zz init --plan 方案2018.toml"""
+    from ..registers import init_register
+
+    result = init_register(settings(ctx), plan_file=plan_file)
+    output.line(result["message"])
+
+
+@db_app.command("path")
+def db_path(ctx: typer.Context, json_: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False):
+    """显示正在使用的登记簿。示例：zz db path"""
+    from ..registers import where
+
+    info = where(settings(ctx))
+    if json_:
+        output.emit_json(info)
+    else:
+        output.line(f"{info['path'] or info['url']}（来自{info['source']}{'，尚未创建' if not info['exists'] else ''}）")
+
+
+def plan(
+    ctx: typer.Context,
+    as_of_: Annotated[Optional[str], typer.Option("--as-of", help="以某日为“今天”")] = None,
+    json_: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
+):
+    """显示方案：阶段与日期、节点、整治重点、四查四看、当前阶段。示例：zz plan --as-of 2017-05-01"""
+    import datetime as dt
+
+    from ..db import open_session
+    from ..register import plan_of
+
+    day = as_of(as_of_) or dt.date.today()
+    with open_session(settings(ctx), write=False) as session:
+        p = plan_of(session)
+    data = p.as_json(day)
+    if json_:
+        output.emit_json(data)
+        return
+    cur = data["current_phase"]
+    output.line(f"{p.name}（{p.issuer}）")
+    output.table("阶段", ["序号", "阶段", "时间", "开始", "结束", ""],
+                 [(ph["no"], ph["name"], ph["when"], ph["start"], ph["end"], "◀ 当前" if cur and cur["no"] == ph["no"] else "")
+                  for ph in data["phases"]])
+    if not cur:
+        output.line(f"{day} 不在专项整治期间（{p.start} 至 {p.end}）")
+    output.table("节点", ["阶段", "节点", "截止日期", "来源"],
+                 [(m["phase"], m["name"], m["due_on"], "手工标记" if m["derived_from"] == "manual" else "由数据得出") for m in data["milestones"]])
+    output.table("整治重点", ["序号", "名称", "标题"], [(a["no"], a["name"], a["title"]) for a in data["areas"]])
+    output.table("四查四看", ["序号", "查", "看"], [(c["no"], c["check"], c["look"]) for c in data["checks"]])
+
+
+def demo(
+    ctx: typer.Context,
+    as_of_: Annotated[Optional[str], typer.Option("--as-of", help="以某日为“今天”（默认 2017-07-15，自查自纠刚结束）")] = None,
+    out_dir: Annotated[Optional[Path], typer.Option("--out", help="报表输出目录（默认为登记簿所在目录）")] = None,
+):
+    """用样例区（sample_data/）建一个登记簿并跑一遍主要流程。示例：zz demo --db /tmp/demo.db"""
+    from ..demo import run_demo
+
+    run_demo(settings(ctx), as_of=as_of(as_of_), out_dir=out_dir)

@@ -1,0 +1,89 @@
+"""Chinese for the few words Typer's bundled click prints itself (help headings, usage
+errors). Applied once at start-up; touches only cheap module attributes, so it costs
+nothing measurable and imports no rich."""
+
+from __future__ import annotations
+
+import re
+
+HEADINGS = {"Options": "选项", "Commands": "命令", "Arguments": "参数"}
+HELP_TEXT = "显示帮助并退出"
+
+
+def install() -> None:
+    from typer._click import decorators, formatting
+
+    if getattr(formatting, "_zz_installed", False):
+        return
+    formatting._zz_installed = True
+    section = formatting.HelpFormatter.section
+    write_usage = formatting.HelpFormatter.write_usage
+
+    def zh_section(self, name):
+        return section(self, HEADINGS.get(name, name))
+
+    def zh_write_usage(self, prog, args="", prefix=None):
+        return write_usage(self, prog, args, "用法：" if prefix is None else prefix)
+
+    formatting.HelpFormatter.section = zh_section
+    formatting.HelpFormatter.write_usage = zh_write_usage
+
+    help_option = decorators.help_option
+
+    def zh_help_option(param_decls):
+        decorate = help_option(param_decls)
+
+        def apply(cmd):
+            cmd = decorate(cmd)
+            cmd.params[-1].help = HELP_TEXT
+            return cmd
+
+        return apply
+
+    decorators.help_option = zh_help_option
+
+    from typer import core
+
+    core._ = lambda text: HEADINGS.get(text, text)
+
+
+def _opt(param) -> str:
+    if param is None:
+        return ""
+    opts = getattr(param, "opts", None) or []
+    longest = max(opts, key=len) if opts else (param.name or "")
+    return longest.upper() if getattr(param, "param_type_name", "") == "argument" else longest
+
+
+def usage_error(exc) -> str:
+    """A Chinese sentence for one of click's usage errors."""
+    name = type(exc).__name__
+    message = getattr(exc, "message", str(exc))
+    if name == "NoSuchOption":
+        hint = f"。是否指：{'、'.join(sorted(exc.possibilities))}？" if exc.possibilities else ""
+        return f"没有选项“{exc.option_name}”{hint}"
+    if name == "MissingParameter":
+        what = "参数" if exc.param_type == "argument" else "选项"
+        return f"缺少{what} {_opt(exc.param)}"
+    if name == "BadParameter":
+        where = _opt(exc.param) or (exc.param_hint or "")
+        m = re.search(r"'(.*)' is not a valid (integer|float)", message)
+        if m:
+            return f"{where}：“{m.group(1)}”应为{'整数' if m.group(2) == 'integer' else '数字'}"
+        m = re.search(r"'(.*)' is not one of (.*)\.", message)
+        if m:
+            return f"{where}：“{m.group(1)}”不在可选范围内：{m.group(2)}"
+        m = re.search(r"'(.*)' is not in the range (.*)\.", message)
+        if m:
+            return f"{where}：“{m.group(1)}”超出范围 {m.group(2)}"
+        return f"{where}：取值无效（{message}）"
+    m = re.match(r"Option '(.*)' requires an argument", message)
+    if m:
+        return f"选项 {m.group(1)} 后面需要一个值"
+    m = re.match(r"Got unexpected extra arguments? \((.*)\)", message)
+    if m:
+        return f"多余的参数：{m.group(1)}（含空格的文字请加引号）"
+    m = re.match(r"No such command '(.*)'", message)
+    if m:
+        return f"没有命令“{m.group(1)}”"
+    return message

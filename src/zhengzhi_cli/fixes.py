@@ -1,0 +1,247 @@
+"""Fixes (整改清单): what is done about an issue, through 未开始 → 整改中 → 已完成 → 已销号.
+
+Only a completed fix can be verified (销号), and not by its own 责任人; a verifier may
+return it (退回) for a second round. A deadline is extended (延期) only with an approver
+and a reason, and the first deadline is kept. Every step is a `fix_event`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import and_, or_
+from sqlmodel import select
+
+from . import issues as issues_mod
+from .dates import ONGOING, parse_date, parse_deadline
+from .errors import Conflict, Invalid, NotFound
+from .models import Fix, FixEvent, Issue, Unit
+from .register import plan_of
+
+NOT_STARTED, IN_PROGRESS, DONE, VERIFIED = "未开始", "整改中", "已完成", "已销号"
+OPEN = (NOT_STARTED, IN_PROGRESS)
+TIERS = (("蓝", 1, 7), ("黄", 8, 30), ("红", 31, None))
+
+
+def tier(days_late: int) -> str | None:
+    """Warning tier of an overdue fix: 蓝 1–7 days, 黄 8–30, 红 over 30."""
+    for name, low, high in TIERS:
+        if days_late >= low and (high is None or days_late <= high):
+            return name
+    return None
+
+
+def overdue_clause(as_of: dt.date):
+    """SQL condition: deadline before as_of and not completed by as_of (长期坚持 never)."""
+    return and_(
+        Fix.ongoing.is_(False), Fix.deadline.is_not(None), Fix.deadline < as_of,
+        or_(Fix.done_on.is_(None), Fix.done_on > as_of),
+    )
+
+
+def days_late(fix: Fix, as_of: dt.date) -> int:
+    if fix.ongoing or fix.deadline is None or fix.deadline >= as_of:
+        return 0
+    if fix.done_on is not None and fix.done_on <= as_of:
+        return 0
+    return (as_of - fix.deadline).days
+
+
+def get(session, fix_id: int) -> Fix:
+    fix = session.get(Fix, fix_id)
+    if fix is None:
+        raise NotFound(f"整改编号：没有编号为 {fix_id} 的整改事项（zz fix list 可查看）", field="fix_id")
+    return fix
+
+
+def _event(session, fix: Fix, kind: str, on: dt.date, **kw) -> None:
+    session.add(FixEvent(fix_id=fix.id, kind=kind, happened_on=on, **kw))
+
+
+def _date(value, field: str) -> dt.date:
+    return parse_date(value, field=field) if value else dt.date.today()
+
+
+def add(session, *, issue_id: int, task: str, deadline: str, owner: str | None = None,
+        leader: str | None = None, note: str | None = None, seq: int | None = None) -> Fix:
+    plan = plan_of(session)
+    issue = issues_mod.get(session, issue_id)
+    task = (task or "").strip()
+    if not task:
+        raise Invalid("整改任务及措施：不能为空", field="task")
+    if not deadline:
+        raise Invalid(f"整改时限：必须写明日期或“{ONGOING}”", field="deadline")
+    dl = parse_deadline(deadline, year=plan.year, found_on=issue.found_on, field="整改时限（--deadline）")
+    fix = Fix(
+        issue_id=issue.id, unit_id=issue.unit_id, seq=seq or issues_mod.next_seq(session, Fix, issue.unit_id), task=task,
+        deadline=dl.date, ongoing=dl.ongoing, on_the_spot=dl.on_the_spot,
+        owner=owner or issue.owner, leader=leader or issue.leader, note=note,
+    )
+    session.add(fix)
+    session.flush()
+    issues_mod.refresh_status(session, [issue.id])
+    return fix
+
+
+def progress(session, fix_id: int, *, text: str, on=None) -> Fix:
+    fix = get(session, fix_id)
+    if fix.status == VERIFIED:
+        raise Conflict(f"整改 {fix_id} 已销号，不能再登记进展", field="fix_id")
+    if not (text or "").strip():
+        raise Invalid("进展情况：不能为空", field="text")
+    day = _date(on, "日期（--date）")
+    if fix.status == NOT_STARTED:
+        fix.status = IN_PROGRESS
+    fix.progress = text.strip()
+    _event(session, fix, "进展", day, text=text.strip())
+    session.add(fix)
+    session.flush()
+    issues_mod.refresh_status(session, [fix.issue_id])
+    return fix
+
+
+def done(session, fix_id: int, *, on=None, evidence: str | None = None) -> Fix:
+    fix = get(session, fix_id)
+    if fix.status in (DONE, VERIFIED):
+        raise Conflict(f"整改 {fix_id} 已是“{fix.status}”，无需再次完成", field="fix_id")
+    fix.status = DONE
+    fix.done_on = _date(on, "完成日期（--date）")
+    if evidence:
+        fix.evidence = evidence
+    _event(session, fix, "完成", fix.done_on, text=evidence)
+    session.add(fix)
+    session.flush()
+    issues_mod.refresh_status(session, [fix.issue_id])
+    return fix
+
+
+def _other_than_owner(fix: Fix, by: str, action: str) -> str:
+    by = (by or "").strip()
+    if not by:
+        raise Invalid(f"{action}人（--by）：不能为空", field="by")
+    if fix.owner and by == fix.owner.strip():
+        raise Conflict(f"{action}人（--by）：“{by}”是这项整改的责任人，不能自己{action}，须由他人核验", field="by")
+    return by
+
+
+def verify(session, fix_id: int, *, by: str, on=None, evidence: str | None = None) -> Fix:
+    fix = get(session, fix_id)
+    if fix.status != DONE:
+        raise Conflict(f"整改 {fix_id} 当前为“{fix.status}”，只有“已完成”的整改才能销号（先用 zz fix done）", field="fix_id")
+    by = _other_than_owner(fix, by, "销号")
+    day = _date(on, "销号日期（--date）")
+    if fix.done_on and day < fix.done_on:
+        raise Invalid(f"销号日期（--date）：{day} 早于完成日期 {fix.done_on}", field="date")
+    fix.status, fix.verified_on, fix.verified_by = VERIFIED, day, by
+    if evidence:
+        fix.evidence = evidence
+    _event(session, fix, "销号", day, actor=by, text=evidence)
+    session.add(fix)
+    session.flush()
+    issues_mod.refresh_status(session, [fix.issue_id])
+    return fix
+
+
+def return_(session, fix_id: int, *, by: str, reason: str, on=None) -> Fix:
+    fix = get(session, fix_id)
+    if fix.status != DONE:
+        raise Conflict(f"整改 {fix_id} 当前为“{fix.status}”，只有“已完成”待销号的整改才能退回", field="fix_id")
+    by = _other_than_owner(fix, by, "退回")
+    if not (reason or "").strip():
+        raise Invalid("退回理由（--reason）：不能为空", field="reason")
+    day = _date(on, "日期（--date）")
+    fix.status, fix.done_on = IN_PROGRESS, None
+    _event(session, fix, "退回", day, actor=by, text=reason.strip())
+    session.add(fix)
+    session.flush()
+    issues_mod.refresh_status(session, [fix.issue_id])
+    return fix
+
+
+def extend(session, fix_id: int, *, to, approver: str, reason: str, on=None) -> Fix:
+    fix = get(session, fix_id)
+    if fix.status in (DONE, VERIFIED):
+        raise Conflict(f"整改 {fix_id} 已是“{fix.status}”，无需延期", field="fix_id")
+    if fix.ongoing:
+        raise Conflict(f"整改 {fix_id} 为“{ONGOING}”，没有时限可延", field="fix_id")
+    if not (approver or "").strip():
+        raise Invalid("批准人（--approver）：延期必须写明批准人", field="approver")
+    if not (reason or "").strip():
+        raise Invalid("延期理由（--reason）：不能为空", field="reason")
+    new = parse_date(to, field="新时限（--to）")
+    if fix.deadline and new <= fix.deadline:
+        raise Invalid(f"新时限（--to）：{new} 不晚于现时限 {fix.deadline}", field="to")
+    if fix.original_deadline is None:
+        fix.original_deadline = fix.deadline
+    _event(session, fix, "延期", _date(on, "日期（--date）"), approver=approver.strip(), text=reason.strip(),
+           old_deadline=fix.deadline, new_deadline=new)
+    fix.deadline = new
+    session.add(fix)
+    session.flush()
+    return fix
+
+
+def record(fix: Fix, unit_name: str, as_of: dt.date) -> dict:
+    late = days_late(fix, as_of)
+    return {
+        "id": fix.id, "seq": fix.seq, "issue_id": fix.issue_id, "unit": unit_name, "task": fix.task,
+        "deadline": ONGOING if fix.ongoing else (fix.deadline.isoformat() if fix.deadline else None),
+        "original_deadline": fix.original_deadline.isoformat() if fix.original_deadline else None,
+        "on_the_spot": fix.on_the_spot, "owner": fix.owner, "leader": fix.leader, "status": fix.status,
+        "progress": fix.progress, "done_on": fix.done_on.isoformat() if fix.done_on else None,
+        "evidence": fix.evidence, "verified_on": fix.verified_on.isoformat() if fix.verified_on else None,
+        "verified_by": fix.verified_by, "overdue": late > 0, "days_late": late, "tier": tier(late) if late else None,
+    }
+
+
+def by_issue(session, issue_ids: list[int], *, as_of: dt.date | None = None) -> dict[int, list[dict]]:
+    as_of = as_of or dt.date.today()
+    out: dict[int, list[dict]] = {}
+    for start in range(0, len(issue_ids), 500):
+        chunk = issue_ids[start : start + 500]
+        rows = session.exec(
+            select(Fix, Unit.name).join(Unit, Unit.id == Fix.unit_id).where(Fix.issue_id.in_(chunk)).order_by(Fix.id)
+        ).all()
+        for fix, unit_name in rows:
+            out.setdefault(fix.issue_id, []).append(record(fix, unit_name, as_of))
+    return out
+
+
+def list_fixes(session, *, unit=None, status=None, overdue=False, ongoing=None, as_of: dt.date | None = None,
+               limit: int | None = None) -> list[dict]:
+    from . import units
+
+    as_of = as_of or dt.date.today()
+    q = select(Fix, Unit.name).join(Unit, Unit.id == Fix.unit_id)
+    if unit:
+        q = q.where(Fix.unit_id == units.resolve(session, unit).id)
+    if status:
+        q = q.where(Fix.status == plan_of(session).choice("fix_statuses", status, label="整改状态", field="status"))
+    if overdue:
+        q = q.where(overdue_clause(as_of))
+    if ongoing is not None:
+        q = q.where(Fix.ongoing.is_(ongoing))
+    q = q.order_by(Fix.deadline.is_(None), Fix.deadline, Fix.id) if overdue else q.order_by(Fix.id)
+    if limit:
+        q = q.limit(limit)
+    return [record(fix, name, as_of) for fix, name in session.exec(q).all()]
+
+
+def events(session, fix_id: int) -> list[dict]:
+    rows = session.exec(select(FixEvent).where(FixEvent.fix_id == fix_id).order_by(FixEvent.id)).all()
+    return [
+        {"kind": e.kind, "date": e.happened_on.isoformat(), "text": e.text, "by": e.actor, "approver": e.approver,
+         "old_deadline": e.old_deadline.isoformat() if e.old_deadline else None,
+         "new_deadline": e.new_deadline.isoformat() if e.new_deadline else None}
+        for e in rows
+    ]
+
+
+def show(session, fix_id: int, *, as_of: dt.date | None = None) -> dict:
+    fix = get(session, fix_id)
+    unit = session.get(Unit, fix.unit_id)
+    rec = record(fix, unit.name, as_of or dt.date.today())
+    issue = session.get(Issue, fix.issue_id)
+    rec["issue"] = issue.description
+    rec["events"] = events(session, fix_id)
+    return rec

@@ -1,0 +1,185 @@
+"""Issues (问题清单): one problem found in a unit, and its status derived from its fixes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Iterable
+
+from sqlalchemy import func
+from sqlmodel import select
+
+from . import units
+from .dates import parse_date
+from .errors import Invalid, NotFound
+from .models import Fix, Issue, Unit
+from .register import plan_of
+
+NOT_FIXED, FIXING, FIXED, CLOSED = "未整改", "整改中", "已整改", "已销号"
+DEFAULT_SOURCE = "自查"
+
+
+def derive_status(fix_statuses: Iterable[str]) -> str:
+    """SPEC §2: 未整改 (no fix, or none started), 已整改 (all done or verified),
+    已销号 (all verified), else 整改中."""
+    statuses = list(fix_statuses)
+    if not statuses or all(s == "未开始" for s in statuses):
+        return NOT_FIXED
+    if all(s == "已销号" for s in statuses):
+        return CLOSED
+    if all(s in ("已完成", "已销号") for s in statuses):
+        return FIXED
+    return FIXING
+
+
+def refresh_status(session, issue_ids: Iterable[int]) -> None:
+    """Recompute the stored status of these issues from their fixes."""
+    ids = sorted(set(issue_ids))
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        by_issue: dict[int, list[str]] = {i: [] for i in chunk}
+        for issue_id, status in session.exec(select(Fix.issue_id, Fix.status).where(Fix.issue_id.in_(chunk))).all():
+            by_issue[issue_id].append(status)
+        for issue in session.exec(select(Issue).where(Issue.id.in_(chunk))).all():
+            status = derive_status(by_issue[issue.id])
+            if issue.status != status:
+                issue.status = status
+                session.add(issue)
+    session.flush()
+
+
+def next_seq(session, model, unit_id: int) -> int:
+    return (session.exec(select(func.max(model.seq)).where(model.unit_id == unit_id)).one() or 0) + 1
+
+
+def add(session, *, unit: str, text: str, area, source: str | None = None, check=None, found=None,
+        leader: str | None = None, owner: str | None = None, note: str | None = None,
+        seq: int | None = None, extra: dict | None = None) -> Issue:
+    plan = plan_of(session)
+    text = (text or "").strip()
+    if not text:
+        raise Invalid("问题描述：不能为空", field="description")
+    the_unit = units.resolve(session, unit)
+    the_area = plan.area(area)
+    the_source = plan.choice("sources", source or DEFAULT_SOURCE, label="问题来源", field="source")
+    check_no = plan.check(check).no if check not in (None, "") else None
+    found_on = parse_date(found, field="发现日期（--found）") if found else dt.date.today()
+    issue = Issue(
+        unit_id=the_unit.id, seq=seq or next_seq(session, Issue, the_unit.id), area=the_area.no, source=the_source,
+        check_item=check_no, description=text, found_on=found_on, leader=leader, owner=owner, note=note,
+        **(extra or {}),
+    )
+    session.add(issue)
+    session.flush()
+    return issue
+
+
+def get(session, issue_id: int) -> Issue:
+    issue = session.get(Issue, issue_id)
+    if issue is None:
+        raise NotFound(f"问题编号：没有编号为 {issue_id} 的问题（zz issue list 可查看）", field="issue_id")
+    return issue
+
+
+def edit(session, issue_id: int, *, text=None, area=None, source=None, check=None, found=None,
+         leader=None, owner=None, note=None, unit=None) -> Issue:
+    plan = plan_of(session)
+    issue = get(session, issue_id)
+    if text is not None:
+        if not text.strip():
+            raise Invalid("问题描述：不能为空", field="description")
+        issue.description = text.strip()
+    if area is not None:
+        issue.area = plan.area(area).no
+    if source is not None:
+        issue.source = plan.choice("sources", source, label="问题来源", field="source")
+    if check is not None:
+        issue.check_item = plan.check(check).no if check != "" else None
+    if found is not None:
+        issue.found_on = parse_date(found, field="发现日期（--found）")
+    if unit is not None:
+        new_unit = units.resolve(session, unit)
+        if new_unit.id != issue.unit_id:
+            issue.unit_id = new_unit.id
+            issue.seq = next_seq(session, Issue, new_unit.id)
+            for fix in session.exec(select(Fix).where(Fix.issue_id == issue.id)).all():
+                fix.unit_id = new_unit.id
+                fix.seq = None
+                session.add(fix)
+    for key, value in (("leader", leader), ("owner", owner), ("note", note)):
+        if value is not None:
+            setattr(issue, key, value or None)
+    session.add(issue)
+    session.flush()
+    return issue
+
+
+def query(session, *, unit=None, area=None, source=None, status=None, ids=None):
+    plan = plan_of(session)
+    q = select(Issue, Unit.name).join(Unit, Unit.id == Issue.unit_id)
+    if unit:
+        q = q.where(Issue.unit_id == units.resolve(session, unit).id)
+    if area:
+        q = q.where(Issue.area == plan.area(area).no)
+    if source:
+        q = q.where(Issue.source == plan.choice("sources", source, label="问题来源", field="source"))
+    if status:
+        q = q.where(Issue.status == plan.choice("issue_statuses", status, label="问题状态", field="status"))
+    if ids is not None:
+        q = q.where(Issue.id.in_(ids))
+    return q.order_by(Issue.id)
+
+
+def list_issues(session, *, unit=None, area=None, source=None, status=None, overdue=False,
+                as_of: dt.date | None = None, limit: int | None = None) -> list[dict]:
+    from . import fixes
+
+    as_of = as_of or dt.date.today()
+    q = query(session, unit=unit, area=area, source=source, status=status)
+    if overdue:
+        late = fixes.overdue_clause(as_of)
+        q = q.where(Issue.id.in_(select(Fix.issue_id).where(late)))
+    if limit:
+        q = q.limit(limit)
+    rows = session.exec(q).all()
+    fix_map = fixes.by_issue(session, [i.id for i, _ in rows], as_of=as_of)
+    return [record(session, issue, unit_name, fix_map.get(issue.id, [])) for issue, unit_name in rows]
+
+
+def record(session, issue: Issue, unit_name: str, fix_records: list[dict]) -> dict:
+    plan = plan_of(session)
+    area = plan.areas[issue.area - 1]
+    check = plan.checks[issue.check_item - 1] if issue.check_item else None
+    out = {
+        "id": issue.id, "seq": issue.seq, "unit": unit_name, "area": area.name, "area_no": area.no,
+        "source": issue.source, "check": check.check if check else None, "check_no": issue.check_item,
+        "description": issue.description, "found_on": issue.found_on.isoformat(), "leader": issue.leader,
+        "owner": issue.owner, "note": issue.note, "status": issue.status, "fixes": fix_records,
+        "overdue": any(f["overdue"] for f in fix_records),
+    }
+    for key in ("inspection_id", "opinion_id"):
+        if hasattr(issue, key):
+            out[key] = getattr(issue, key)
+    return out
+
+
+def show(session, issue_id: int, *, as_of: dt.date | None = None) -> dict:
+    from . import fixes
+
+    issue = get(session, issue_id)
+    unit = session.get(Unit, issue.unit_id)
+    rec = record(session, issue, unit.name, fixes.by_issue(session, [issue.id], as_of=as_of).get(issue.id, []))
+    rec["rules"] = [{"id": r.id, "title": r.title, "action": r.action, "status": r.status} for r in _rules_for(session, issue.id)]
+    return rec
+
+
+def _rules_for(session, issue_id: int):
+    from .models import Rule, RuleIssue
+
+    return session.exec(select(Rule).join(RuleIssue, RuleIssue.rule_id == Rule.id).where(RuleIssue.issue_id == issue_id)).all()
+
+
+def record_of(session, issue: Issue, *, as_of: dt.date | None = None) -> dict:
+    from . import fixes
+
+    unit = session.get(Unit, issue.unit_id)
+    return record(session, issue, unit.name, fixes.by_issue(session, [issue.id], as_of=as_of).get(issue.id, []))

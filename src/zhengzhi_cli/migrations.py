@@ -1,0 +1,100 @@
+"""The schema's versions. A fresh register is created from the models and stamped with the
+latest version; an older one is upgraded in place, one recorded step at a time, inside one
+transaction; a register from a newer zz is refused and left untouched.
+
+Each step freezes its own DDL (it must create what that version had, whatever the models
+say later), so steps never import the models.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import sqlalchemy as sa
+
+from .errors import ZzError
+
+SCHEMA_VERSION = 1
+APP = "zz"
+
+_checked: set[str] = set()
+
+
+class SchemaTooNew(ZzError):
+    pass
+
+
+def _read_version(conn) -> int | None:
+    insp = sa.inspect(conn)
+    if not insp.has_table("meta"):
+        if insp.get_table_names():
+            raise ZzError("这个数据库不是 zz 登记簿（没有 meta 表），为防误写已拒绝打开。请用 --db 指定 zz 的登记簿文件")
+        return None
+    row = conn.execute(sa.text("SELECT value FROM meta WHERE key = 'schema_version'")).first()
+    return int(row[0]) if row else None
+
+
+def _lock(conn) -> None:
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(727274)"))
+
+
+def _set_meta(conn, key: str, value: str) -> None:
+    updated = conn.execute(sa.text("UPDATE meta SET value = :v WHERE key = :k"), {"k": key, "v": value}).rowcount
+    if not updated:
+        conn.execute(sa.text("INSERT INTO meta (key, value) VALUES (:k, :v)"), {"k": key, "v": value})
+
+
+def create(conn, plan_text: str) -> None:
+    from sqlmodel import SQLModel
+
+    from . import models  # noqa: F401  (registers the tables)
+
+    SQLModel.metadata.create_all(conn)
+    _set_meta(conn, "schema_version", str(SCHEMA_VERSION))
+    _set_meta(conn, "app", APP)
+    _set_meta(conn, "plan", plan_text)
+
+
+STEPS: dict[int, Callable] = {}
+
+
+def ensure(engine, *, plan_text: str | None = None) -> str:
+    """Make the register current. Returns 'created', 'upgraded' or 'current'."""
+    url = str(engine.url)
+    if url in _checked and plan_text is None:
+        return "current"
+    from .plan import default_plan_text
+
+    # Cheap read first: most opens find a current register and take no write lock.
+    with engine.connect() as conn:
+        version = _read_version(conn)
+        conn.rollback()
+    if version == SCHEMA_VERSION:
+        _checked.add(url)
+        return "current"
+    if version is not None and version > SCHEMA_VERSION:
+        raise SchemaTooNew(
+            f"这个登记簿由更新版本的 zz 创建（架构版本 {version}），当前 zz 只认识到版本 {SCHEMA_VERSION}。"
+            "为防损坏已拒绝打开且未做任何改动，请升级 zz"
+        )
+    with engine.begin() as conn:
+        _lock(conn)
+        version = _read_version(conn)  # another process may have done it meanwhile
+        if version is None:
+            create(conn, plan_text or default_plan_text())
+            result = "created"
+        elif version < SCHEMA_VERSION:
+            for step in range(version + 1, SCHEMA_VERSION + 1):
+                STEPS[step](conn)
+                _set_meta(conn, "schema_version", str(step))
+            result = "upgraded"
+        else:
+            result = "current"
+    _checked.add(url)
+    return result
+
+
+def version_of(engine) -> int | None:
+    with engine.connect() as conn:
+        return _read_version(conn)

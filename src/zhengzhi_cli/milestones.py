@@ -1,0 +1,131 @@
+"""Milestones (节点): what each unit owes in each phase, and their states on a date.
+
+Most milestones follow from data (四查四看 all recorded, the three lists registered,
+being inspected); the rest (实施方案, 领导机构, 动员会议, 总结报告) are marked by hand.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import func
+from sqlmodel import select
+
+from . import units
+from .dates import parse_date
+from .errors import Conflict
+from .models import CheckRecord, Fix, Issue, MilestoneRecord, Rule, Unit
+from .register import plan_of
+
+DONE, DONE_LATE, LATE, NOT_DUE = "已完成", "逾期完成", "已逾期", "未到期"
+
+
+def state(due_on: dt.date, done_on: dt.date | None, as_of: dt.date) -> str:
+    if done_on is not None and done_on <= as_of:
+        return DONE if done_on <= due_on else DONE_LATE
+    return LATE if as_of > due_on else NOT_DUE
+
+
+def mark_done(session, *, unit: str, milestone: str, on=None, ref: str | None = None, note: str | None = None) -> MilestoneRecord:
+    plan = plan_of(session)
+    the_unit = units.resolve(session, unit)
+    ms = plan.milestone(milestone)
+    if ms.derived_from != "manual":
+        raise Conflict(f"节点：“{ms.name}”由登记的数据自动得出（{_DERIVED_HINT[ms.derived_from]}），无需手工标记", field="milestone")
+    day = parse_date(on, field="日期（--date）") if on else dt.date.today()
+    record = session.exec(select(MilestoneRecord).where(MilestoneRecord.unit_id == the_unit.id, MilestoneRecord.key == ms.key)).first()
+    if record is None:
+        record = MilestoneRecord(unit_id=the_unit.id, key=ms.key, done_on=day, ref=ref, note=note)
+    else:
+        record.done_on, record.ref, record.note = day, ref or record.ref, note or record.note
+    session.add(record)
+    session.flush()
+    return record
+
+
+_DERIVED_HINT = {
+    "checks": "四项“四查四看”都登记即完成",
+    "issues": "登记第一条问题即完成",
+    "fixes": "登记第一项整改即完成",
+    "rules": "登记第一项制度即完成",
+    "inspections": "登记对该单位的督查即完成",
+}
+
+
+def _first_dates(session, model, date_col, as_of: dt.date) -> dict[int, dt.date]:
+    rows = session.exec(select(model.unit_id, func.min(date_col)).where(date_col <= as_of).group_by(model.unit_id)).all()
+    return {u: d for u, d in rows}
+
+
+def _check_dates(session, n_checks: int, as_of: dt.date) -> dict[int, dt.date]:
+    rows = session.exec(
+        select(CheckRecord.unit_id, CheckRecord.item, func.min(CheckRecord.checked_on))
+        .where(CheckRecord.checked_on <= as_of).group_by(CheckRecord.unit_id, CheckRecord.item)
+    ).all()
+    per_unit: dict[int, dict[int, dt.date]] = {}
+    for unit_id, item, day in rows:
+        per_unit.setdefault(unit_id, {})[item] = day
+    return {u: max(items.values()) for u, items in per_unit.items() if len(items) >= n_checks}
+
+
+def _inspection_dates(session, as_of: dt.date) -> dict[int, dt.date]:
+    try:
+        from .models import Inspection, InspectionUnit
+    except ImportError:  # registers without the supervision tables
+        return {}
+    rows = session.exec(
+        select(InspectionUnit.unit_id, func.min(Inspection.inspected_on))
+        .join(Inspection, Inspection.id == InspectionUnit.inspection_id)
+        .where(Inspection.inspected_on <= as_of).group_by(InspectionUnit.unit_id)
+    ).all()
+    return {u: d for u, d in rows}
+
+
+def done_dates(session, as_of: dt.date) -> dict[str, dict[int, dt.date]]:
+    """For each milestone key, the date each unit reached it (as of a date)."""
+    plan = plan_of(session)
+    derived = {
+        "checks": lambda: _check_dates(session, len(plan.checks), as_of),
+        "issues": lambda: _first_dates(session, Issue, Issue.created_on, as_of),
+        "fixes": lambda: _first_dates(session, Fix, Fix.created_on, as_of),
+        "rules": lambda: _first_dates(session, Rule, Rule.created_on, as_of),
+        "inspections": lambda: _inspection_dates(session, as_of),
+        "manual": dict,
+    }
+    out: dict[str, dict[int, dt.date]] = {}
+    for ms in plan.milestones:
+        out[ms.key] = derived[ms.derived_from]()
+    for unit_id, key, day, _ref in session.exec(
+        select(MilestoneRecord.unit_id, MilestoneRecord.key, MilestoneRecord.done_on, MilestoneRecord.ref)
+        .where(MilestoneRecord.done_on <= as_of)
+    ).all():
+        if key in out:
+            out[key][unit_id] = day
+    return out
+
+
+def phase_status(session, *, as_of: dt.date | None = None, unit: str | None = None) -> dict:
+    plan = plan_of(session)
+    as_of = as_of or dt.date.today()
+    dates = done_dates(session, as_of)
+    refs = {(u, k): r for u, k, r in session.exec(select(MilestoneRecord.unit_id, MilestoneRecord.key, MilestoneRecord.ref)).all()}
+    q = select(Unit).order_by(func.coalesce(Unit.code, "~"), Unit.id)
+    if unit:
+        q = q.where(Unit.id == units.resolve(session, unit).id)
+    cur = plan.current_phase(as_of)
+    result_units = []
+    for u in session.exec(q).all():
+        items = []
+        for ms in plan.milestones:
+            done_on = dates[ms.key].get(u.id)
+            items.append({
+                "key": ms.key, "name": ms.name, "phase": ms.phase, "due_on": ms.due_on.isoformat(),
+                "state": state(ms.due_on, done_on, as_of), "done_on": done_on.isoformat() if done_on else None,
+                "ref": refs.get((u.id, ms.key)),
+            })
+        result_units.append({"unit": u.name, "code": u.code, "kind": u.kind, "milestones": items})
+    return {
+        "as_of": as_of.isoformat(),
+        "current_phase": {"no": cur.no, "name": cur.name, "start": cur.start.isoformat(), "end": cur.end.isoformat()} if cur else None,
+        "units": result_units,
+    }

@@ -1,0 +1,167 @@
+"""All tables of the register (SQLModel). Enum-like columns hold the plan's Chinese labels.
+
+`issue.status` is derived from the issue's fixes (SPEC §2) but stored, so that reports
+can GROUP BY it over a million issues through a covering index; `issues.refresh_status`
+is the one place that writes it.
+"""
+
+import datetime as dt
+from typing import Optional
+
+from sqlalchemy import Column, Index, Text, UniqueConstraint
+from pydantic import NaiveDatetime
+from sqlmodel import Field, SQLModel
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now().replace(microsecond=0)
+
+
+class Meta(SQLModel, table=True):
+    key: str = Field(primary_key=True, max_length=64)
+    value: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class Unit(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    code: Optional[str] = Field(default=None, max_length=64, unique=True)
+    name: str = Field(max_length=200, unique=True)
+    kind: str = Field(max_length=32)
+    parent_id: Optional[int] = Field(default=None, foreign_key="unit.id", index=True)
+    leader: Optional[str] = Field(default=None, max_length=100)
+    contact: Optional[str] = Field(default=None, max_length=100)
+    phone: Optional[str] = Field(default=None, max_length=64)
+    note: Optional[str] = Field(default=None, sa_column=Column(Text))
+    created_at: NaiveDatetime = Field(default_factory=_now)
+
+
+class CheckRecord(SQLModel, table=True):
+    __tablename__ = "check_record"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    item: int
+    checked_on: dt.date
+    result: Optional[str] = Field(default=None, sa_column=Column(Text))
+    note: Optional[str] = Field(default=None, sa_column=Column(Text))
+
+
+class Issue(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("unit_id", "seq", name="uq_issue_unit_seq"),
+        # covering index for the unit × status × area aggregates of every report
+        Index("ix_issue_unit_status_area", "unit_id", "status", "area"),
+        Index("ix_issue_found_on", "found_on"),
+        Index("ix_issue_area_status", "area", "status"),
+        Index("ix_issue_unit_created", "unit_id", "created_on"),
+    )
+    id: Optional[int] = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id")
+    seq: Optional[int] = None  # 序号 in the unit's 问题清单
+    area: int
+    source: str = Field(max_length=32)
+    check_item: Optional[int] = None
+    description: str = Field(sa_column=Column(Text, nullable=False))
+    found_on: dt.date
+    leader: Optional[str] = Field(default=None, max_length=100)
+    owner: Optional[str] = Field(default=None, max_length=100)
+    note: Optional[str] = Field(default=None, sa_column=Column(Text))
+    status: str = Field(default="未整改", max_length=16)
+    created_on: dt.date = Field(default_factory=dt.date.today)
+
+
+class Fix(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("unit_id", "seq", name="uq_fix_unit_seq"),
+        Index("ix_fix_unit_status", "unit_id", "status"),
+        Index("ix_fix_status_deadline", "status", "deadline"),
+        Index("ix_fix_issue", "issue_id"),
+        Index("ix_fix_done_on", "done_on"),
+        Index("ix_fix_verified_on", "verified_on"),
+    )
+    id: Optional[int] = Field(default=None, primary_key=True)
+    issue_id: int = Field(foreign_key="issue.id")
+    unit_id: int = Field(foreign_key="unit.id")
+    seq: Optional[int] = None  # 序号 in the unit's 整改清单
+    task: str = Field(sa_column=Column(Text, nullable=False))
+    deadline: Optional[dt.date] = None  # None with ongoing=True means 长期坚持
+    ongoing: bool = False
+    on_the_spot: bool = False  # 立行立改 / 即知即改
+    original_deadline: Optional[dt.date] = None  # kept when a deadline is extended
+    owner: Optional[str] = Field(default=None, max_length=100)
+    leader: Optional[str] = Field(default=None, max_length=100)
+    status: str = Field(default="未开始", max_length=16)
+    progress: Optional[str] = Field(default=None, sa_column=Column(Text))
+    done_on: Optional[dt.date] = None
+    evidence: Optional[str] = Field(default=None, sa_column=Column(Text))
+    verified_on: Optional[dt.date] = None
+    verified_by: Optional[str] = Field(default=None, max_length=100)
+    note: Optional[str] = Field(default=None, sa_column=Column(Text))
+    created_on: dt.date = Field(default_factory=dt.date.today)
+
+
+class FixEvent(SQLModel, table=True):
+    __tablename__ = "fix_event"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    fix_id: int = Field(foreign_key="fix.id", index=True)
+    kind: str = Field(max_length=16)  # 进展 / 完成 / 销号 / 退回 / 延期
+    happened_on: dt.date
+    text: Optional[str] = Field(default=None, sa_column=Column(Text))
+    actor: Optional[str] = Field(default=None, max_length=100)
+    approver: Optional[str] = Field(default=None, max_length=100)
+    old_deadline: Optional[dt.date] = None
+    new_deadline: Optional[dt.date] = None
+
+
+class Rule(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("unit_id", "seq", name="uq_rule_unit_seq"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    seq: Optional[int] = None  # 序号 in the unit's 制度清单
+    title: str = Field(sa_column=Column(Text, nullable=False))
+    action: str = Field(max_length=4)  # 立 / 改 / 废
+    due_on: Optional[dt.date] = None
+    status: str = Field(default="未完成", max_length=16)
+    done_on: Optional[dt.date] = None
+    doc_no: Optional[str] = Field(default=None, max_length=200)
+    note: Optional[str] = Field(default=None, sa_column=Column(Text))
+    created_on: dt.date = Field(default_factory=dt.date.today)
+
+
+class RuleIssue(SQLModel, table=True):
+    __tablename__ = "rule_issue"
+    rule_id: int = Field(foreign_key="rule.id", primary_key=True)
+    issue_id: int = Field(foreign_key="issue.id", primary_key=True, index=True)
+
+
+class MilestoneRecord(SQLModel, table=True):
+    __tablename__ = "milestone_record"
+    __table_args__ = (UniqueConstraint("unit_id", "key", name="uq_milestone_unit_key"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id")
+    key: str = Field(max_length=64)
+    done_on: dt.date
+    ref: Optional[str] = Field(default=None, max_length=300)  # file reference, e.g. the 总结报告's 文号
+    note: Optional[str] = Field(default=None, sa_column=Column(Text))
+
+
+class Change(SQLModel, table=True):
+    """One command's worth of changes: the unit of the audit trail and of `zz undo`."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    at: NaiveDatetime = Field(default_factory=_now, index=True)
+    operator: str = Field(max_length=100)
+    command: str = Field(sa_column=Column(Text, nullable=False))
+    summary: Optional[str] = Field(default=None, sa_column=Column(Text))
+    undone_by: Optional[int] = None
+    undoes: Optional[int] = None
+
+
+class ChangeRow(SQLModel, table=True):
+    __tablename__ = "change_row"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    change_id: int = Field(foreign_key="change.id", index=True)
+    table_name: str = Field(max_length=64)
+    row_key: str = Field(max_length=200)  # JSON of the primary key
+    action: str = Field(max_length=8)  # insert / update / delete
+    before: Optional[str] = Field(default=None, sa_column=Column(Text))
+    after: Optional[str] = Field(default=None, sa_column=Column(Text))

@@ -1,0 +1,297 @@
+"""The campaign plan: reference data (phases, milestones, areas, checks, closed lists).
+
+The default is the Wuqing 2017 plan, word for word from the notice. A register stores
+the text of the plan it was started with, so another year or district keeps its own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+
+from ..errors import Invalid
+
+DEFAULT_PLAN = "wuqing2017.toml"
+NUMERALS = "一二三四五六七八九十"
+DERIVED_FROM = ("manual", "checks", "issues", "fixes", "rules", "inspections")
+REQUIRED_LISTS = (
+    "unit_kinds", "sources", "fix_statuses", "issue_statuses", "rule_actions", "rule_statuses",
+    "inspection_kinds", "measures", "channels", "opinion_from", "case_kinds",
+)
+
+
+@dataclass(frozen=True)
+class Phase:
+    no: int
+    name: str
+    start: dt.date
+    end: dt.date
+    when: str = ""
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class Milestone:
+    key: str
+    name: str
+    phase: int
+    due_on: dt.date
+    derived_from: str
+    basis: str = ""
+
+
+@dataclass(frozen=True)
+class Area:
+    no: int
+    name: str
+    title: str
+    symptoms: str = ""
+
+
+@dataclass(frozen=True)
+class Check:
+    no: int
+    check: str
+    look: str
+
+
+@dataclass
+class Plan:
+    name: str
+    year: int
+    issuer: str
+    summary_due: dt.date
+    phases: list[Phase]
+    milestones: list[Milestone]
+    areas: list[Area]
+    checks: list[Check]
+    lists: dict[str, list[str]]
+    text: str = field(repr=False, default="")
+
+    @property
+    def start(self) -> dt.date:
+        return self.phases[0].start
+
+    @property
+    def end(self) -> dt.date:
+        return self.phases[-1].end
+
+    def current_phase(self, on: dt.date) -> Phase | None:
+        """The latest phase that has begun and not ended (phases may share a boundary day)."""
+        current = None
+        for p in self.phases:
+            if p.start <= on <= p.end:
+                current = p
+        return current
+
+    def area(self, value: object) -> Area:
+        """An area by number (1–10), Chinese numeral (一…十, （三）) or name (效能意识)."""
+        text = str(value).strip().strip("（）()")
+        if text.isdigit() and 1 <= int(text) <= len(self.areas):
+            return self.areas[int(text) - 1]
+        if len(text) == 1 and text in NUMERALS[: len(self.areas)]:
+            return self.areas[NUMERALS.index(text)]
+        for a in self.areas:
+            if text in (a.name, a.title) or (len(text) >= 2 and a.name.startswith(text)):
+                return a
+        for a in self.areas:
+            if len(text) >= 4 and (text in a.title or a.name in text):
+                return a
+        names = "、".join(f"{a.no} {a.name}" for a in self.areas)
+        raise Invalid(f"整治重点：“{value}”不是整治重点，可写序号 1–{len(self.areas)}、一…十或名称：{names}", field="area")
+
+    def check(self, value: object) -> Check:
+        text = str(value).strip().strip("（）()")
+        if text.isdigit() and 1 <= int(text) <= len(self.checks):
+            return self.checks[int(text) - 1]
+        if len(text) == 1 and text in NUMERALS[: len(self.checks)]:
+            return self.checks[NUMERALS.index(text)]
+        for c in self.checks:
+            if text and (text in c.check or text in c.look or c.check in text):
+                return c
+        items = "；".join(f"{c.no} {c.check}" for c in self.checks)
+        raise Invalid(f"四查四看：“{value}”不是四查四看事项，可写 1–{len(self.checks)}：{items}", field="check")
+
+    def milestone(self, value: str) -> Milestone:
+        text = str(value).strip()
+        for m in self.milestones:
+            if text in (m.key, m.name):
+                return m
+        names = "、".join(m.name for m in self.milestones)
+        raise Invalid(f"节点：“{value}”不是本方案的节点，可选：{names}", field="milestone")
+
+    def choice(self, list_name: str, value: str, *, label: str, field: str | None = None) -> str:
+        """A value from one of the plan's closed lists, or a refusal that lists them."""
+        text = str(value).strip()
+        allowed = self.lists[list_name]
+        if text in allowed:
+            return text
+        raise Invalid(f"{label}：“{value}”不在可选范围内，可选：{'、'.join(allowed)}", field=field or list_name)
+
+    def as_json(self, on: dt.date | None = None) -> dict:
+        out = {
+            "name": self.name,
+            "year": self.year,
+            "issuer": self.issuer,
+            "summary_due": self.summary_due.isoformat(),
+            "phases": [
+                {"no": p.no, "name": p.name, "start": p.start.isoformat(), "end": p.end.isoformat(), "when": p.when, "text": p.text}
+                for p in self.phases
+            ],
+            "milestones": [
+                {"key": m.key, "name": m.name, "phase": m.phase, "due_on": m.due_on.isoformat(), "derived_from": m.derived_from, "basis": m.basis}
+                for m in self.milestones
+            ],
+            "areas": [{"no": a.no, "name": a.name, "title": a.title, "symptoms": a.symptoms} for a in self.areas],
+            "checks": [{"no": c.no, "check": c.check, "look": c.look} for c in self.checks],
+            "lists": self.lists,
+        }
+        if on is not None:
+            cur = self.current_phase(on)
+            out["as_of"] = on.isoformat()
+            out["current_phase"] = (
+                {"no": cur.no, "name": cur.name, "start": cur.start.isoformat(), "end": cur.end.isoformat()} if cur else None
+            )
+        return out
+
+
+class PlanError(Invalid):
+    pass
+
+
+def _line_of(text: str, needle: str, start_line: int = 1) -> int:
+    for i, line in enumerate(text.splitlines()[start_line - 1 :], start=start_line):
+        if needle in line:
+            return i
+    return start_line
+
+
+def _table_lines(text: str, table: str) -> list[int]:
+    return [i for i, line in enumerate(text.splitlines(), start=1) if line.strip() == f"[[{table}]]"]
+
+
+def parse_plan(text: str, *, source: str = "方案文件") -> Plan:
+    """Parse and validate a plan file; a fault names the line that is wrong."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        m = re.search(r"line (\d+), column (\d+)", str(exc))
+        where = f"第 {m.group(1)} 行第 {m.group(2)} 列" if m else "某处"
+        raise PlanError(f"{source}：{where}格式有误（TOML）：{exc}", field="plan") from None
+
+    def fail(line: int, why: str) -> PlanError:
+        return PlanError(f"{source}：第 {line} 行：{why}", field="plan")
+
+    def need(table: dict, key: str, kind: type, line: int, what: str):
+        if key not in table:
+            raise fail(line, f"{what}缺少“{key}”")
+        value = table[key]
+        if kind is dt.date:
+            if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+                raise fail(_line_of(text, key, line), f"{what}的“{key}”应为日期（如 2017-03-31），而不是“{value}”")
+        elif kind is int:
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise fail(_line_of(text, key, line), f"{what}的“{key}”应为整数，而不是“{value}”")
+        elif not isinstance(value, kind) or (kind is str and not value.strip()):
+            raise fail(_line_of(text, key, line), f"{what}的“{key}”应为非空文字")
+        return value
+
+    head = data.get("plan")
+    head_line = _line_of(text, "[plan]")
+    if not isinstance(head, dict):
+        raise fail(1, "缺少 [plan] 段")
+    name = need(head, "name", str, head_line, "[plan]")
+    year = need(head, "year", int, head_line, "[plan]")
+    summary_due = need(head, "summary_due", dt.date, head_line, "[plan]")
+    issuer = head.get("issuer", "")
+
+    phases: list[Phase] = []
+    lines = _table_lines(text, "phases")
+    if not data.get("phases"):
+        raise fail(1, "缺少 [[phases]]（阶段）")
+    for i, p in enumerate(data["phases"]):
+        ln = lines[i] if i < len(lines) else 1
+        what = f"第 {i + 1} 个阶段"
+        phase = Phase(
+            no=need(p, "no", int, ln, what), name=need(p, "name", str, ln, what),
+            start=need(p, "start", dt.date, ln, what), end=need(p, "end", dt.date, ln, what),
+            when=p.get("when", ""), text=p.get("text", ""),
+        )
+        if phase.no != i + 1:
+            raise fail(_line_of(text, "no", ln), f"{what}的序号应为 {i + 1}")
+        if phase.end < phase.start:
+            raise fail(_line_of(text, "end", ln), f"{what}“{phase.name}”的结束日期早于开始日期")
+        if phases and phase.start < phases[-1].start:
+            raise fail(_line_of(text, "start", ln), f"{what}“{phase.name}”开始早于上一阶段")
+        phases.append(phase)
+
+    milestones: list[Milestone] = []
+    lines = _table_lines(text, "milestones")
+    keys: set[str] = set()
+    for i, m in enumerate(data.get("milestones", [])):
+        ln = lines[i] if i < len(lines) else 1
+        what = f"第 {i + 1} 个节点"
+        ms = Milestone(
+            key=need(m, "key", str, ln, what), name=need(m, "name", str, ln, what),
+            phase=need(m, "phase", int, ln, what), due_on=need(m, "due_on", dt.date, ln, what),
+            derived_from=m.get("derived_from", "manual"), basis=m.get("basis", ""),
+        )
+        if not 1 <= ms.phase <= len(phases):
+            raise fail(_line_of(text, "phase", ln), f"{what}“{ms.name}”的阶段 {ms.phase} 不存在")
+        if ms.derived_from not in DERIVED_FROM:
+            raise fail(_line_of(text, "derived_from", ln), f"{what}的 derived_from 应为 {'、'.join(DERIVED_FROM)} 之一")
+        if ms.key in keys:
+            raise fail(_line_of(text, "key", ln), f"{what}的 key“{ms.key}”重复")
+        keys.add(ms.key)
+        milestones.append(ms)
+
+    areas: list[Area] = []
+    lines = _table_lines(text, "areas")
+    for i, a in enumerate(data.get("areas", [])):
+        ln = lines[i] if i < len(lines) else 1
+        what = f"第 {i + 1} 个整治重点"
+        area = Area(no=need(a, "no", int, ln, what), name=need(a, "name", str, ln, what),
+                    title=need(a, "title", str, ln, what), symptoms=a.get("symptoms", ""))
+        if area.no != i + 1:
+            raise fail(_line_of(text, "no", ln), f"{what}的序号应为 {i + 1}")
+        areas.append(area)
+    if not areas or len(areas) > len(NUMERALS):
+        raise fail(1, f"整治重点（[[areas]]）应有 1–{len(NUMERALS)} 个")
+
+    checks: list[Check] = []
+    lines = _table_lines(text, "checks")
+    for i, c in enumerate(data.get("checks", [])):
+        ln = lines[i] if i < len(lines) else 1
+        what = f"第 {i + 1} 个四查四看事项"
+        checks.append(Check(no=need(c, "no", int, ln, what), check=need(c, "check", str, ln, what), look=need(c, "look", str, ln, what)))
+    if not checks:
+        raise fail(1, "缺少 [[checks]]（四查四看）")
+
+    lists = data.get("lists")
+    if not isinstance(lists, dict):
+        raise fail(1, "缺少 [lists] 段（来源、单位类型等可选值）")
+    list_line = _line_of(text, "[lists]")
+    for key in REQUIRED_LISTS:
+        value = lists.get(key)
+        if not isinstance(value, list) or not value or not all(isinstance(v, str) and v for v in value):
+            raise fail(_line_of(text, key, list_line) if key in lists else list_line, f"[lists] 的“{key}”应为非空文字列表")
+    return Plan(name=name, year=year, issuer=issuer, summary_due=summary_due, phases=phases,
+                milestones=milestones, areas=areas, checks=checks, lists={k: list(v) for k, v in lists.items()}, text=text)
+
+
+def default_plan_text() -> str:
+    return resources.files(__package__).joinpath(DEFAULT_PLAN).read_text(encoding="utf-8")
+
+
+_cache: dict[str, Plan] = {}
+
+
+def load(text: str | None = None) -> Plan:
+    text = text if text is not None else default_plan_text()
+    plan = _cache.get(text)
+    if plan is None:
+        plan = _cache[text] = parse_plan(text)
+    return plan

@@ -1,0 +1,90 @@
+"""Rules (制度清单): institutions to 立 (establish), 改 (amend) or 废 (abolish)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlmodel import select
+
+from . import issues as issues_mod
+from . import units
+from .dates import parse_date
+from .errors import Conflict, Invalid, NotFound
+from .models import Rule, RuleIssue, Unit
+from .register import plan_of
+
+PENDING, DONE = "未完成", "已完成"
+
+
+def add(session, *, unit: str, title: str, action: str, due=None, issue_ids: list[int] | None = None,
+        note: str | None = None, seq: int | None = None) -> Rule:
+    plan = plan_of(session)
+    title = (title or "").strip()
+    if not title:
+        raise Invalid("制度名称：不能为空", field="title")
+    the_unit = units.resolve(session, unit)
+    the_action = plan.choice("rule_actions", action, label="立改废（--action）", field="action")
+    due_on = parse_date(due, field="计划完成时间（--due）") if due else None
+    rule = Rule(unit_id=the_unit.id, seq=seq or issues_mod.next_seq(session, Rule, the_unit.id), title=title,
+                action=the_action, due_on=due_on, note=note)
+    session.add(rule)
+    session.flush()
+    for issue_id in issue_ids or []:
+        issue = issues_mod.get(session, issue_id)
+        if issue.unit_id != the_unit.id:
+            raise Invalid(f"问题编号（--issue）：问题 {issue_id} 不属于“{the_unit.name}”", field="issue")
+        session.add(RuleIssue(rule_id=rule.id, issue_id=issue_id))
+    session.flush()
+    return rule
+
+
+def get(session, rule_id: int) -> Rule:
+    rule = session.get(Rule, rule_id)
+    if rule is None:
+        raise NotFound(f"制度编号：没有编号为 {rule_id} 的制度（zz rule list 可查看）", field="rule_id")
+    return rule
+
+
+def done(session, rule_id: int, *, on=None, doc_no: str | None = None) -> Rule:
+    rule = get(session, rule_id)
+    if rule.status == DONE:
+        raise Conflict(f"制度 {rule_id} 已是“已完成”", field="rule_id")
+    rule.status = DONE
+    rule.done_on = parse_date(on, field="完成日期（--date）") if on else dt.date.today()
+    if doc_no:
+        rule.doc_no = doc_no
+    session.add(rule)
+    session.flush()
+    return rule
+
+
+def record(rule: Rule, unit_name: str, issue_ids: list[int]) -> dict:
+    return {
+        "id": rule.id, "seq": rule.seq, "unit": unit_name, "title": rule.title, "action": rule.action,
+        "due_on": rule.due_on.isoformat() if rule.due_on else None, "status": rule.status,
+        "done_on": rule.done_on.isoformat() if rule.done_on else None, "doc_no": rule.doc_no,
+        "issue_ids": issue_ids, "note": rule.note,
+    }
+
+
+def show(session, rule_id: int) -> dict:
+    rule = get(session, rule_id)
+    links = list(session.exec(select(RuleIssue.issue_id).where(RuleIssue.rule_id == rule_id)).all())
+    return record(rule, session.get(Unit, rule.unit_id).name, sorted(links))
+
+
+def list_rules(session, *, unit: str | None = None, action: str | None = None) -> list[dict]:
+    q = select(Rule, Unit.name).join(Unit, Unit.id == Rule.unit_id)
+    if unit:
+        q = q.where(Rule.unit_id == units.resolve(session, unit).id)
+    if action:
+        q = q.where(Rule.action == plan_of(session).choice("rule_actions", action, label="立改废", field="action"))
+    rows = session.exec(q.order_by(Rule.id)).all()
+    links: dict[int, list[int]] = {}
+    ids = [r.id for r, _ in rows]
+    for start in range(0, len(ids), 500):
+        for rule_id, issue_id in session.exec(
+            select(RuleIssue.rule_id, RuleIssue.issue_id).where(RuleIssue.rule_id.in_(ids[start : start + 500]))
+        ).all():
+            links.setdefault(rule_id, []).append(issue_id)
+    return [record(r, name, sorted(links.get(r.id, []))) for r, name in rows]
