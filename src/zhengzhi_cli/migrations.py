@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from .errors import ZzError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 APP = "zz"
 
 _checked: set[str] = set()
@@ -56,7 +56,41 @@ def create(conn, plan_text: str) -> None:
     _set_meta(conn, "plan", plan_text)
 
 
-STEPS: dict[int, Callable] = {}
+def _v2_supervision(conn) -> None:
+    """v1 → v2: inspections, accountability, opinions, typical cases, bulletins."""
+    md = sa.MetaData()
+    T, C, I, D, S, X, F = sa.Table, sa.Column, sa.Integer, sa.Date, sa.String, sa.Text, sa.ForeignKey
+    sa.Table("unit", md, C("id", I, primary_key=True))
+    sa.Table("issue", md, C("id", I, primary_key=True))
+    inspection = T("inspection", md, C("id", I, primary_key=True), C("kind", S(16), nullable=False),
+                   C("inspected_on", D, nullable=False, index=True), C("inspectors", X), C("findings", X), C("note", X),
+                   C("created_on", D, nullable=False))
+    inspection_unit = T("inspection_unit", md, C("inspection_id", I, F("inspection.id"), primary_key=True),
+                        C("unit_id", I, F("unit.id"), primary_key=True, index=True))
+    accountability = T("accountability", md, C("id", I, primary_key=True), C("person", S(100), nullable=False),
+                       C("position", S(200)), C("unit_id", I, F("unit.id"), nullable=False, index=True),
+                       C("measure", S(16), nullable=False), C("decided_on", D, nullable=False, index=True),
+                       C("decided_by", S(200)), C("reason", X), C("referral", X), C("outcome", X), C("outcome_on", D), C("note", X))
+    accountability_issue = T("accountability_issue", md, C("accountability_id", I, F("accountability.id"), primary_key=True),
+                             C("issue_id", I, F("issue.id"), primary_key=True, index=True))
+    opinion = T("opinion", md, C("id", I, primary_key=True), C("unit_id", I, F("unit.id"), nullable=False, index=True),
+                C("channel", S(16), nullable=False), C("from_group", S(16), nullable=False), C("content", X, nullable=False),
+                C("topic", S(200)), C("people", I, nullable=False), C("received_on", D, nullable=False, index=True),
+                C("issue_id", I, F("issue.id")), C("published_on", D), C("note", X))
+    typical_case = T("typical_case", md, C("id", I, primary_key=True), C("kind", S(8), nullable=False),
+                     C("unit_id", I, F("unit.id"), nullable=False, index=True), C("title", X, nullable=False),
+                     C("person", S(100)), C("what", X), C("happened_on", D), C("published_on", D),
+                     C("published_where", S(200)), C("note", X))
+    bulletin = T("bulletin", md, C("id", I, primary_key=True), C("no", I, nullable=False, unique=True),
+                 C("period", S(32), nullable=False, index=True), C("issued_on", D, nullable=False), C("title", X),
+                 C("file", X), C("note", X))
+    for table in (inspection, inspection_unit, accountability, accountability_issue, opinion, typical_case, bulletin):
+        table.create(conn)
+    conn.execute(sa.text("ALTER TABLE issue ADD COLUMN inspection_id INTEGER REFERENCES inspection (id)"))
+    conn.execute(sa.text("ALTER TABLE issue ADD COLUMN opinion_id INTEGER REFERENCES opinion (id)"))
+
+
+STEPS: dict[int, Callable] = {2: _v2_supervision}
 
 
 def ensure(engine, *, plan_text: str | None = None) -> str:

@@ -28,8 +28,12 @@ class ZzGroup(TyperGroup):
         from ..db import Settings
 
         args = list(sys.argv[1:] if args is None else args)
-        extra.setdefault("obj", Settings(command=shlex.join(["zz", *args])))
-        code = run(self, args=args, prog_name=prog_name or "zz", complete_var=complete_var, **extra)
+        settings_ = extra.setdefault("obj", Settings(command=shlex.join(["zz", *args])))
+        try:
+            code = run(self, args=args, prog_name=prog_name or "zz", complete_var=complete_var, **extra)
+        finally:
+            for engine in settings_._engines.values():
+                engine.dispose()
         if standalone_mode:
             sys.exit(code)
         return code
@@ -93,9 +97,13 @@ def root(
     settings(ctx).db = db
 
 
-from . import check, fix, history, issue, phase, rule, setup, unit  # noqa: E402
+from . import (  # noqa: E402
+    accountability, bulletin, case, check, fix, history, inspect, issue, opinion, phase, report, rule, setup, transfer, unit,
+)
 
 setup.register(app)
+transfer.register(app)
+bulletin.register(app)
 app.add_typer(setup.db_app, name="db", help="登记簿位置")
 app.add_typer(unit.app, name="unit", help="单位：新增、列表、查看、修改、导入")
 app.add_typer(check.app, name="check", help="四查四看：登记各单位自查结果")
@@ -103,6 +111,12 @@ app.add_typer(issue.app, name="issue", help="问题清单：登记、列表、�
 app.add_typer(fix.app, name="fix", help="整改清单：新增、进展、完成、销号、退回、延期")
 app.add_typer(rule.app, name="rule", help="制度清单：立、改、废")
 app.add_typer(phase.milestone_app, name="milestone", help="节点：标记手工节点完成")
+app.add_typer(transfer.export_app, name="export", help="导出：整改台账")
+app.add_typer(report.app, name="report", help="报表：阶段进度、月报、总结、政务公开")
+app.add_typer(inspect.app, name="inspect", help="督查：明察暗访、抽查检查、集中督查")
+app.add_typer(accountability.app, name="accountability", help="问责：批评教育、通报批评、诫勉谈话、组织处理、移交纪检")
+app.add_typer(opinion.app, name="opinion", help="征求意见：座谈会、征求意见表、服务评价评议")
+app.add_typer(case.app, name="case", help="典型案例：正面典型、反面典型")
 phase.register(app)
 history.register(app)
 

@@ -1,0 +1,9 @@
+"""zz bulletin (being built: supervision issue)"""
+
+from __future__ import annotations
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    pass
