@@ -27,7 +27,7 @@ class ZzGroup(TyperGroup):
 
         from ..db import Settings
 
-        args = list(sys.argv[1:] if args is None else args)
+        args = _db_first(list(sys.argv[1:] if args is None else args))
         settings_ = extra.setdefault("obj", Settings(command=shlex.join(["zz", *args])))
         try:
             code = run(self, args=args, prog_name=prog_name or "zz", complete_var=complete_var, **extra)
@@ -37,6 +37,28 @@ class ZzGroup(TyperGroup):
         if standalone_mode:
             sys.exit(code)
         return code
+
+
+def _db_first(args: list[str]) -> list[str]:
+    """`--db` is a global option, but clerks and SPEC write it anywhere (`zz demo --db x`)."""
+    out: list[str] = []
+    front: list[str] = []
+    i = 0
+    while i < len(args):
+        a = args[i]
+        if a == "--":
+            out.extend(args[i:])
+            break
+        if a == "--db" and i + 1 < len(args):
+            front += [a, args[i + 1]]
+            i += 2
+            continue
+        if a.startswith("--db="):
+            front.append(a)
+        else:
+            out.append(a)
+        i += 1
+    return front + out
 
 
 def run(group, **kwargs) -> int:

@@ -24,13 +24,14 @@ def warn(text: str) -> None:
     sys.stderr.write(f"zz: 提示：{text}\n")
 
 
-def table(title: str | None, columns: Sequence[str], rows: Iterable[Sequence], *, caption: str | None = None) -> None:
+def table(title: str | None, columns: Sequence[str], rows: Iterable[Sequence], *, caption: str | None = None,
+          wide_first: bool = False) -> None:
     from rich.console import Console
     from rich.table import Table
 
     t = Table(title=title, caption=caption, show_lines=False, header_style="bold")
-    for col in columns:
-        t.add_column(col, overflow="fold")
+    for i, col in enumerate(columns):
+        t.add_column(col, overflow="fold", no_wrap=(i == 0 and wide_first))
     for row in rows:
         t.add_row(*["" if v is None else str(v) for v in row])
     Console(soft_wrap=False).print(t)

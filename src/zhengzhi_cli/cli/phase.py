@@ -39,7 +39,7 @@ def phase(
     title = f"节点完成情况（截至 {data['as_of']}，当前阶段：{cur['name'] + '（' + cur['start'] + ' 至 ' + cur['end'] + '）' if cur else '不在专项整治期间'}）"
     columns = ["单位"] + [m.name for m in plan.milestones]
     rows = [[u["unit"]] + [MARK[m["state"]] for m in u["milestones"]] for u in data["units"]]
-    output.table(title, columns, rows, caption="✓ 已完成  ✓迟 逾期完成  ✗ 已逾期  · 未到期")
+    output.table(title, columns, rows, caption="✓ 已完成  ✓迟 逾期完成  ✗ 已逾期  · 未到期", wide_first=True)
     late = sum(1 for u in data["units"] for m in u["milestones"] if m["state"] == "已逾期")
     output.line(f"共 {len(data['units'])} 个单位，已逾期节点 {late} 个。")
 

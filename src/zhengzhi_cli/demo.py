@@ -1,0 +1,162 @@
+"""`zz demo`: the sample district (sample_data/) built into a register, then the main job run
+on it: phase status, and whatever reports exist, as of a day in the campaign."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import os
+import sys
+from pathlib import Path
+
+from .db import Settings, engine_for, open_session, resolve, sqlite_path
+from .errors import Conflict, NotFound
+
+DEFAULT_AS_OF = dt.date(2017, 7, 15)  # 自查自纠 just ended, 督查问责 under way
+ENV_SAMPLE = "ZZ_SAMPLE_DATA"
+
+
+def sample_dir() -> Path:
+    candidates = [Path(os.environ[ENV_SAMPLE])] if os.environ.get(ENV_SAMPLE) else []
+    candidates.append(Path(__file__).resolve().parents[2] / "sample_data")
+    for path in candidates:
+        if (path / "units.csv").is_file():
+            return path
+    raise NotFound(f"找不到样例数据目录 sample_data/（可用 {ENV_SAMPLE} 指定）", field="sample_data")
+
+
+def _rows(path: Path) -> list[dict]:
+    if not path.is_file():
+        return []
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _d(text: str) -> dt.date | None:
+    return dt.date.fromisoformat(text) if text else None
+
+
+def _prepare(settings: Settings) -> str:
+    """A fresh register at the demo's place; an earlier demo register there is replaced,
+    anything else is refused (never wipe a real register)."""
+    url, _ = resolve(settings.db)
+    path = sqlite_path(url)
+    if path is not None and path.exists():
+        import sqlite3
+
+        conn = sqlite3.connect(path)
+        try:
+            is_demo = conn.execute("SELECT value FROM meta WHERE key = 'demo'").fetchone() is not None
+        except sqlite3.Error:
+            is_demo = False
+        finally:
+            conn.close()
+        if not is_demo:
+            raise Conflict(f"{path} 已是一个登记簿（不是样例），为防覆盖真实数据已拒绝。请用 --db 指定新文件", field="db")
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        settings._engines.clear()
+    elif path is None:
+        raise Conflict("样例只建在 SQLite 文件里，请用 --db 指定一个新文件路径", field="db")
+    return str(path)
+
+
+def load_sample(session, folder: Path) -> dict:
+    from sqlalchemy import text
+
+    from . import checks, fixes, issues, milestones, rules
+    from .audit import set_summary
+    from .excel.units import import_units
+    from .models import Fix, Issue, Rule
+
+    session.connection().execute(text("INSERT INTO meta (key, value) VALUES ('demo', '1')"))
+    import_units(session, folder / "units.csv")
+    for r in _rows(folder / "checks.csv"):
+        checks.add(session, unit=r["单位"], item=r["四查四看"], on=r["日期"], result=r["结果"])
+    issue_ids: dict[tuple[str, int], int] = {}
+    for r in _rows(folder / "issues.csv"):
+        issue = issues.add(session, unit=r["单位"], text=r["问题描述"], area=r["整治重点"], source=r["问题来源"],
+                           check=r["四查四看"] or None, found=r["发现日期"], leader=r["责任领导"] or None,
+                           owner=r["责任人"] or None, seq=int(r["序号"]), extra={"created_on": _d(r["登记日期"])})
+        issue_ids[(r["单位"], int(r["序号"]))] = issue.id
+    for r in _rows(folder / "fixes.csv"):
+        fix = fixes.add(session, issue_id=issue_ids[(r["单位"], int(r["问题序号"]))], task=r["整改任务及措施"],
+                        deadline=r["整改时限"], owner=r["责任人"] or None, leader=r["责任领导"] or None, seq=int(r["序号"]))
+        fix.created_on = _d(r["登记日期"])
+        session.add(fix)
+        if r["进展"]:
+            fixes.progress(session, fix.id, text=r["进展"], on=r["登记日期"])
+        if r["延期至"]:
+            fixes.extend(session, fix.id, to=r["延期至"], approver=r["延期批准人"], reason=r["延期理由"], on="2017-07-10")
+        if r["完成日期"]:
+            fixes.done(session, fix.id, on=r["完成日期"], evidence="整改材料已归档")
+        if r["销号人"]:
+            fixes.verify(session, fix.id, by=r["销号人"], on=r["销号日期"])
+    for r in _rows(folder / "rules.csv"):
+        rule = rules.add(session, unit=r["单位"], title=r["制度名称"], action=r["立改废"], due=r["计划完成时间"] or None,
+                         issue_ids=[issue_ids[(r["单位"], int(r["问题序号"]))]] if r["问题序号"] else [], seq=int(r["序号"]))
+        rule.created_on = _d(r["登记日期"])
+        session.add(rule)
+        if r["状态"] == "已完成":
+            rules.done(session, rule.id, on=r["完成日期"], doc_no=r["文号"] or None)
+    for r in _rows(folder / "milestones.csv"):
+        milestones.mark_done(session, unit=r["单位"], milestone=r["节点"], on=r["完成日期"], ref=r["文号"] or None)
+    session.flush()
+    from sqlmodel import func, select
+
+    counts = {name: session.exec(select(func.count()).select_from(model)).one() for name, model in
+              (("issues", Issue), ("fixes", Fix), ("rules", Rule))}
+    set_summary(session, f"建立样例区登记簿：问题 {counts['issues']}，整改 {counts['fixes']}，制度 {counts['rules']}")
+    return counts
+
+
+def _say(text: str) -> None:
+    sys.stderr.write(text + "\n")
+
+
+def run_demo(settings: Settings, *, as_of: dt.date | None = None, out_dir: Path | None = None) -> dict:
+    from . import migrations
+    from .milestones import phase_status
+
+    as_of = as_of or DEFAULT_AS_OF
+    folder = sample_dir()
+    db_file = _prepare(settings)
+    migrations.ensure(engine_for(settings))
+    out = Path(out_dir) if out_dir else Path(db_file).parent
+    out.mkdir(parents=True, exist_ok=True)
+    _say(f"样例区：{folder}")
+    with open_session(settings) as session:
+        counts = load_sample(session, folder)
+    _say(f"已建立登记簿 {db_file}：{len(_rows(folder / 'units.csv'))} 个单位，问题 {counts['issues']} 条，"
+         f"整改 {counts['fixes']} 项，制度 {counts['rules']} 项")
+    results: dict = {"db": db_file, "as_of": as_of.isoformat(), **counts, "files": []}
+    for step in _extra_steps():
+        produced = step(settings, folder=folder, out=out, as_of=as_of)
+        results["files"].extend(produced or [])
+    with open_session(settings, write=False) as session:
+        status = phase_status(session, as_of=as_of)
+    late: dict[str, int] = {}
+    for u in status["units"]:
+        for m in u["milestones"]:
+            if m["state"] == "已逾期":
+                late[m["name"]] = late.get(m["name"], 0) + 1
+    cur = status["current_phase"]
+    _say(f"截至 {as_of}，当前阶段：{cur['name'] if cur else '不在专项整治期间'}；已逾期节点：" +
+         ("、".join(f"{k} {v} 个单位" for k, v in late.items()) or "无"))
+    from .cli import output
+    from .fixes import list_fixes
+
+    with open_session(settings, write=False) as session:
+        overdue = list_fixes(session, overdue=True, as_of=as_of)
+    tiers = {t: sum(1 for f in overdue if f["tier"] == t) for t in ("蓝", "黄", "红")}
+    _say(f"逾期整改 {len(overdue)} 项（蓝 {tiers['蓝']}、黄 {tiers['黄']}、红 {tiers['红']}）")
+    for path in results["files"]:
+        output.line(f"已生成：{path}")
+    output.line(f"样例登记簿：{db_file}（可用 zz --db {db_file} phase --as-of {as_of} 查看）")
+    return results
+
+
+def _extra_steps():
+    """Steps that use the workbook, supervision and report features (each skips itself
+    cleanly if its feature is absent)."""
+    return []
