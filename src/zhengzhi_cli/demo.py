@@ -53,9 +53,14 @@ def _prepare(settings: Settings) -> str:
             conn.close()
         if not is_demo:
             raise Conflict(f"{path} 已是一个登记簿（不是样例），为防覆盖真实数据已拒绝。请用 --db 指定新文件", field="db")
+        from . import migrations
+
+        for engine in settings._engines.values():
+            engine.dispose()
+        settings._engines.clear()
+        migrations.forget(url)
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
-        settings._engines.clear()
     elif path is None:
         raise Conflict("样例只建在 SQLite 文件里，请用 --db 指定一个新文件路径", field="db")
     return str(path)

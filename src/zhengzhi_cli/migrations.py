@@ -101,7 +101,7 @@ def ensure(engine, *, plan_text: str | None = None) -> str:
     from .plan import default_plan_text
 
     # Cheap read first: most opens find a current register and take no write lock.
-    with engine.connect() as conn:
+    with engine.execution_options(zz_begin="DEFERRED").connect() as conn:
         version = _read_version(conn)
         conn.rollback()
     if version == SCHEMA_VERSION:
@@ -129,6 +129,11 @@ def ensure(engine, *, plan_text: str | None = None) -> str:
     return result
 
 
+def forget(url: str) -> None:
+    """The register at this URL was replaced on disk: check it again on next open."""
+    _checked.discard(str(sa.engine.make_url(url)))
+
+
 def version_of(engine) -> int | None:
-    with engine.connect() as conn:
+    with engine.execution_options(zz_begin="DEFERRED").connect() as conn:
         return _read_version(conn)

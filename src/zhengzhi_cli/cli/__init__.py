@@ -28,7 +28,8 @@ class ZzGroup(TyperGroup):
         from ..db import Settings
 
         args = _db_first(list(sys.argv[1:] if args is None else args))
-        settings_ = extra.setdefault("obj", Settings(command=shlex.join(["zz", *args])))
+        shown = [a for i, a in enumerate(args) if not (a.startswith("--db=") or a == "--db" or (i and args[i - 1] == "--db"))]
+        settings_ = extra.setdefault("obj", Settings(command=shlex.join(["zz", *shown])))  # never a DB password
         try:
             code = run(self, args=args, prog_name=prog_name or "zz", complete_var=complete_var, **extra)
         finally:
