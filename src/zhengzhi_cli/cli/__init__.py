@@ -13,10 +13,11 @@ from typing import Annotated, Optional
 import typer
 from typer.core import TyperGroup
 
-from . import zh
+from . import coercion, zh
 from .common import settings
 
 zh.install()
+coercion.install()
 
 
 class ZzGroup(TyperGroup):
@@ -38,6 +39,88 @@ class ZzGroup(TyperGroup):
         if standalone_mode:
             sys.exit(code)
         return code
+
+    # Sub-apps become click groups only when used: converting all of them (~40 commands,
+    # their annotations evaluated) cost ~35 ms on every run, a third of what `zz issue add`
+    # may spend beyond its imports. `zz --help` lists them from their help line alone.
+    def list_commands(self, ctx):
+        return list(dict.fromkeys([*LAZY_COMMANDS, *self.commands, *LAZY_GROUPS]))
+
+    def get_command(self, ctx, name):
+        cmd = self.commands.get(name)
+        if cmd is None and name in LAZY_GROUPS:
+            cmd = self.commands[name] = _build_group(name)
+        elif cmd is None and name in LAZY_COMMANDS:
+            cmd = self.commands[name] = _build_command(name)
+        return cmd
+
+    def format_commands(self, ctx, formatter):
+        from inspect import getdoc
+
+        from typer._click.utils import make_default_short_help
+
+        rows = []
+        for n in self.list_commands(ctx):
+            if n in self.commands:
+                rows.append((n, self.commands[n]))
+            elif n in LAZY_GROUPS:
+                rows.append((n, LAZY_GROUPS[n][1]))
+            elif not LAZY_COMMANDS[n].hidden:
+                rows.append((n, LAZY_COMMANDS[n].help or getdoc(LAZY_COMMANDS[n].callback) or ""))
+        rows = [(n, c) for n, c in rows if isinstance(c, str) or not c.hidden]
+        if not rows:
+            return
+        limit = formatter.width - 6 - max(len(n) for n, _ in rows)
+        rows = [(n, make_default_short_help(c, limit) if isinstance(c, str) else c.get_short_help_str(limit)) for n, c in rows]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+    def resolve_command(self, ctx, args):
+        from typer._click.exceptions import UsageError
+
+        try:
+            return self._click_resolve_command(ctx, args)
+        except UsageError as exc:
+            import difflib
+
+            matches = difflib.get_close_matches(args[0], self.list_commands(ctx)) if args else []
+            if matches and "Did you mean" not in exc.message:
+                exc.message = f"{exc.message.rstrip('.')}. Did you mean {', '.join(repr(m) for m in matches)}?"
+            raise
+
+
+LAZY_GROUPS: dict[str, tuple[typer.Typer, str]] = {}
+LAZY_COMMANDS: dict = {}  # name → typer CommandInfo, moved out of app.registered_commands by _defer_commands
+
+
+def _defer_commands() -> None:
+    """Top-level commands (init, plan, log, …) are likewise converted only when used."""
+    from typer.main import get_command_name
+
+    for info in app.registered_commands:
+        LAZY_COMMANDS[info.name or get_command_name(info.callback.__name__)] = info
+    app.registered_commands = []
+
+
+def _build_command(name: str):
+    from typer.main import get_command_from_info
+
+    return get_command_from_info(LAZY_COMMANDS[name], pretty_exceptions_short=app.pretty_exceptions_short,
+                                 rich_markup_mode=app.rich_markup_mode)
+
+
+def add_group(sub: typer.Typer, *, name: str, help: str) -> None:
+    """`app.add_typer`, built on first use (see ZzGroup.get_command)."""
+    LAZY_GROUPS[name] = (sub, help)
+
+
+def _build_group(name: str):
+    from typer.main import get_group_from_info
+    from typer.models import TyperInfo
+
+    sub, help_ = LAZY_GROUPS[name]
+    return get_group_from_info(TyperInfo(sub, name=name, help=help_), pretty_exceptions_short=app.pretty_exceptions_short,
+                               rich_markup_mode=app.rich_markup_mode, suggest_commands=app.suggest_commands)
 
 
 def _db_first(args: list[str]) -> list[str]:
@@ -127,21 +210,23 @@ from . import (  # noqa: E402
 setup.register(app)
 transfer.register(app)
 bulletin.register(app)
-app.add_typer(setup.db_app, name="db", help="登记簿位置")
-app.add_typer(unit.app, name="unit", help="单位：新增、列表、查看、修改、导入")
-app.add_typer(check.app, name="check", help="四查四看：登记各单位自查结果")
-app.add_typer(issue.app, name="issue", help="问题清单：登记、列表、查看、修改")
-app.add_typer(fix.app, name="fix", help="整改清单：新增、进展、完成、销号、退回、延期")
-app.add_typer(rule.app, name="rule", help="制度清单：立、改、废")
-app.add_typer(phase.milestone_app, name="milestone", help="节点：标记手工节点完成")
-app.add_typer(transfer.export_app, name="export", help="导出：整改台账")
-app.add_typer(report.app, name="report", help="报表：阶段进度、月报、总结、政务公开")
-app.add_typer(inspect.app, name="inspect", help="督查：明察暗访、抽查检查、集中督查")
-app.add_typer(accountability.app, name="accountability", help="问责：批评教育、通报批评、诫勉谈话、组织处理、移交纪检")
-app.add_typer(opinion.app, name="opinion", help="征求意见：座谈会、征求意见表、服务评价评议")
-app.add_typer(case.app, name="case", help="典型案例：正面典型、反面典型")
+add_group(setup.db_app, name="db", help="登记簿位置")
+add_group(unit.app, name="unit", help="单位：新增、列表、查看、修改、导入")
+add_group(check.app, name="check", help="四查四看：登记各单位自查结果")
+add_group(issue.app, name="issue", help="问题清单：登记、列表、查看、修改")
+add_group(fix.app, name="fix", help="整改清单：新增、进展、完成、销号、退回、延期")
+add_group(rule.app, name="rule", help="制度清单：立、改、废")
+add_group(phase.milestone_app, name="milestone", help="节点：标记手工节点完成")
+add_group(transfer.export_app, name="export", help="导出：整改台账")
+add_group(report.app, name="report", help="报表：阶段进度、月报、总结、政务公开")
+add_group(inspect.app, name="inspect", help="督查：明察暗访、抽查检查、集中督查")
+add_group(accountability.app, name="accountability", help="问责：批评教育、通报批评、诫勉谈话、组织处理、移交纪检")
+add_group(opinion.app, name="opinion", help="征求意见：座谈会、征求意见表、服务评价评议")
+add_group(case.app, name="case", help="典型案例：正面典型、反面典型")
 phase.register(app)
 history.register(app)
+
+_defer_commands()
 
 
 def main() -> None:

@@ -8,6 +8,9 @@ import re
 
 HEADINGS = {"Options": "选项", "Commands": "命令", "Arguments": "参数"}
 HELP_TEXT = "显示帮助并退出"
+# the words typer puts inside help lines (`[default: 50]`, `[required]`)
+WORDS = {"default: {default}": "默认：{default}", "required": "必填", "env var: {var}": "环境变量：{var}",
+         "(dynamic)": "（动态）"}
 
 
 def install() -> None:
@@ -44,7 +47,20 @@ def install() -> None:
 
     from typer import core
 
-    core._ = lambda text: HEADINGS.get(text, text)
+    core._ = lambda text: HEADINGS.get(text) or WORDS.get(text, text)
+
+    # `zz --help` shows typer's completion options too; a clerk reads Chinese there as well
+    from typer import main as typer_main
+
+    completion_arguments = typer_main.get_install_completion_arguments
+
+    def zh_completion_arguments():
+        install, show = completion_arguments()
+        install.help = "为当前 shell 安装 Tab 补全（单位名称、整治重点等）"
+        show.help = "显示当前 shell 的 Tab 补全脚本，可复制或自行安装"
+        return install, show
+
+    typer_main.get_install_completion_arguments = zh_completion_arguments
 
 
 def _opt(param) -> str:
@@ -76,14 +92,22 @@ def usage_error(exc) -> str:
         m = re.search(r"'(.*)' is not in the range (.*)\.", message)
         if m:
             return f"{where}：“{m.group(1)}”超出范围 {m.group(2)}"
-        return f"{where}：取值无效（{message}）"
+        # typer ≥ 0.29 coerces through pydantic, whose messages are English sentences
+        m = re.match(r"Input should be a valid (integer|number|boolean|date|datetime|path)", message)
+        if m:
+            kind = {"integer": "整数", "number": "数字", "boolean": "是或否", "date": "日期", "datetime": "日期时间",
+                    "path": "文件路径"}[m.group(1)]
+            return f"{where}：应为{kind}"
+        return f"{where}：取值无效"
     m = re.match(r"Option '(.*)' requires an argument", message)
     if m:
         return f"选项 {m.group(1)} 后面需要一个值"
     m = re.match(r"Got unexpected extra arguments? \((.*)\)", message)
     if m:
         return f"多余的参数：{m.group(1)}（含空格的文字请加引号）"
-    m = re.match(r"No such command '(.*)'", message)
+    m = re.match(r"No such command '(.*?)'\.?(?: Did you mean (.*)\?)?$", message)
     if m:
-        return f"没有命令“{m.group(1)}”"
+        names = re.findall(r"'([^']*)'", m.group(2) or "")
+        hint = f"。是否指：{'、'.join(names)}？" if names else ""
+        return f"没有命令“{m.group(1)}”{hint}"
     return message
