@@ -59,7 +59,7 @@ def _event(session, fix: Fix, kind: str, on: dt.date, **kw) -> None:
 
 
 def _date(value, field: str) -> dt.date:
-    return parse_date(value, field=field) if value else dt.date.today()
+    return parse_date(value, field=field) if value is not None else dt.date.today()
 
 
 def add(session, *, issue_id: int, task: str, deadline: str, owner: str | None = None,

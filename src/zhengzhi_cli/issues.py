@@ -62,7 +62,7 @@ def add(session, *, unit: str, text: str, area, source: str | None = None, check
     the_area = plan.area(area)
     the_source = plan.choice("sources", source or DEFAULT_SOURCE, label="问题来源", field="source")
     check_no = plan.check(check).no if check not in (None, "") else None
-    found_on = parse_date(found, field="发现日期（--found）") if found else dt.date.today()
+    found_on = parse_date(found, field="发现日期（--found）") if found is not None else dt.date.today()
     issue = Issue(
         unit_id=the_unit.id, seq=seq or next_seq(session, Issue, the_unit.id), area=the_area.no, source=the_source,
         check_item=check_no, description=text, found_on=found_on, leader=leader, owner=owner, note=note,

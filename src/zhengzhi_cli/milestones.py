@@ -32,7 +32,7 @@ def mark_done(session, *, unit: str, milestone: str, on=None, ref: str | None = 
     ms = plan.milestone(milestone)
     if ms.derived_from != "manual":
         raise Conflict(f"节点：“{ms.name}”由登记的数据自动得出（{_DERIVED_HINT[ms.derived_from]}），无需手工标记", field="milestone")
-    day = parse_date(on, field="日期（--date）") if on else dt.date.today()
+    day = parse_date(on, field="日期（--date）") if on is not None else dt.date.today()
     record = session.exec(select(MilestoneRecord).where(MilestoneRecord.unit_id == the_unit.id, MilestoneRecord.key == ms.key)).first()
     if record is None:
         record = MilestoneRecord(unit_id=the_unit.id, key=ms.key, done_on=day, ref=ref, note=note)

@@ -50,7 +50,7 @@ def done(session, rule_id: int, *, on=None, doc_no: str | None = None) -> Rule:
     if rule.status == DONE:
         raise Conflict(f"制度 {rule_id} 已是“已完成”", field="rule_id")
     rule.status = DONE
-    rule.done_on = parse_date(on, field="完成日期（--date）") if on else dt.date.today()
+    rule.done_on = parse_date(on, field="完成日期（--date）") if on is not None else dt.date.today()
     if doc_no:
         rule.doc_no = doc_no
     session.add(rule)

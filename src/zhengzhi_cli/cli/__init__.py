@@ -24,13 +24,11 @@ class ZzGroup(TyperGroup):
     """The one place where errors become a Chinese message on stderr and an exit status."""
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
-        import shlex
-
         from ..db import Settings
 
         args = _db_first(list(sys.argv[1:] if args is None else args))
         shown = [a for i, a in enumerate(args) if not (a.startswith("--db=") or a == "--db" or (i and args[i - 1] == "--db"))]
-        settings_ = extra.setdefault("obj", Settings(command=shlex.join(["zz", *shown])))  # never a DB password
+        settings_ = extra.setdefault("obj", Settings(command=_shown(["zz", *shown])))  # never a DB password
         try:
             code = run(self, args=args, prog_name=prog_name or "zz", complete_var=complete_var, **extra)
         finally:
@@ -121,6 +119,14 @@ def _build_group(name: str):
     sub, help_ = LAZY_GROUPS[name]
     return get_group_from_info(TyperInfo(sub, name=name, help=help_), pretty_exceptions_short=app.pretty_exceptions_short,
                                rich_markup_mode=app.rich_markup_mode, suggest_commands=app.suggest_commands)
+
+
+def _shown(args: list[str]) -> str:
+    """The command line as the audit trail shows it: quoted only where a shell would need it."""
+    import re
+    import shlex
+
+    return " ".join(a if a and not re.search(r"[\s'\"\\$`|&;<>()*?#~!]", a) else shlex.quote(a) for a in args)
 
 
 def _db_first(args: list[str]) -> list[str]:
