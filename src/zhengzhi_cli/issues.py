@@ -178,8 +178,11 @@ def _rules_for(session, issue_id: int):
     return session.exec(select(Rule).join(RuleIssue, RuleIssue.rule_id == Rule.id).where(RuleIssue.issue_id == issue_id)).all()
 
 
-def record_of(session, issue: Issue, *, as_of: dt.date | None = None) -> dict:
+def record_of(session, issue: Issue, *, as_of: dt.date | None = None, new: bool = False) -> dict:
+    """The JSON record of one issue; `new=True` for one just added (it has no fixes yet)."""
+    unit = session.get(Unit, issue.unit_id)
+    if new:
+        return record(session, issue, unit.name, [])
     from . import fixes
 
-    unit = session.get(Unit, issue.unit_id)
     return record(session, issue, unit.name, fixes.by_issue(session, [issue.id], as_of=as_of).get(issue.id, []))

@@ -87,7 +87,7 @@ class ZzGroup(TyperGroup):
             raise
 
 
-LAZY_GROUPS: dict[str, tuple[typer.Typer, str]] = {}
+LAZY_GROUPS: dict[str, tuple[typer.Typer | str, str]] = {}  # name → (sub-app or "module:attr", help)
 LAZY_COMMANDS: dict = {}  # name → typer CommandInfo, moved out of app.registered_commands by _defer_commands
 
 
@@ -107,8 +107,9 @@ def _build_command(name: str):
                                  rich_markup_mode=app.rich_markup_mode)
 
 
-def add_group(sub: typer.Typer, *, name: str, help: str) -> None:
-    """`app.add_typer`, built on first use (see ZzGroup.get_command)."""
+def add_group(sub: typer.Typer | str, *, name: str, help: str) -> None:
+    """`app.add_typer`, built on first use (see ZzGroup.get_command). A "module:attr" string
+    defers even the import of the sub-app's module, so `zz issue add` loads only cli/issue.py."""
     LAZY_GROUPS[name] = (sub, help)
 
 
@@ -117,6 +118,11 @@ def _build_group(name: str):
     from typer.models import TyperInfo
 
     sub, help_ = LAZY_GROUPS[name]
+    if isinstance(sub, str):
+        import importlib
+
+        module, attr = sub.split(":")
+        sub = getattr(importlib.import_module(f"{__name__}.{module}"), attr)
     return get_group_from_info(TyperInfo(sub, name=name, help=help_), pretty_exceptions_short=app.pretty_exceptions_short,
                                rich_markup_mode=app.rich_markup_mode, suggest_commands=app.suggest_commands)
 
@@ -209,26 +215,24 @@ def root(
     settings(ctx).db = db
 
 
-from . import (  # noqa: E402
-    accountability, bulletin, case, check, fix, history, inspect, issue, opinion, phase, report, rule, setup, transfer, unit,
-)
+from . import bulletin, history, phase, setup, transfer  # noqa: E402  (they add top-level commands)
 
 setup.register(app)
 transfer.register(app)
 bulletin.register(app)
 add_group(setup.db_app, name="db", help="登记簿位置")
-add_group(unit.app, name="unit", help="单位：新增、列表、查看、修改、导入")
-add_group(check.app, name="check", help="四查四看：登记各单位自查结果")
-add_group(issue.app, name="issue", help="问题清单：登记、列表、查看、修改")
-add_group(fix.app, name="fix", help="整改清单：新增、进展、完成、销号、退回、延期")
-add_group(rule.app, name="rule", help="制度清单：立、改、废")
+add_group("unit:app", name="unit", help="单位：新增、列表、查看、修改、导入")
+add_group("check:app", name="check", help="四查四看：登记各单位自查结果")
+add_group("issue:app", name="issue", help="问题清单：登记、列表、查看、修改")
+add_group("fix:app", name="fix", help="整改清单：新增、进展、完成、销号、退回、延期")
+add_group("rule:app", name="rule", help="制度清单：立、改、废")
 add_group(phase.milestone_app, name="milestone", help="节点：标记手工节点完成")
 add_group(transfer.export_app, name="export", help="导出：整改台账")
-add_group(report.app, name="report", help="报表：阶段进度、月报、总结、政务公开")
-add_group(inspect.app, name="inspect", help="督查：明察暗访、抽查检查、集中督查")
-add_group(accountability.app, name="accountability", help="问责：批评教育、通报批评、诫勉谈话、组织处理、移交纪检")
-add_group(opinion.app, name="opinion", help="征求意见：座谈会、征求意见表、服务评价评议")
-add_group(case.app, name="case", help="典型案例：正面典型、反面典型")
+add_group("report:app", name="report", help="报表：阶段进度、月报、总结、政务公开")
+add_group("inspect:app", name="inspect", help="督查：明察暗访、抽查检查、集中督查")
+add_group("accountability:app", name="accountability", help="问责：批评教育、通报批评、诫勉谈话、组织处理、移交纪检")
+add_group("opinion:app", name="opinion", help="征求意见：座谈会、征求意见表、服务评价评议")
+add_group("case:app", name="case", help="典型案例：正面典型、反面典型")
 phase.register(app)
 history.register(app)
 

@@ -53,7 +53,7 @@ def issue_add(
         area = need(area, option="--area", label="整治重点", choices=lambda: [a.name for a in plan_of(session).areas])
         issue = issues.add(session, unit=unit, text=text, area=area, source=source, check=check, found=found,
                            leader=leader, owner=owner, note=note)
-        rec = issues.record_of(session, issue)
+        rec = issues.record_of(session, issue, new=True)
     if json_:
         output.emit_json(rec)
     else:
@@ -90,7 +90,7 @@ def _entry_loop(ctx, **defaults) -> None:
             with open_session(s) as session:
                 issue = issues.add(session, unit=unit, text=text, area=area, source=source, check=defaults.get("check"),
                                    found=defaults.get("found"), leader=defaults.get("leader"), owner=owner or None)
-                rec = issues.record_of(session, issue)
+                rec = issues.record_of(session, issue, new=True)
         except ZzError as exc:
             output.note(f"zz: 错误：{exc.message}（本条未保存，请重新录入）")
             continue
