@@ -1,9 +1,57 @@
-"""zz bulletin (being built: supervision issue)"""
+"""zz bulletin: the 通报 第N期 for a month."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated, Optional
+
 import typer
+
+from . import output
+from .common import need, settings
 
 
 def register(app: typer.Typer) -> None:
-    pass
+    app.command("bulletin")(bulletin)
+
+
+def bulletin(
+    ctx: typer.Context,
+    out: Annotated[Optional[Path], typer.Option("-o", "--output", help="通报文件：.xlsx 或 .md")] = None,
+    month: Annotated[Optional[str], typer.Option("--month", help="通报月份，如 2017-08（默认本月）")] = None,
+    date: Annotated[Optional[str], typer.Option("--date", help="印发日期（默认今天）")] = None,
+    new_number: Annotated[bool, typer.Option("--new-number", help="同一月份再发一期，使用新期号（默认沿用原期号）")] = False,
+    list_: Annotated[bool, typer.Option("--list", help="列出已印发的通报")] = False,
+    json_: Annotated[bool, typer.Option("--json", help="输出 JSON（只显示内容，不编号、不写文件）")] = False,
+):
+    """印发一期通报：进展滞后单位、点名问责、正反典型、整改完成情况。示例：zz bulletin --month 2017-08 -o 通报第3期.xlsx"""
+    import datetime as dt
+
+    from .. import bulletins
+    from ..db import open_session
+
+    if list_:
+        with open_session(settings(ctx), write=False) as session:
+            recs = bulletins.list_bulletins(session)
+        if json_:
+            output.emit_json(recs)
+        else:
+            output.table(f"已印发通报（{len(recs)} 期）", ["期号", "月份", "印发日期", "标题", "文件", "备注"],
+                         [(r["no"], r["period"], r["issued_on"], r["title"], r["file"], r["note"]) for r in recs])
+        return
+    if json_:
+        today = dt.date.today()
+        with open_session(settings(ctx), write=False) as session:
+            output.emit_json(bulletins.compose(session, month_=month or f"{today.year:04d}-{today.month:02d}"))
+        return
+    with open_session(settings(ctx)) as session:
+        out = need(out, option="-o", label="通报文件（.xlsx 或 .md）")
+        data = bulletins.issue(session, month_=month, path=Path(out), new_number=new_number, on=date)
+    if not data["written"]:
+        output.line(f"{data['period']} 没有可通报的内容（无进展滞后单位、问责、典型案例、完成整改或督查），未生成通报，未占用期号。")
+        return
+    t = data["totals"]
+    verb = "已重新生成（沿用期号）" if data["reissued"] else "已印发"
+    output.line(f"{verb}通报第{data['no']}期（{data['period']}）：{data['file']}")
+    output.line(f"  进展滞后单位 {t['lagging_units']} 个，逾期整改 {t['overdue_fixes']} 项（红 {t['tiers']['红']}、黄 {t['tiers']['黄']}、蓝 {t['tiers']['蓝']}）；"
+                f"问责 {t['accountability']} 人次；正面典型 {t['cases_positive']} 个、反面典型 {t['cases_negative']} 个；完成整改 {t['fixes_completed']} 项。")

@@ -1,7 +1,94 @@
-"""zz case … (being built: supervision issue)"""
+"""zz case add|publish|list"""
 
 from __future__ import annotations
 
+from typing import Annotated, Optional
+
 import typer
 
+from . import output
+from .common import complete_unit, completer, need, settings
+from .inspect import warn_all
+
 app = typer.Typer(no_args_is_help=True)
+
+JSON = Annotated[bool, typer.Option("--json", help="输出 JSON")]
+KIND = Annotated[Optional[str], typer.Option("--kind", help="正面或反面", autocompletion=completer("case_kinds"))]
+
+
+@app.command("add")
+def case_add(
+    ctx: typer.Context,
+    title: Annotated[Optional[str], typer.Argument(help="案例标题")] = None,
+    kind: KIND = None,
+    unit: Annotated[Optional[str], typer.Option("--unit", help="单位", autocompletion=complete_unit)] = None,
+    person: Annotated[Optional[str], typer.Option("--person", help="涉及人员（如点名）")] = None,
+    what: Annotated[Optional[str], typer.Option("--what", help="基本情况")] = None,
+    date: Annotated[Optional[str], typer.Option("--date", help="发生日期")] = None,
+    published: Annotated[Optional[str], typer.Option("--published", help="公开日期")] = None,
+    where: Annotated[Optional[str], typer.Option("--where", help="公开载体，如 区政府网站、武清报")] = None,
+    note: Annotated[Optional[str], typer.Option("--note", help="备注")] = None,
+    json_: JSON = False,
+):
+    """登记一个典型案例（正面典型或反面典型）。示例：zz case add "窗口推行延时服务" --kind 正面 --unit 杨村 --published 2017-09-01 --where 区政府网站"""
+    from .. import cases
+    from ..db import open_session
+    from ..models import Unit
+
+    with open_session(settings(ctx)) as session:
+        title = need(title, option="TITLE", label="案例标题")
+        kind = need(kind, option="--kind", label="典型类别", choices=["正面", "反面"])
+        unit = need(unit, option="--unit", label="单位")
+        case = cases.add(session, title=title, kind=kind, unit=unit, person=person, what=what, on=date, published=published,
+                         where=where, note=note)
+        rec = cases.record(case, session.get(Unit, case.unit_id).name)
+    warn_all(session)
+    if json_:
+        output.emit_json(rec)
+    else:
+        output.line(f"已登记{rec['kind']}典型 #{rec['id']}：{rec['title']}（{rec['unit']}）")
+
+
+@app.command("publish")
+def case_publish(
+    ctx: typer.Context,
+    case_id: Annotated[int, typer.Argument(help="案例编号")],
+    date: Annotated[Optional[str], typer.Option("--date", help="公开日期（默认今天）")] = None,
+    where: Annotated[Optional[str], typer.Option("--where", help="公开载体")] = None,
+    json_: JSON = False,
+):
+    """登记典型案例已公开（宣传或曝光）。示例：zz case publish 2 --date 2017-09-05 --where 武清报"""
+    from .. import cases
+    from ..db import open_session
+    from ..models import Unit
+
+    with open_session(settings(ctx)) as session:
+        case = cases.publish(session, case_id, on=date, where=where)
+        rec = cases.record(case, session.get(Unit, case.unit_id).name)
+    warn_all(session)
+    if json_:
+        output.emit_json(rec)
+    else:
+        output.line(f"典型案例 #{rec['id']} 已于 {rec['published_on']} 公开{('（' + rec['published_where'] + '）') if rec['published_where'] else ''}")
+
+
+@app.command("list")
+def case_list(
+    ctx: typer.Context,
+    kind: KIND = None,
+    unit: Annotated[Optional[str], typer.Option("--unit", help="单位", autocompletion=complete_unit)] = None,
+    month: Annotated[Optional[str], typer.Option("--month", help="月份（按公开日期，未公开的按发生日期）")] = None,
+    json_: JSON = False,
+):
+    """列出典型案例。示例：zz case list --kind 反面"""
+    from .. import cases
+    from ..db import open_session
+
+    with open_session(settings(ctx), write=False) as session:
+        recs = cases.list_cases(session, kind=kind, unit=unit, month_=month)
+    if json_:
+        output.emit_json(recs)
+        return
+    output.table(f"典型案例（{len(recs)} 个）", ["编号", "类别", "单位", "案例", "人员", "基本情况", "发生日期", "公开日期", "公开载体"],
+                 [(r["id"], r["kind"], r["unit"], r["title"], r["person"], r["what"], r["happened_on"], r["published_on"],
+                   r["published_where"]) for r in recs])

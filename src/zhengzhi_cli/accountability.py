@@ -1,0 +1,124 @@
+"""Accountability (问责): a measure taken against a person — 批评教育, 通报批评, 诫勉谈话,
+组织处理, 移交纪检. A 移交纪检 record carries the referral (to whom, file number) and, once
+the discipline bodies decide, its outcome."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlmodel import select
+
+from . import audit, issues, units
+from .errors import Conflict, Invalid, NotFound
+from .models import Accountability, AccountabilityIssue, Unit
+from .register import plan_of
+from .supervision import campaign_date, month, text_or_none
+
+REFERRAL = "移交纪检"
+
+
+def add(session, *, person: str, unit: str, measure: str, on, position: str | None = None,
+        decided_by: str | None = None, reason: str | None = None, issue_ids: list[int] | None = None,
+        referral: str | None = None, note: str | None = None) -> Accountability:
+    plan = plan_of(session)
+    person = (person or "").strip()
+    if not person:
+        raise Invalid("被问责人（NAME）：不能为空", field="person")
+    the_unit = units.resolve(session, unit)
+    the_measure = plan.choice("measures", measure, label="问责方式（--measure）", field="measure")
+    if referral and the_measure != REFERRAL:
+        raise Invalid(f"移交情况（--referral）：只有“{REFERRAL}”才登记移交情况，本条为“{the_measure}”", field="referral")
+    day = campaign_date(session, on, field="问责日期（--date）")
+    if day is None:
+        raise Invalid("问责日期（--date）：不能为空", field="date")
+    linked = []
+    for issue_id in dict.fromkeys(issue_ids or []):
+        linked.append(issues.get(session, issue_id).id)
+    record = Accountability(person=person, position=text_or_none(position), unit_id=the_unit.id, measure=the_measure,
+                            decided_on=day, decided_by=text_or_none(decided_by), reason=text_or_none(reason),
+                            referral=text_or_none(referral), note=text_or_none(note))
+    session.add(record)
+    session.flush()
+    for issue_id in linked:
+        session.add(AccountabilityIssue(accountability_id=record.id, issue_id=issue_id))
+    session.flush()
+    audit.set_summary(session, f"登记问责 #{record.id}：{the_unit.name} {person}（{the_measure}）")
+    return record
+
+
+def get(session, record_id: int) -> Accountability:
+    record = session.get(Accountability, record_id)
+    if record is None:
+        raise NotFound(f"问责编号：没有编号为 {record_id} 的问责记录（zz accountability list 可查看）", field="accountability_id")
+    return record
+
+
+def outcome(session, record_id: int, *, text: str, on=None, referral: str | None = None) -> Accountability:
+    """The discipline bodies' decision on a 移交纪检 referral."""
+    record = get(session, record_id)
+    if record.measure != REFERRAL:
+        raise Conflict(f"问责 #{record_id} 为“{record.measure}”，只有“{REFERRAL}”才登记处理结果", field="accountability_id")
+    text = (text or "").strip()
+    if not text:
+        raise Invalid("处理结果（TEXT）：不能为空", field="outcome")
+    day = campaign_date(session, on, field="结果日期（--date）", default=dt.date.today())
+    if day < record.decided_on:
+        raise Invalid(f"结果日期（--date）：{day} 早于移交日期 {record.decided_on}", field="date")
+    record.outcome, record.outcome_on = text, day
+    if referral:
+        record.referral = referral.strip()
+    session.add(record)
+    session.flush()
+    audit.set_summary(session, f"登记移交纪检结果：问责 #{record.id}")
+    return record
+
+
+def _links(session, ids: list[int]) -> dict[int, list[int]]:
+    out: dict[int, list[int]] = {i: [] for i in ids}
+    for start in range(0, len(ids), 500):
+        for acc_id, issue_id in session.exec(
+            select(AccountabilityIssue.accountability_id, AccountabilityIssue.issue_id)
+            .where(AccountabilityIssue.accountability_id.in_(ids[start : start + 500])).order_by(AccountabilityIssue.issue_id)
+        ).all():
+            out[acc_id].append(issue_id)
+    return out
+
+
+def record_of(record: Accountability, unit_name: str, issue_ids: list[int]) -> dict:
+    return {
+        "id": record.id, "person": record.person, "position": record.position, "unit": unit_name,
+        "measure": record.measure, "decided_on": record.decided_on.isoformat(), "decided_by": record.decided_by,
+        "reason": record.reason, "issue_ids": issue_ids, "referral": record.referral, "outcome": record.outcome,
+        "outcome_on": record.outcome_on.isoformat() if record.outcome_on else None, "note": record.note,
+        "pending": record.measure == REFERRAL and record.outcome is None,
+    }
+
+
+def list_records(session, *, unit: str | None = None, measure: str | None = None, month_: str | None = None,
+                 start: dt.date | None = None, end: dt.date | None = None, pending: bool = False) -> list[dict]:
+    q = select(Accountability, Unit.name).join(Unit, Unit.id == Accountability.unit_id)
+    if unit:
+        q = q.where(Accountability.unit_id == units.resolve(session, unit).id)
+    if measure:
+        q = q.where(Accountability.measure == plan_of(session).choice("measures", measure, label="问责方式（--measure）", field="measure"))
+    if month_:
+        _, start, end = month(month_)
+    if start:
+        q = q.where(Accountability.decided_on >= start)
+    if end:
+        q = q.where(Accountability.decided_on <= end)
+    if pending:
+        q = q.where(Accountability.measure == REFERRAL, Accountability.outcome.is_(None))
+    rows = session.exec(q.order_by(Accountability.decided_on, Accountability.id)).all()
+    links = _links(session, [r.id for r, _ in rows])
+    return [record_of(r, name, links[r.id]) for r, name in rows]
+
+
+def show(session, record_id: int) -> dict:
+    record = get(session, record_id)
+    rec = record_of(record, session.get(Unit, record.unit_id).name, _links(session, [record.id])[record.id])
+    rec["issues"] = []
+    for issue_id in rec["issue_ids"]:
+        issue = issues.record_of(session, issues.get(session, issue_id))
+        rec["issues"].append({k: issue[k] for k in ("id", "unit", "area", "description", "status")})
+    return rec

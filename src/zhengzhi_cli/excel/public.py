@@ -1,0 +1,41 @@
+"""The 政务公开 workbook (`zz report public`): rectification status by unit and by area, and
+the completed and in-progress items. It is given only what public.compose produced, which
+holds no personal data; the sheets carry no 责任人 column by design."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .bulletin import Table, write_book
+
+
+def _rate(value) -> str | None:
+    return None if value is None else f"{value * 100:.1f}%"
+
+
+def write_public(path: Path, data: dict) -> None:
+    t = data["totals"]
+    lines = [
+        f"截至 {data['as_of']}，共查摆问题 {t['issues']} 个，已整改 {t['fixed'] + t['closed']} 个（其中已销号 {t['closed']} 个），"
+        f"正在整改 {t['fixing']} 个，尚未整改 {t['not_fixed']} 个，整改完成率 {_rate(t['rate']) or '—'}。",
+        f"共制定整改措施 {t['fixes']} 项，已完成 {t['fixes_done']} 项，正在推进 {t['fixes_in_progress']} 项。",
+        "本表按单位、按整治重点列示整改进度，并列出已完成和正在推进的整改事项；按政务公开要求，不含个人姓名、职务、联系方式及问责信息。",
+    ]
+    head = ["问题数", "未整改", "整改中", "已整改", "已销号", "整改完成率", "整改措施", "已完成措施", "推进中措施"]
+
+    def figures(r: dict) -> list:
+        return [r["issues"], r["not_fixed"], r["fixing"], r["fixed"], r["closed"], _rate(r["rate"]), r["fixes"],
+                r["fixes_done"], r["fixes_in_progress"]]
+
+    by_unit = Table("按单位", f"{data['title']}（按单位，截至 {data['as_of']}）", ["序号", "单位", "类型", *head],
+                    [[i, u["unit"], u["kind"], *figures(u)] for i, u in enumerate(data["units"], start=1)]
+                    + [[None, "合计", None, *figures(t)]])
+    by_area = Table("按整治重点", f"{data['title']}（按整治重点，截至 {data['as_of']}）", ["序号", "整治重点", "具体内容", *head],
+                    [[a["area_no"], a["area"], a["title"], *figures(a)] for a in data["areas"]] + [[None, "合计", None, *figures(t)]],
+                    widths={2: 40})
+    items = Table("整改事项", f"{data['title']}（整改事项，截至 {data['as_of']}）",
+                  ["序号", "单位", "整治重点", "存在问题", "整改措施", "整改时限", "整改状态", "完成日期"],
+                  [[i, x["unit"], x["area"], x["issue"], x["task"], x["deadline"], x["status"], x["done_on"]]
+                   for i, x in enumerate(data["items"], start=1)],
+                  widths={3: 40, 4: 40})
+    write_book(path, tables=[by_unit, by_area, items], cover=(data["title"], lines), cover_sheet="说明")

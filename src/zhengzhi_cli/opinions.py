@@ -1,0 +1,340 @@
+"""Opinions (征求意见): feedback a unit collects by 座谈会, 征求意见表 or 服务评价评议 from
+服务对象, 基层群众, 上级部门 or 相关单位.
+
+An opinion may be linked to an issue, or turned into one (source 征求意见). Opinions with
+the same topic (or, without one, the same wording) form a *concern*; `concerns` ranks them
+by how often they were raised — the plan's 反映比较集中的突出问题 — with the state of their
+rectification and whether it was published (公布整改情况).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from sqlmodel import select
+
+from . import audit, issues, units
+from .dates import normalize, parse_loose_date
+from .errors import Conflict, FileRefused, Invalid, NotFound
+from .models import Issue, Opinion, Unit
+from .register import plan_of
+from .supervision import campaign_date, month, text_or_none
+
+SOURCE = "征求意见"
+NO_ISSUE = "未立项"
+
+
+def _people(value) -> int:
+    try:
+        n = int(value)
+    except (TypeError, ValueError):
+        raise Invalid(f"反映人数（--count）：“{value}”应为正整数", field="count") from None
+    if n < 1:
+        raise Invalid(f"反映人数（--count）：“{value}”应为正整数", field="count")
+    return n
+
+
+def add(session, *, text: str, unit: str, channel: str, from_group: str, people=1, on=None, topic: str | None = None,
+        issue_id: int | None = None, as_issue: bool = False, area=None, owner: str | None = None,
+        leader: str | None = None, note: str | None = None) -> Opinion:
+    plan = plan_of(session)
+    text = (text or "").strip()
+    if not text:
+        raise Invalid("意见内容（TEXT）：不能为空", field="content")
+    the_unit = units.resolve(session, unit)
+    the_channel = plan.choice("channels", channel, label="征求方式（--channel）", field="channel")
+    the_from = plan.choice("opinion_from", from_group, label="意见来源（--from）", field="from")
+    count = _people(people)
+    day = campaign_date(session, on, field="征求日期（--date）", default=dt.date.today())
+    if issue_id is not None and as_issue:
+        raise Invalid("问题编号（--issue）：“--issue”与“--as-issue”只能选一个", field="issue")
+    opinion = Opinion(unit_id=the_unit.id, channel=the_channel, from_group=the_from, content=text,
+                      topic=text_or_none(topic), people=count, received_on=day, note=text_or_none(note))
+    if issue_id is not None:
+        opinion.issue_id = issues.get(session, issue_id).id
+    elif as_issue and area in (None, ""):
+        raise Invalid("整治重点（--area）：意见转为问题时必须写明整治重点", field="area")
+    session.add(opinion)
+    session.flush()
+    if as_issue:
+        _make_issue(session, opinion, the_unit, area=area, owner=owner, leader=leader)
+    audit.set_summary(session, f"登记征求意见 #{opinion.id}（{the_unit.name}，{the_channel}，{the_from}）")
+    return opinion
+
+
+def _make_issue(session, opinion: Opinion, unit: Unit, *, area, owner=None, leader=None) -> Issue:
+    issue = issues.add(session, unit=unit.name, text=opinion.content, area=area, source=SOURCE, found=opinion.received_on,
+                       owner=owner, leader=leader, extra={"opinion_id": opinion.id})
+    opinion.issue_id = issue.id
+    session.add(opinion)
+    session.flush()
+    return issue
+
+
+def get(session, opinion_id: int) -> Opinion:
+    opinion = session.get(Opinion, opinion_id)
+    if opinion is None:
+        raise NotFound(f"意见编号：没有编号为 {opinion_id} 的意见（zz opinion list 可查看）", field="opinion_id")
+    return opinion
+
+
+def link(session, opinion_id: int, *, issue_id: int | None = None, as_issue: bool = False, area=None,
+         owner: str | None = None, leader: str | None = None) -> Opinion:
+    """Link an opinion to an existing issue, or turn it into a new one (source 征求意见)."""
+    opinion = get(session, opinion_id)
+    if (issue_id is None) == (not as_issue):
+        raise Invalid("问题编号（--issue）：请写 --issue 编号（关联已有问题）或 --as-issue（转为新问题），二选一", field="issue")
+    if opinion.issue_id is not None:
+        raise Conflict(f"意见 #{opinion_id} 已关联问题 #{opinion.issue_id}", field="opinion_id")
+    if issue_id is not None:
+        opinion.issue_id = issues.get(session, issue_id).id
+        session.add(opinion)
+        session.flush()
+    else:
+        if area in (None, ""):
+            raise Invalid("整治重点（--area）：意见转为问题时必须写明整治重点", field="area")
+        _make_issue(session, opinion, session.get(Unit, opinion.unit_id), area=area, owner=owner, leader=leader)
+    audit.set_summary(session, f"意见 #{opinion.id} 关联问题 #{opinion.issue_id}")
+    return opinion
+
+
+def _concern_key(opinion: Opinion) -> str:
+    return opinion.topic or normalize(opinion.content)
+
+
+def publish(session, *, ids: list[int] | None = None, topic: str | None = None, on=None) -> list[Opinion]:
+    """Mark that the rectification of these opinions (or of every opinion on a topic) was published."""
+    chosen: dict[int, Opinion] = {}
+    for opinion_id in ids or []:
+        chosen[opinion_id] = get(session, opinion_id)
+    if topic:
+        rows = session.exec(select(Opinion).where(Opinion.topic == topic.strip())).all()
+        if not rows:
+            raise NotFound(f"问题类别（--topic）：没有类别为“{topic}”的意见", field="topic")
+        chosen.update({o.id: o for o in rows})
+    if not chosen:
+        raise Invalid("意见编号：请写要公布的意见编号，或用 --topic 指定类别", field="opinion_id")
+    day = campaign_date(session, on, field="公布日期（--date）", default=dt.date.today())
+    for opinion in chosen.values():
+        opinion.published_on = day
+        session.add(opinion)
+    session.flush()
+    audit.set_summary(session, f"公布整改情况：意见 {len(chosen)} 条")
+    return list(chosen.values())
+
+
+def record(opinion: Opinion, unit_name: str, issue_status: str | None) -> dict:
+    return {
+        "id": opinion.id, "unit": unit_name, "channel": opinion.channel, "from": opinion.from_group,
+        "content": opinion.content, "topic": opinion.topic, "people": opinion.people,
+        "received_on": opinion.received_on.isoformat(), "issue_id": opinion.issue_id, "issue_status": issue_status,
+        "published_on": opinion.published_on.isoformat() if opinion.published_on else None, "note": opinion.note,
+    }
+
+
+def _rectification(statuses: list[str]) -> str:
+    if not statuses:
+        return NO_ISSUE
+    if all(s in (issues.FIXED, issues.CLOSED) for s in statuses):
+        return issues.CLOSED if all(s == issues.CLOSED for s in statuses) else issues.FIXED
+    if all(s == issues.NOT_FIXED for s in statuses):
+        return issues.NOT_FIXED
+    return issues.FIXING
+
+
+def list_opinions(session, *, unit: str | None = None, channel: str | None = None, from_group: str | None = None,
+                  topic: str | None = None, month_: str | None = None) -> dict:
+    """The opinions, and the concerns they form ranked by how often they were raised."""
+    plan = plan_of(session)
+    q = select(Opinion, Unit.name, Issue.status).join(Unit, Unit.id == Opinion.unit_id).outerjoin(Issue, Issue.id == Opinion.issue_id)
+    if unit:
+        q = q.where(Opinion.unit_id == units.resolve(session, unit).id)
+    if channel:
+        q = q.where(Opinion.channel == plan.choice("channels", channel, label="征求方式（--channel）", field="channel"))
+    if from_group:
+        q = q.where(Opinion.from_group == plan.choice("opinion_from", from_group, label="意见来源（--from）", field="from"))
+    if topic:
+        q = q.where(Opinion.topic == topic.strip())
+    if month_:
+        _, start, end = month(month_)
+        q = q.where(Opinion.received_on >= start, Opinion.received_on <= end)
+    rows = session.exec(q.order_by(Opinion.received_on, Opinion.id)).all()
+    recs = [record(o, name, status) for o, name, status in rows]
+    groups: dict[str, dict] = {}
+    for (opinion, name, status), rec in zip(rows, recs):
+        g = groups.setdefault(_concern_key(opinion), {
+            "concern": opinion.topic or opinion.content, "topic": opinion.topic, "times": 0, "people": 0,
+            "units": [], "channels": [], "from": [], "issue_ids": [], "opinion_ids": [], "_statuses": {},
+            "published": True, "published_on": None, "first_on": rec["received_on"], "last_on": rec["received_on"],
+        })
+        g["times"] += 1
+        g["people"] += opinion.people
+        g["opinion_ids"].append(opinion.id)
+        g["last_on"] = rec["received_on"]
+        for key, value in (("units", name), ("channels", opinion.channel), ("from", opinion.from_group)):
+            if value not in g[key]:
+                g[key].append(value)
+        if opinion.issue_id is not None and opinion.issue_id not in g["issue_ids"]:
+            g["issue_ids"].append(opinion.issue_id)
+            g["_statuses"][opinion.issue_id] = status
+        if opinion.published_on is None:
+            g["published"] = False
+        elif g["published_on"] is None or rec["published_on"] > g["published_on"]:
+            g["published_on"] = rec["published_on"]
+    concerns = []
+    for g in groups.values():
+        g["rectification"] = _rectification(list(g.pop("_statuses").values()))
+        if not g["published"]:
+            g["published_on"] = None
+        concerns.append(g)
+    concerns.sort(key=lambda g: (-g["times"], -g["people"], g["first_on"]))
+    for rank, g in enumerate(concerns, start=1):
+        g["rank"] = rank
+    return {"concerns": concerns, "opinions": recs}
+
+
+# ---- import: the opinion sheets units send in ----
+
+COLUMNS = {
+    "unit": ("单位", "单位名称", "填报单位", "征求单位"),
+    "channel": ("征求方式", "方式", "渠道", "征求渠道", "征求形式", "形式"),
+    "from": ("意见来源", "征求对象", "对象", "来源", "反映对象", "提出对象", "意见提出方"),
+    "content": ("意见内容", "意见建议", "意见和建议", "主要意见", "内容", "意见", "反映问题"),
+    "people": ("人数", "反映人数", "提出人数", "人次"),
+    "date": ("日期", "征求日期", "收集日期", "时间", "征求时间"),
+    "topic": ("问题类别", "类别", "归类", "主题", "问题归类"),
+    "note": ("备注",),
+}
+LABELS = {"unit": "单位", "channel": "征求方式", "from": "意见来源", "content": "意见内容", "people": "人数",
+          "date": "日期", "topic": "问题类别", "note": "备注"}
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()[:10]
+    return str(value).strip()
+
+
+def _header(rows: list[list]) -> tuple[int, dict[str, int]] | None:
+    for r, row in enumerate(rows[:20]):
+        cols: dict[str, int] = {}
+        for c, cell in enumerate(row):
+            label = normalize(_cell(cell))
+            for key, names in COLUMNS.items():
+                if key not in cols and label in names:
+                    cols[key] = c
+        if "content" in cols and ("channel" in cols or "from" in cols):
+            return r, cols
+    return None
+
+
+def _loose_choice(value: str, allowed: list[str]) -> str | None:
+    """An allowed value, also when a unit wrote it longer or shorter (发放征求意见表 → 征求意见表)."""
+    text = normalize(value)
+    if text in allowed:
+        return text
+    hits = [a for a in allowed if a in text or (len(text) >= 2 and text in a)]
+    return hits[0] if len(hits) == 1 else None
+
+
+def import_file(session, path: Path, *, unit: str | None = None) -> dict:
+    """Opinions from .xlsx/.csv; a file with any bad cell imports nothing. Rows already in the
+    register (same unit, channel, source, content and date) are left as they are."""
+    from .excel.files import read_any
+
+    path = Path(path)
+    plan = plan_of(session)
+    default_unit = units.resolve(session, unit) if unit else None
+    problems: list[dict] = []
+    entries: list[dict] = []
+    unit_cache: dict[str, tuple[Unit | None, str]] = {}
+    for sheet in read_any(path):
+        found = _header(sheet.rows)
+        if not found:
+            continue
+        head, cols = found
+        for r in range(head + 1, len(sheet.rows)):
+            row = sheet.rows[r]
+            raw = {k: row[c] if c < len(row) else None for k, c in cols.items()}
+            values = {k: _cell(v) for k, v in raw.items()}
+            if not values.get("content") and not values.get("channel") and not values.get("from"):
+                continue  # blank or footnote row
+            where = {"sheet": sheet.name, "row": r + 1}
+
+            def bad(key: str, why: str) -> None:
+                problems.append({**where, "column": LABELS[key], "value": values.get(key, ""), "why": why})
+
+            entry: dict = {"_where": where}
+            if not values.get("content"):
+                bad("content", "意见内容不能为空")
+            entry["content"] = values.get("content")
+            for key, list_name in (("channel", "channels"), ("from", "opinion_from")):
+                got = _loose_choice(values.get(key, ""), plan.lists[list_name])
+                if got is None:
+                    bad(key, f"应为：{'、'.join(plan.lists[list_name])}")
+                entry[key] = got
+            if values.get("unit"):
+                name = values["unit"]
+                if name not in unit_cache:
+                    try:
+                        unit_cache[name] = (units.resolve(session, name), "")
+                    except (NotFound, Invalid) as exc:
+                        unit_cache[name] = (None, exc.message.removeprefix("单位："))
+                entry["unit"], why = unit_cache[name]
+                if entry["unit"] is None:
+                    bad("unit", why)
+            elif default_unit is not None:
+                entry["unit"] = default_unit
+            else:
+                bad("unit", "没有单位：请在表中加“单位”列，或用 --unit 指定")
+            people = values.get("people") or "1"
+            try:
+                entry["people"] = int(normalize(people).removesuffix("人"))
+                if entry["people"] < 1:
+                    raise ValueError
+            except ValueError:
+                bad("people", "人数应为正整数")
+            if values.get("date"):
+                try:
+                    entry["date"] = parse_loose_date(raw["date"], year=plan.year, field="日期")
+                except Invalid as exc:
+                    bad("date", exc.message.split("：", 1)[-1])
+            else:
+                bad("date", "日期不能为空")
+            entry["topic"] = values.get("topic") or None
+            entry["note"] = values.get("note") or None
+            entries.append(entry)
+    if not entries and not problems:
+        raise FileRefused(f"文件“{path.name}”：没有找到征求意见表的表头（需要“意见内容”以及“征求方式”或“意见来源”列）", field="file")
+    if problems:
+        lines = [f"文件“{path.name}”有 {len(problems)} 处错误，未导入任何意见："]
+        lines += [f"  工作表“{p['sheet']}”第 {p['row']} 行“{p['column']}”列（{p['value']}）：{p['why']}" for p in problems[:50]]
+        if len(problems) > 50:
+            lines.append(f"  ……另有 {len(problems) - 50} 处")
+        raise FileRefused("\n".join(lines), field="file", problems=problems)
+    plan_start, plan_end = plan.start, plan.end
+    counts = {"new": 0, "unchanged": 0, "outside_campaign": 0}
+    for e in entries:
+        exists = session.exec(select(Opinion.id).where(
+            Opinion.unit_id == e["unit"].id, Opinion.channel == e["channel"], Opinion.from_group == e["from"],
+            Opinion.content == e["content"], Opinion.received_on == e["date"])).first()
+        if exists:
+            counts["unchanged"] += 1
+            continue
+        if not plan_start <= e["date"] <= plan_end:
+            counts["outside_campaign"] += 1
+        session.add(Opinion(unit_id=e["unit"].id, channel=e["channel"], from_group=e["from"], content=e["content"],
+                            topic=e["topic"], people=e["people"], received_on=e["date"], note=e["note"]))
+        counts["new"] += 1
+    session.flush()
+    if counts["outside_campaign"]:
+        from .supervision import warn
+
+        warn(session, f"有 {counts['outside_campaign']} 条意见的日期不在专项整治期间（{plan_start} 至 {plan_end}），已照常导入，请核对")
+    audit.set_summary(session, f"导入征求意见 {path.name}：新增 {counts['new']} 条")
+    return {"file": str(path), **counts}

@@ -1,0 +1,181 @@
+"""Public disclosure (公布整改情况 / 政务公开): rectification status by unit and by area, and
+the completed and in-progress items, with no personal data.
+
+Nothing personal is selected in the first place (责任领导, 责任人, verifiers, phones,
+accountability), and the free text that is published (问题描述, 整改措施) is scrubbed of
+every personal name, position and phone number the register knows (`Redactor`), since a
+clerk may have written "科员王明上班时间炒股" into a description.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+from sqlalchemy import func
+from sqlmodel import select
+
+from . import issues as issues_mod
+from .errors import Invalid
+from .models import Accountability, Fix, FixEvent, Inspection, Issue, TypicalCase, Unit
+from .register import plan_of
+
+MASK = "××"
+DONE, FIXING = "已完成", "整改中"
+_PHONE = re.compile(r"(?<![0-9])(?:\+?86[- ]?)?(?:1[3-9][0-9]{9}|0[0-9]{2,3}[- ]?[0-9]{7,8})(?![0-9])")
+_SPLIT = re.compile(r"[、,，;；/\s]+")
+
+
+def _trie_pattern(words: list[str]) -> str:
+    """One regex for many literals, as a trie (fast in Python's re, longest match first)."""
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = True
+
+    def build(node: dict) -> str:
+        alts = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch != ""]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        if "" in node:
+            return (body if len(alts) == 1 and len(body) == 1 else f"(?:{body})") + "?"
+        return body
+
+    return build(trie)
+
+
+def personal_words(session) -> set[str]:
+    """Every personal name, position and phone the register holds."""
+    cols = [Unit.leader, Unit.contact, Unit.phone, Issue.leader, Issue.owner, Fix.owner, Fix.leader, Fix.verified_by,
+            FixEvent.actor, FixEvent.approver, Accountability.person, Accountability.position, TypicalCase.person,
+            Inspection.inspectors]
+    words: set[str] = set()
+    for col in cols:
+        for value in session.exec(select(col).where(col.is_not(None)).distinct()).all():
+            text = str(value).strip()
+            for part in [text, *_SPLIT.split(text)]:
+                part = part.strip()
+                if len(part) >= 2:
+                    words.add(part)
+    return words
+
+
+class Redactor:
+    """Replaces known personal words and anything shaped like a phone number."""
+
+    def __init__(self, words: set[str]):
+        ordered = sorted(words, key=len, reverse=True)
+        self.words = ordered
+        self.pattern = re.compile(_trie_pattern(ordered)) if ordered else None
+
+    def __call__(self, text: str | None) -> str | None:
+        if not text:
+            return text
+        if self.pattern is not None:
+            text = self.pattern.sub(MASK, text)
+        return _PHONE.sub(MASK, text)
+
+
+def redactor(session) -> Redactor:
+    """For any export that must carry no personal data (e.g. `zz export ledger --public`)."""
+    return Redactor(personal_words(session))
+
+
+def status_on(status: str, done_on: dt.date | None, verified_on: dt.date | None, as_of: dt.date) -> str:
+    """A fix's status as it stood on `as_of`."""
+    if verified_on is not None and verified_on <= as_of:
+        return "已销号"
+    if done_on is not None and done_on <= as_of:
+        return DONE
+    return status if status in ("未开始", FIXING) else FIXING
+
+
+def _blank(statuses: list[str]) -> dict:
+    return {"issues": 0, **{s: 0 for s in statuses}, "fixes": 0, "fixes_done": 0, "fixes_in_progress": 0}
+
+
+def compose(session, *, as_of: dt.date | None = None, items: bool = True) -> dict:
+    plan = plan_of(session)
+    as_of = as_of or dt.date.today()
+    statuses = plan.lists["issue_statuses"]
+    keys = {"未整改": "not_fixed", "整改中": "fixing", "已整改": "fixed", "已销号": "closed"}
+    unit_rows = session.exec(select(Unit.id, Unit.name, Unit.kind).order_by(func.coalesce(Unit.code, "~"), Unit.id)).all()
+    issue_rows = session.exec(select(Issue.id, Issue.unit_id, Issue.area).where(Issue.found_on <= as_of)).all()
+    fix_by_issue: dict[int, list[str]] = {}
+    fix_rows = session.exec(
+        select(Fix.issue_id, Fix.status, Fix.done_on, Fix.verified_on).join(Issue, Issue.id == Fix.issue_id)
+        .where(Issue.found_on <= as_of)
+    ).all()
+    for issue_id, status, done_on, verified_on in fix_rows:
+        fix_by_issue.setdefault(issue_id, []).append(status_on(status, done_on, verified_on, as_of))
+    per_unit = {u: _blank(statuses) for u, _, _ in unit_rows}
+    per_area = {a.no: _blank(statuses) for a in plan.areas}
+    total = _blank(statuses)
+    for issue_id, unit_id, area in issue_rows:
+        fs = fix_by_issue.get(issue_id, [])
+        st = issues_mod.derive_status(fs)
+        done = sum(1 for s in fs if s in (DONE, "已销号"))
+        doing = sum(1 for s in fs if s == FIXING)
+        for bucket in (per_unit[unit_id], per_area[area], total):
+            bucket["issues"] += 1
+            bucket[st] += 1
+            bucket["fixes"] += len(fs)
+            bucket["fixes_done"] += done
+            bucket["fixes_in_progress"] += doing
+
+    def shaped(bucket: dict, **head) -> dict:
+        fixed = bucket["已整改"] + bucket["已销号"]
+        return {**head, "issues": bucket["issues"], **{keys.get(s, s): bucket[s] for s in statuses},
+                "fixes": bucket["fixes"], "fixes_done": bucket["fixes_done"], "fixes_in_progress": bucket["fixes_in_progress"],
+                "rate": round(fixed / bucket["issues"], 4) if bucket["issues"] else None}
+
+    data = {
+        "as_of": as_of.isoformat(), "title": f"{plan.name}整改情况公示", "issuer": plan.issuer,
+        "totals": shaped(total),
+        "units": [shaped(per_unit[u], unit=name, kind=kind) for u, name, kind in unit_rows],
+        "areas": [shaped(per_area[a.no], area=a.name, area_no=a.no, title=a.title) for a in plan.areas],
+    }
+    if items:
+        data["items"] = _items(session, as_of)
+    return data
+
+
+def _items(session, as_of: dt.date) -> list[dict]:
+    """Completed and in-progress fixes, scrubbed."""
+    plan = plan_of(session)
+    scrub = redactor(session)
+    rows = session.exec(
+        select(Unit.name, Issue.area, Issue.id, Issue.description, Fix.task, Fix.deadline, Fix.ongoing, Fix.status,
+               Fix.done_on, Fix.verified_on)
+        .join(Issue, Issue.id == Fix.issue_id).join(Unit, Unit.id == Fix.unit_id)
+        .where(Issue.found_on <= as_of).order_by(func.coalesce(Unit.code, "~"), Unit.id, Issue.id, Fix.id)
+    ).all()
+    out = []
+    for unit, area, issue_id, desc, task, deadline, ongoing, status, done_on, verified_on in rows:
+        st = status_on(status, done_on, verified_on, as_of)
+        if st == "未开始":
+            continue
+        out.append({
+            "unit": unit, "area": plan.areas[area - 1].name, "issue_id": issue_id, "issue": scrub(desc), "task": scrub(task),
+            "deadline": "长期坚持" if ongoing else (deadline.isoformat() if deadline else None),
+            "status": FIXING if st == FIXING else DONE,
+            "done_on": done_on.isoformat() if st != FIXING and done_on else None,
+        })
+    return out
+
+
+def write_report(session, *, path: Path, as_of: dt.date | None = None) -> dict:
+    """`zz report public`: the disclosure workbook. Returns its figures (without the items)."""
+    path = Path(path)
+    if path.suffix.lower() != ".xlsx":
+        raise Invalid(f"输出文件（-o）：“{path.name}”应以 .xlsx 结尾", field="output")
+    data = compose(session, as_of=as_of)
+    from .excel.public import write_public
+
+    write_public(path, data)
+    figures = {k: v for k, v in data.items() if k != "items"}
+    return {**figures, "items": len(data["items"]), "file": str(path)}
