@@ -185,7 +185,60 @@ def main() -> None:
                         "销号人", "销号日期", "延期至", "延期批准人", "延期理由", "登记日期"], fixes)
     write("rules.csv", ["单位", "序号", "制度名称", "立改废", "问题序号", "计划完成时间", "状态", "完成日期", "文号", "登记日期"], rules)
     write("milestones.csv", ["单位", "节点", "完成日期", "文号"], milestones)
+    supervision(units, issues)
     print(f"units {len(units)}, checks {len(checks)}, issues {len(issues)}, fixes {len(fixes)}, rules {len(rules)}, milestones {len(milestones)}")
+
+
+INSPECTION_FINDINGS = [
+    (7, "工作人员上班时间玩手机游戏"), (7, "部分科室上午九点仍无人在岗"), (4, "窗口人员对办事群众态度生硬"),
+    (6, "办事指南未及时更新，群众多跑路"), (3, "安全生产隐患整改台账不完整"), (8, "群众来信未按期答复"),
+    (10, "政务公开栏内容停留在上年度"), (2, "公务接待无审批单"),
+]
+OPINIONS = [
+    ("办事要跑好几趟，材料一次说不清", "办事多跑路", 4), ("窗口中午不办公，上班族办不了事", "窗口服务时间", 4),
+    ("企业诉求反映后长时间没有回音", "企业诉求回应慢", 9), ("政策文件看不懂，缺少解读", "政策解读不够", 10),
+    ("村里反映的路灯问题拖了半年", "民生小事解决慢", 8), ("审批材料要求重复提交", "办事多跑路", 6),
+]
+GOOD_CASES = [("推行“延时服务”“预约服务”，群众办事不打烊", "窗口服务"), ("干部包联企业，一周内解决用地难题", "亲商服务"),
+              ("建立“四查四看”问题销号台账，整改件件有着落", "整改落实")]
+BAD_CASES = [("工作时间擅离岗位被通报批评", 7), ("对群众诉求推诿扯皮被诫勉谈话", 3)]
+
+
+def supervision(units: list[list], issues: list[list]) -> None:
+    names = [u[0] for u in units if u[1] in ("街道", "镇", "部门")]
+    inspections, accountability, opinions, cases = [], [], [], []
+    visited = rng.sample(names, 24)
+    kinds = ["明察暗访", "抽查检查", "集中督查"]
+    for i in range(8):
+        group = visited[i * 3:(i + 1) * 3] if i % 3 == 2 else visited[i * 3:i * 3 + 1]
+        on = day_between(d("2017-07-03"), d("2017-07-14"))
+        area, finding = rng.choice(INSPECTION_FINDINGS)
+        inspections.append([kinds[i % 3], on.isoformat(), "、".join(group), "区政府督查室" + person() + "、区监察局" + person(),
+                            f"{group[0]}：{finding}", area, person()])
+    for _ in range(6):
+        unit = rng.choice(names)
+        measure = rng.choice(["批评教育", "通报批评", "诫勉谈话", "批评教育", "组织处理"])
+        accountability.append([person(), rng.choice(["科员", "副科长", "窗口工作人员", "办事员", "副主任"]), unit, measure,
+                               day_between(d("2017-07-05"), d("2017-07-14")).isoformat(), "区政府督查室",
+                               rng.choice(["上班时间擅离岗位", "对群众诉求推诿扯皮", "整改任务逾期未完成且未申请延期"]), ""])
+    accountability.append([person(), "副所长", rng.choice(names), "移交纪检", "2017-07-12", "区政府",
+                           "违规收受管理服务对象礼金", "移交区纪委监委，武纪移〔2017〕3号"])
+    for unit in rng.sample(names, 14):
+        text, topic, area = rng.choice(OPINIONS)
+        opinions.append([unit, rng.choice(["座谈会", "征求意见表", "服务评价评议"]), rng.choice(["服务对象", "基层群众", "相关单位"]),
+                         text, rng.randint(3, 30), day_between(d("2017-04-10"), d("2017-06-20")).isoformat(), topic,
+                         area if rng.random() < 0.5 else ""])
+    for title, _ in GOOD_CASES:
+        on = day_between(d("2017-05-10"), d("2017-07-10"))
+        cases.append([title, "正面", rng.choice(names), person(), title, on.isoformat(),
+                      (on + dt.timedelta(days=3)).isoformat(), "区政府网站"])
+    for title, _ in BAD_CASES:
+        on = day_between(d("2017-07-03"), d("2017-07-10"))
+        cases.append([title, "反面", rng.choice(names), "", title, on.isoformat(), (on + dt.timedelta(days=2)).isoformat(), "武清区政务网"])
+    write("inspections.csv", ["督查形式", "日期", "被督查单位", "督查人员", "发现问题", "整治重点", "责任人"], inspections)
+    write("accountability.csv", ["姓名", "职务", "单位", "问责方式", "日期", "决定机关", "事由", "移交情况"], accountability)
+    write("opinions.csv", ["单位", "征求方式", "意见来源", "意见内容", "人数", "日期", "主题", "转为问题（整治重点）"], opinions)
+    write("cases.csv", ["标题", "类型", "单位", "人员", "事迹", "日期", "发布日期", "发布渠道"], cases)
 
 
 if __name__ == "__main__":

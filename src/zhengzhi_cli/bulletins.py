@@ -64,10 +64,13 @@ def _completed(session, *, start: dt.date, end: dt.date) -> list[dict]:
              "done_on": f.done_on.isoformat(), "status": f.status} for f, name, desc in rows]
 
 
-def compose(session, *, month_: str) -> dict:
-    """What the bulletin for a month says (no number yet)."""
+def compose(session, *, month_: str, today: dt.date | None = None) -> dict:
+    """What the bulletin for a month says (no number yet). A month not yet over is reported
+    as of today, never as of a future month end."""
     plan = plan_of(session)
     key, start, end = month(month_)
+    if today is not None and start <= today < end:
+        end = today
     in_campaign = start <= plan.end and end >= plan.start
     lagging = _lagging(session, as_of=end, with_milestones=in_campaign)
     acc = accountability.list_records(session, start=start, end=end)
@@ -171,7 +174,7 @@ def issue(session, *, month_: str | None = None, path: Path, new_number: bool = 
         raise Invalid(f"输出文件（-o）：“{path.name}”应以 .md 或 .xlsx 结尾", field="output")
     today = today or dt.date.today()
     issued_on = parse_date(on, field="印发日期（--date）") if on else today
-    data = compose(session, month_=month_ or f"{today.year:04d}-{today.month:02d}")
+    data = compose(session, month_=month_ or f"{today.year:04d}-{today.month:02d}", today=today)
     if data["empty"]:
         return {**data, "written": False, "file": None}
     existing = session.exec(select(Bulletin).where(Bulletin.period == data["period"]).order_by(Bulletin.no.desc())).first()

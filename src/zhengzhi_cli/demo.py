@@ -106,6 +106,7 @@ def load_sample(session, folder: Path) -> dict:
             rules.done(session, rule.id, on=r["完成日期"], doc_no=r["文号"] or None)
     for r in _rows(folder / "milestones.csv"):
         milestones.mark_done(session, unit=r["单位"], milestone=r["节点"], on=r["完成日期"], ref=r["文号"] or None)
+    load_supervision(session, folder)
     session.flush()
     from sqlmodel import func, select
 
@@ -113,6 +114,27 @@ def load_sample(session, folder: Path) -> dict:
               (("issues", Issue), ("fixes", Fix), ("rules", Rule))}
     set_summary(session, f"建立样例区登记簿：问题 {counts['issues']}，整改 {counts['fixes']}，制度 {counts['rules']}")
     return counts
+
+
+def load_supervision(session, folder: Path) -> None:
+    """Phase 3 of the sample: inspections (findings become 督查 issues), accountability,
+    opinions collected in phase 2, typical cases."""
+    from . import accountability, cases, inspections, opinions
+
+    for r in _rows(folder / "inspections.csv"):
+        inspections.add(session, kind=r["督查形式"], on=r["日期"], units_=[r["被督查单位"]], by=r["督查人员"],
+                        findings=[r["发现问题"]], as_issues=True, area=r["整治重点"], owner=r["责任人"] or None)
+    for r in _rows(folder / "accountability.csv"):
+        accountability.add(session, person=r["姓名"], unit=r["单位"], measure=r["问责方式"], on=r["日期"],
+                           position=r["职务"] or None, decided_by=r["决定机关"] or None, reason=r["事由"] or None,
+                           referral=r["移交情况"] or None)
+    for r in _rows(folder / "opinions.csv"):
+        area = r["转为问题（整治重点）"]
+        opinions.add(session, text=r["意见内容"], unit=r["单位"], channel=r["征求方式"], from_group=r["意见来源"],
+                     people=int(r["人数"]), on=r["日期"], topic=r["主题"] or None, as_issue=bool(area), area=area or None)
+    for r in _rows(folder / "cases.csv"):
+        cases.add(session, title=r["标题"], kind=r["类型"], unit=r["单位"], person=r["人员"] or None, what=r["事迹"],
+                  on=r["日期"], published=r["发布日期"] or None, where=r["发布渠道"] or None)
 
 
 def _say(text: str) -> None:
@@ -161,7 +183,25 @@ def run_demo(settings: Settings, *, as_of: dt.date | None = None, out_dir: Path 
     return results
 
 
+def _bulletin(settings: Settings, *, folder: Path, out: Path, as_of: dt.date) -> list[str]:
+    from . import bulletins
+
+    month = f"{as_of.year}-{as_of.month:02d}"
+    path = out / f"通报-{month}.md"
+    with open_session(settings) as session:
+        result = bulletins.issue(session, month_=month, path=path, on=as_of, today=as_of)
+    return [str(path)] if result.get("written") else []
+
+
+def _public(settings: Settings, *, folder: Path, out: Path, as_of: dt.date) -> list[str]:
+    from . import public
+
+    path = out / f"整改情况公示-{as_of.isoformat()}.xlsx"
+    with open_session(settings, write=False) as session:
+        public.write_report(session, path=path, as_of=as_of)
+    return [str(path)]
+
+
 def _extra_steps():
-    """Steps that use the workbook, supervision and report features (each skips itself
-    cleanly if its feature is absent)."""
-    return []
+    """The main job after the register is built: each step writes what the office sends out."""
+    return [_bulletin, _public]
