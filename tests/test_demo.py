@@ -22,12 +22,18 @@ def test_demo_builds_sample_district(zz, tmp_path):
     assert codes["杨村街道"] == "120114001" and codes["白古屯镇"] == "120114124"
     assert sum(1 for u in units if u["kind"] == "街道") == 6 and sum(1 for u in units if u["kind"] == "镇") == 24
     issues = json.loads(zz(["--db", str(db), "issue", "list", "--json"], ok=True).stdout)
-    assert len(issues) == _count("issues.csv")
+    from_lists = [i for i in issues if not i.get("inspection_id") and not i.get("opinion_id")]
+    assert len(from_lists) == _count("issues.csv")
+    assert sum(1 for i in issues if i.get("inspection_id")) == _count("inspections.csv")
+    assert all(i["source"] == "督查" for i in issues if i.get("inspection_id"))
     assert sum(len(i["fixes"]) for i in issues) == _count("fixes.csv")
     phase = json.loads(zz(["--db", str(db), "phase", "--as-of", "2017-07-15", "--json"], ok=True).stdout)
     assert phase["current_phase"]["name"] == "督查问责"
     states = {m["state"] for u in phase["units"] for m in u["milestones"]}
     assert {"已完成", "逾期完成", "已逾期", "未到期"} <= states
+    bulletin = tmp_path / "demo" / "通报-2017-07.md"
+    assert "第1期" in bulletin.read_text(encoding="utf-8")
+    assert (tmp_path / "demo" / "整改情况公示-2017-07-15.xlsx").is_file()
 
 
 def test_demo_twice_replaces_only_its_own_register(zz, tmp_path):
