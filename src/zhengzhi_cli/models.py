@@ -54,8 +54,6 @@ class CheckRecord(_Table, table=True):
 class Issue(_Table, table=True):
     __table_args__ = (
         UniqueConstraint("unit_id", "seq", name="uq_issue_unit_seq"),
-        # covering index for the unit × status × area aggregates of every report
-        Index("ix_issue_unit_status_area", "unit_id", "status", "area"),
         Index("ix_issue_found_on", "found_on"),
         Index("ix_issue_area_status", "area", "status"),
         Index("ix_issue_unit_created", "unit_id", "created_on"),
@@ -82,7 +80,6 @@ class Issue(_Table, table=True):
 class Fix(_Table, table=True):
     __table_args__ = (
         UniqueConstraint("unit_id", "seq", name="uq_fix_unit_seq"),
-        Index("ix_fix_unit_status", "unit_id", "status"),
         Index("ix_fix_status_deadline", "status", "deadline"),
         Index("ix_fix_issue", "issue_id"),
         Index("ix_fix_done_on", "done_on"),

@@ -1,10 +1,155 @@
-"""zz report phases|monthly|summary|public (being built: reports issue)"""
+"""zz report phases|monthly|summary (zz report public is registered from public.py)
+
+Each report: `-o FILE.xlsx` writes the workbook, `--json` prints its figures, neither prints
+the main tables in the terminal.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated, Optional
+
 import typer
 
+from . import output
+from .common import as_of, settings
+
 app = typer.Typer(no_args_is_help=True)
+
+OUT = Annotated[Optional[Path], typer.Option("-o", "--output", help="输出工作簿（.xlsx）；不写则在终端显示")]
+AS_OF = Annotated[Optional[str], typer.Option("--as-of", help="以某日为“今天”")]
+JSON = Annotated[bool, typer.Option("--json", help="输出 JSON（报表的全部数字），不写文件")]
+LIMIT = Annotated[int, typer.Option("--limit", help="逾期清单等明细表最多列出条数（0 为不限）")]
+
+
+def _pct(v) -> str:
+    return "—" if v is None else f"{v * 100:.1f}%"
+
+
+def _done(path: Path) -> None:
+    output.note(f"已写出：{path}")
+
+
+@app.command("phases")
+def report_phases(ctx: typer.Context, out: OUT = None, as_of_: AS_OF = None, json_: JSON = False):
+    """阶段进度：方案时间表与各单位 × 各节点完成情况。示例：zz report phases -o 阶段进度.xlsx --as-of 2017-07-01"""
+    from .. import reports
+    from ..db import open_session
+
+    with open_session(settings(ctx), write=False) as session:
+        data = reports.phases(session, as_of=as_of(as_of_))
+    if json_:
+        output.emit_json(data)
+    elif out:
+        from ..excel.reports import write_report
+
+        _done(write_report(data, out))
+    else:
+        _show_phases(data)
+
+
+@app.command("monthly")
+def report_monthly(
+    ctx: typer.Context,
+    month: Annotated[Optional[str], typer.Option("--month", help="月份，如 2017-06（默认本月）")] = None,
+    out: OUT = None,
+    as_of_: AS_OF = None,
+    limit: LIMIT = 1000,
+    json_: JSON = False,
+):
+    """月报：总体情况、分单位、分重点、分来源、逾期清单、本月新增与销号、图表。示例：zz report monthly --month 2017-06 -o 6月月报.xlsx"""
+    from .. import reports
+    from ..db import open_session
+
+    with open_session(settings(ctx), write=False) as session:
+        data = reports.monthly(session, month=month, as_of=as_of(as_of_), limit=max(limit, 0))
+    if json_:
+        output.emit_json(data)
+    elif out:
+        from ..excel.reports import write_report
+
+        _done(write_report(data, out))
+    else:
+        _show_core(data)
+
+
+@app.command("summary")
+def report_summary(ctx: typer.Context, out: OUT = None, as_of_: AS_OF = None, limit: LIMIT = 1000, json_: JSON = False):
+    """总结：全程的整改情况，加制度立改废、四查四看、督查、问责、征求意见、典型。示例：zz report summary -o 总结.xlsx --as-of 2017-12-10"""
+    from .. import reports
+    from ..db import open_session
+
+    with open_session(settings(ctx), write=False) as session:
+        data = reports.summary(session, as_of=as_of(as_of_), limit=max(limit, 0))
+    if json_:
+        output.emit_json(data)
+    elif out:
+        from ..excel.reports import write_report
+
+        _done(write_report(data, out))
+    else:
+        _show_core(data)
+        _show_supervision(data)
+
+
+# ---------------------------------------------------------------- terminal
+
+
+def _show_core(data: dict) -> None:
+    ov = data["overview"]
+    cur = data["current_phase"]
+    output.line(f"{data['title']}")
+    output.line(f"统计期 {data['start']} 至 {data['as_of']}；当前阶段：{cur['name'] if cur else '不在专项整治期间'}")
+    if data["report"] == "monthly":
+        output.table("本月变化", ["指标", "本月", "上月", "增减"],
+                     [(c["metric"], c["this_month"], c["last_month"], f"{c['delta']:+d}") for c in data["changes"]])
+        output.table("累计情况", ["指标", "本月末", "上月末", "增减"],
+                     [(s["metric"], *((_pct(s[k]) for k in ("now", "before", "delta")) if s["key"] == "completion_rate"
+                                     else (s["now"], s["before"], f"{s['delta']:+d}" if s["delta"] is not None else "—")))
+                      for s in data["standing"]])
+    else:
+        output.table("全程累计", ["问题", "整改事项", "长期坚持", "时限已到", "已完成（含销号）", "已销号", "完成率", "逾期"],
+                     [(ov["issues"], ov["fixes"], ov["ongoing"], ov["due"], ov["completed"], ov["verified"],
+                       _pct(ov["completion_rate"]), ov["overdue"])])
+    output.table("分单位", ["排名", "单位", "问题", "整改", "完成", "销号", "长期", "逾期 蓝/黄/红", "完成率"],
+                 [(u["rank"] or "—", u["unit"], u["issues"], u["fixes"], u["done"] + u["verified"], u["verified"], u["ongoing"],
+                   f"{u['overdue']}（{u['overdue_blue']}/{u['overdue_yellow']}/{u['overdue_red']}）", _pct(u["completion_rate"]))
+                  for u in data["units"]])
+    output.table("分重点", ["整治重点", "问题", "未整改", "整改中", "已整改", "已销号"],
+                 [(a["area"], a["issues"], *a["status"].values()) for a in data["areas"]])
+    output.table("分来源", ["问题来源", "问题", "未整改", "整改中", "已整改", "已销号"],
+                 [(s["source"], s["issues"], *s["status"].values()) for s in data["sources"]])
+    od = data["overdue"]
+    output.line(f"逾期整改事项 {od['total']} 项（蓝 {ov['overdue_blue']}，黄 {ov['overdue_yellow']}，红 {ov['overdue_red']}）"
+                "；明细请写出工作簿（-o）或用 zz fix list --overdue")
+    output.line("说明：" + data["definitions"][0])
+
+
+def _show_supervision(data: dict) -> None:
+    sup = data["supervision"]
+    output.table("制度立改废", ["", *sup["rules"].keys()],
+                 [("项数", *(v["total"] for v in sup["rules"].values())), ("已完成", *(v["done"] for v in sup["rules"].values()))])
+    output.table("督查问责", ["项目", "数量"], [
+        ("督查（次）", sup["inspections"]["total"]), ("接受督查的单位", sup["inspections"]["units_inspected"]),
+        ("问责（人次）", sup["accountability"]["total"]), ("征求意见（条）", sup["opinions"]["total"]),
+        ("典型（个）", sup["cases"]["total"]), ("四查四看全部完成的单位", sup["checks_done"]["units_all_four"])])
+
+
+def _show_phases(data: dict) -> None:
+    cur = data["current_phase"]
+    output.line(data["title"])
+    output.table("阶段", ["阶段", "时间", "开始", "结束", "状态", ""],
+                 [(t["name"], t["when"], t["start"], t["end"], t["state"], "◀ 当前" if t["current"] else "") for t in data["timeline"]])
+    output.table("各阶段节点", ["阶段", "应完成", "已完成", "逾期完成", "已逾期", "未到期", "完成率"],
+                 [(c["name"], c["expected"], c["done"], c["done_late"], c["late"], c["not_due"], _pct(c["completion_rate"]))
+                  for c in data["phase_counts"]])
+    mark = {"已完成": "✓", "逾期完成": "✓迟", "已逾期": "✗", "未到期": "·"}
+    names = [m["name"] for m in data["units"][0]["milestones"]] if data["units"] else []
+    output.table("单位 × 节点", ["单位", *names],
+                 [(u["unit"], *(mark[m["state"]] for m in u["milestones"])) for u in data["units"]],
+                 caption="✓ 已完成  ✓迟 逾期完成  ✗ 已逾期  · 未到期")
+    if not cur:
+        output.line(f"{data['as_of']} 不在专项整治期间")
 
 
 from . import public  # noqa: E402  (zz report public lives with the disclosure code)

@@ -1,0 +1,629 @@
+"""Leadership workbooks (xlsxwriter): phases, monthly and summary reports, rendered from the
+figures dicts of `reports.py` — the workbook holds exactly what `--json` prints.
+
+Made for paper as much as for the screen: A4 landscape, fit to one page wide, header rows
+repeated on every page, 制表单位 / 制表日期 in the page header and 第 N 页 共 M 页 in the footer,
+frozen panes, 宋体 with widths measured for Chinese, colour-coded tiers and states, a notes
+row with the definitions under every table, and native Excel charts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+FONT = "宋体"
+TIER_COLOURS = {"蓝": ("#DDEBF7", "#1F4E79"), "黄": ("#FFEB9C", "#7F6000"), "红": ("#FFC7CE", "#9C0006")}
+STATE_COLOURS = {"已完成": ("#C6EFCE", "#006100"), "逾期完成": ("#FFEB9C", "#7F6000"), "已逾期": ("#FFC7CE", "#9C0006"),
+                 "未到期": ("#F2F2F2", "#595959"), "进行中": ("#DDEBF7", "#1F4E79"), "已结束": ("#EDEDED", "#404040"),
+                 "未开始": ("#FFFFFF", "#404040")}
+ISSUE_STATES = ("未整改", "整改中", "已整改", "已销号")
+
+
+def text_width(value: Any) -> float:
+    """Column width units of a value in 宋体: a Chinese character is two, ASCII about one."""
+    text = str(value) if value is not None else ""
+    return sum(2.0 if unicodedata.east_asian_width(c) in "WF" else 1.1 for c in text)
+
+
+@dataclass
+class Col:
+    header: str
+    key: str | Callable[[dict], Any]
+    kind: str = "text"  # text | long | int | pct | date | tier | state
+    width: float | None = None
+    group: str | None = None  # a second header row above: columns sharing a group get one merged cell
+
+    def value(self, row: dict):
+        return self.key(row) if callable(self.key) else row.get(self.key)
+
+
+class Book:
+    def __init__(self, path: Path, data: dict):
+        import xlsxwriter
+
+        self.path = path
+        self.data = data
+        self.wb = xlsxwriter.Workbook(str(path), {"default_date_format": "yyyy-mm-dd", "strings_to_formulas": False,
+                                                  "strings_to_urls": False,
+                                                  "default_format_properties": {"font_name": FONT, "font_size": 10}})
+        self.wb.set_properties({"title": data.get("title", ""), "author": data.get("prepared_by", ""),
+                                "company": data.get("prepared_by", ""), "comments": "zz 作风纪律专项整治台账"})
+        self._fmts: dict = {}
+
+    def fmt(self, **props):
+        key = tuple(sorted(props.items()))
+        if key not in self._fmts:
+            base = {"font_name": FONT, "font_size": 10, "valign": "vcenter"}
+            base.update(props)
+            self._fmts[key] = self.wb.add_format(base)
+        return self._fmts[key]
+
+    # ---- one sheet
+
+    def sheet(self, name: str, title: str, *, landscape: bool = True):
+        ws = self.wb.add_worksheet(name)
+        ws.set_paper(9)  # A4
+        if landscape:
+            ws.set_landscape()
+        ws.fit_to_pages(1, 0)
+        ws.set_margins(left=0.4, right=0.4, top=0.7, bottom=0.6)
+        ws.center_horizontally()
+        esc = lambda t: str(t).replace("&", "&&")  # noqa: E731
+        ws.set_header(f'&L&"{FONT}"&9制表单位：{esc(self.data.get("prepared_by", ""))}'
+                      f'&C&"{FONT}"&9{esc(title)}&R&"{FONT}"&9制表日期：{esc(self.data.get("prepared_on", ""))}', {"margin": 0.3})
+        ws.set_footer(f'&C&"{FONT}"&9第 &P 页，共 &N 页', {"margin": 0.3})
+        return ws
+
+    def title(self, ws, row: int, text: str, ncols: int, *, size: int = 16) -> None:
+        ws.merge_range(row, 0, row, max(ncols - 1, 1), text, self.fmt(bold=True, font_size=size, align="center"))
+        ws.set_row(row, size * 2)
+
+    def line(self, ws, row: int, text: str, ncols: int, *, width: float | None = None) -> None:
+        """A merged line under the title; `width` (column units it spans) sets how many lines it needs."""
+        ws.merge_range(row, 0, row, max(ncols - 1, 1), text, self.fmt(align="left", text_wrap=True))
+        if width:
+            ws.set_row(row, 15 * max(1, -(-int(text_width(text)) // int(width * 0.9))))
+
+    def notes(self, ws, row: int, ncols: int, definitions: list[str], widths: list[float]) -> int:
+        text = "说明：" + "".join(f"{i}. {d}" if i == 1 else f"\n{i}. {d}" for i, d in enumerate(definitions, start=1))
+        ws.merge_range(row, 0, row, max(ncols - 1, 1), text, self.fmt(text_wrap=True, valign="top", font_size=9,
+                                                                       font_color="#404040"))
+        total = max(sum(widths[:ncols]), 40) * 0.9
+        lines = sum(max(1, -(-int(text_width(d) + 4) // int(total))) for d in definitions)
+        ws.set_row(row, 12.5 * lines + 6)
+        return row + 1
+
+    def table(self, ws, row: int, cols: list[Col], rows: list[dict], *, total: dict | None = None,
+              number: bool = True, freeze: bool = False, repeat: bool = False, colour_rate: bool = True) -> tuple[int, int, int]:
+        """Write a header (one or two rows), the rows and an optional 合计 row.
+
+        Returns (first data row, last data row, next free row)."""
+        border = {"border": 1, "border_color": "#808080"}
+        head = self.fmt(bold=True, align="center", text_wrap=True, bg_color="#D9E1F2", **border)
+        all_cols = ([Col("序号", "__no", "int", 5)] if number else []) + cols
+        two = any(c.group for c in all_cols)
+        first_head = row
+        if two:
+            i = 0
+            while i < len(all_cols):
+                c = all_cols[i]
+                if c.group:
+                    j = i
+                    while j + 1 < len(all_cols) and all_cols[j + 1].group == c.group:
+                        j += 1
+                    if j > i:
+                        ws.merge_range(row, i, row, j, c.group, head)
+                    else:
+                        ws.write_string(row, i, c.group, head)
+                    for k in range(i, j + 1):
+                        ws.write_string(row + 1, k, all_cols[k].header, self._head_fmt(all_cols[k], head, border))
+                    i = j + 1
+                else:
+                    ws.merge_range(row, i, row + 1, i, c.header, self._head_fmt(c, head, border))
+                    i += 1
+            row += 2
+        else:
+            for i, c in enumerate(all_cols):
+                ws.write_string(row, i, c.header, self._head_fmt(c, head, border))
+            row += 1
+        def lines(text: str, width: float) -> int:
+            return sum(max(1, -(-int(text_width(part)) // max(int(width) - 1, 1))) for part in text.split("\n"))
+
+        tall = max(lines(c.header, c.width or 8) for c in all_cols if not two or c.group)
+        ws.set_row(row - 1, 14 * tall + 6)
+        if two:
+            spans: dict = {}
+            for c in all_cols:
+                if c.group:
+                    spans[c.group] = spans.get(c.group, 0) + (c.width or 8)
+            ws.set_row(row - 2, 14 * max([lines(g, w) for g, w in spans.items()] + [1]) + 6)
+        if repeat:
+            ws.repeat_rows(first_head, row - 1)
+        if freeze:
+            ws.freeze_panes(row, 2 if number else 1)
+        first = row
+        widths = [max(text_width(c.header) + 2, 6) if not c.width else c.width for c in all_cols]
+        writers = [self._writer(ws, c, border) for c in all_cols]
+        wrapped = [(i, c.width or 30) for i, c in enumerate(all_cols) if c.kind == "long"]
+        for n, r in enumerate(rows, start=1):
+            r = dict(r, __no=n)
+            lines = 1
+            for i, c in enumerate(all_cols):
+                v = c.value(r)
+                writers[i](row, i, v)
+                if not c.width:
+                    widths[i] = max(widths[i], min(text_width(v) + 2, 40))
+            for i, w in wrapped:  # spreadsheets do not grow rows for wrapped text on their own: say how tall
+                v = all_cols[i].value(r)
+                if v:
+                    lines = max(lines, -(-int(text_width(v)) // int(w - 1)))
+            if lines > 1:
+                ws.set_row(row, 13.5 * lines + 2)
+            row += 1
+        last = row - 1
+        if total is not None:
+            bold = self.fmt(bold=True, bg_color="#F2F2F2", **border)
+            t = dict(total, __no=None)
+            for i, c in enumerate(all_cols):
+                v = "合计" if i == 0 else c.value(t)
+                if i and c.kind == "pct" and v is not None:
+                    ws.write_number(row, i, v, self.fmt(bold=True, bg_color="#F2F2F2", num_format="0.0%", **border))
+                elif isinstance(v, (int, float)) and not isinstance(v, bool):
+                    ws.write_number(row, i, v, bold)
+                else:
+                    ws.write_string(row, i, "" if v is None else str(v), bold)
+            row += 1
+        for i, c in enumerate(all_cols):
+            w = widths[i]
+            if c.kind == "long":
+                w = c.width or min(max(widths[i], 20), 40)
+            fmt = self.fmt(text_wrap=True) if c.kind == "long" else None
+            ws.set_column(i, i, w, fmt)
+        if colour_rate and rows:
+            for i, c in enumerate(all_cols):
+                if c.kind == "pct":
+                    ws.conditional_format(first, i, last, i, {"type": "3_color_scale", "min_color": "#F8696B",
+                                                              "mid_color": "#FFEB84", "max_color": "#63BE7B"})
+        return first, last, row
+
+    def _head_fmt(self, c: Col, head, border):
+        if c.header in TIER_COLOURS:
+            bg, fg = TIER_COLOURS[c.header]
+            return self.fmt(bold=True, align="center", text_wrap=True, bg_color=bg, font_color=fg, **border)
+        return head
+
+    def _writer(self, ws, c: Col, border) -> Callable:
+        """One cell writer per column, its formats resolved once (tens of thousands of cells per list)."""
+        plain = self.fmt(**border)
+        blank = lambda r, i: ws.write_blank(r, i, None, plain)  # noqa: E731
+
+        def guard(write):
+            def cell(r, i, v):
+                if v is None or v == "":
+                    blank(r, i)
+                else:
+                    write(r, i, v)
+            return cell
+
+        if c.kind == "int":
+            f = self.fmt(align="right", **border)
+            return guard(lambda r, i, v: ws.write_number(r, i, v, f))
+        if c.kind == "pct":
+            f = self.fmt(num_format="0.0%", **border)
+            return guard(lambda r, i, v: ws.write_number(r, i, v, f))
+        if c.kind == "date":
+            f = self.fmt(num_format="yyyy-mm-dd", align="center", **border)
+            return guard(lambda r, i, v: ws.write_datetime(r, i, dt.datetime.fromisoformat(v) if isinstance(v, str) else v, f))
+        if c.kind == "tier":
+            fs = {k: self.fmt(bg_color=bg, font_color=fg, bold=True, align="center", **border) for k, (bg, fg) in TIER_COLOURS.items()}
+            return guard(lambda r, i, v: ws.write_string(r, i, str(v), fs.get(v, plain)))
+        if c.kind == "tiercount":
+            bg, fg = TIER_COLOURS[c.header]
+            hot, cold = self.fmt(bg_color=bg, font_color=fg, align="right", **border), self.fmt(align="right", **border)
+            return guard(lambda r, i, v: ws.write_number(r, i, v, hot if v else cold))
+        if c.kind == "state":
+            fs = {k: self.fmt(bg_color=bg, font_color=fg, align="center", text_wrap=True, **border) for k, (bg, fg) in STATE_COLOURS.items()}
+            return guard(lambda r, i, v: ws.write_string(r, i, str(v), fs.get(str(v).split("\n")[0], plain)))
+        f = self.fmt(text_wrap=True, **border) if c.kind == "long" else plain
+
+        def any_value(r, i, v):
+            if isinstance(v, (int, float)) and not isinstance(v, bool):
+                ws.write_number(r, i, v, f)
+            else:
+                ws.write_string(r, i, str(v), f)  # never a formula (SPEC §6)
+        return guard(any_value)
+
+    def close(self) -> Path:
+        self.wb.close()
+        return self.path
+
+
+# ---------------------------------------------------------------- shared sheets
+
+
+def _subtitle(data: dict) -> str:
+    cur = data.get("current_phase")
+    phase = f"当前阶段：{cur['name']}（{cur['start']} 至 {cur['end']}）" if cur else "当前不在专项整治期间"
+    if data["report"] == "monthly":
+        return f"统计期：{data['start']} 至 {data['as_of']}（统计日 {data['as_of']}，与上月末 {data['previous_as_of']} 比较）　{phase}"
+    return f"统计期：{data['start']} 至 {data['as_of']}（全程）　统计日：{data['as_of']}　{phase}"
+
+
+def unit_cols(monthly: bool) -> list[Col]:
+    cols = [
+        Col("单位", "unit", width=20), Col("类型", "kind", width=8), Col("问题数", "issues", "int", 7),
+        Col("整改事项", "fixes", "int", 7),
+        Col("未开始", "not_started", "int", 7, group="整改状态（不含长期坚持）"), Col("整改中", "in_progress", "int", 7, group="整改状态（不含长期坚持）"),
+        Col("已完成", "done", "int", 7, group="整改状态（不含长期坚持）"), Col("已销号", "verified", "int", 7, group="整改状态（不含长期坚持）"),
+        Col("长期坚持", "ongoing", "int", 7), Col("时限已到", "due", "int", 7),
+        Col("合计", "overdue", "int", 6, group="逾期"), Col("蓝", "overdue_blue", "tiercount", 5, group="逾期"),
+        Col("黄", "overdue_yellow", "tiercount", 5, group="逾期"), Col("红", "overdue_red", "tiercount", 5, group="逾期"),
+        Col("完成率", "completion_rate", "pct", 8), Col("排名", "rank", "int", 6),
+    ]
+    if monthly:
+        cols += [Col("新增问题", "issues_found_in_month", "int", 7, group="本月"),
+                 Col("完成整改", "completed_in_month", "int", 7, group="本月"),
+                 Col("销号", "verified_in_month", "int", 6, group="本月")]
+    return cols
+
+
+def unit_total(data: dict) -> dict:
+    ov = data["overview"]
+    t = {k: ov[k] for k in ("issues", "fixes", "not_started", "in_progress", "done", "verified", "ongoing", "due",
+                            "overdue", "overdue_blue", "overdue_yellow", "overdue_red", "completion_rate")}
+    t["unit"] = f"{ov['units']} 个单位"
+    if data["report"] == "monthly":
+        for k in ("issues_found_in_month", "completed_in_month", "verified_in_month"):
+            t[k] = sum(u[k] for u in data["units"])
+    return t
+
+
+def sheet_units(book: Book, data: dict) -> None:
+    monthly = data["report"] == "monthly"
+    cols = unit_cols(monthly)
+    ws = book.sheet("分单位", data["title"] + "·分单位")
+    n = len(cols) + 1
+    book.title(ws, 0, "分单位整改情况", n)
+    book.line(ws, 1, _subtitle(data), n, width=sum(c.width or 8 for c in cols) + 5)
+    first, last, row = book.table(ws, 2, cols, data["units"], total=unit_total(data), freeze=True, repeat=True)
+    book.notes(ws, row + 1, n, data["definitions"], [c.width or 8 for c in cols])
+    book.units_range = (first, last)
+
+
+def _status_cols(first: Col) -> list[Col]:
+    return [first, Col("问题数", "issues", "int", 8), Col("占比", "share", "pct", 8)] + [
+        Col(s, (lambda r, s=s: r["status"][s]), "int", 8, group="问题状态") for s in ISSUE_STATES]
+
+
+def _status_total(items: list[dict], label_key: str) -> dict:
+    return {label_key: "", "issues": sum(i["issues"] for i in items), "share": 1.0 if any(i["issues"] for i in items) else None,
+            "status": {s: sum(i["status"][s] for i in items) for s in ISSUE_STATES}}
+
+
+def sheet_areas(book: Book, data: dict) -> None:
+    cols = _status_cols(Col("整治重点", "area", width=12))
+    cols.insert(1, Col("标题", "title", "long", 44))
+    ws = book.sheet("分重点", data["title"] + "·分重点")
+    n = len(cols) + 1
+    book.title(ws, 0, "分整治重点问题情况", n)
+    book.line(ws, 1, _subtitle(data), n, width=sum(c.width or 8 for c in cols) + 5)
+    first, last, row = book.table(ws, 2, cols, data["areas"], total=_status_total(data["areas"], "area"), freeze=True, repeat=True,
+                                  colour_rate=False)
+    book.notes(ws, row + 1, n, data["definitions"][2:4], [c.width or 8 for c in cols])
+    book.areas_range = (first, last)
+
+
+def sheet_sources(book: Book, data: dict) -> None:
+    cols = _status_cols(Col("问题来源", "source", width=12))
+    ws = book.sheet("分来源", data["title"] + "·分来源")
+    n = len(cols) + 1
+    book.title(ws, 0, "分来源问题情况", n)
+    book.line(ws, 1, _subtitle(data), n, width=sum(c.width or 8 for c in cols) + 5)
+    _, _, row = book.table(ws, 2, cols, data["sources"], total=_status_total(data["sources"], "source"), freeze=True,
+                           repeat=True, colour_rate=False)
+    book.notes(ws, row + 1, n, data["definitions"][2:4], [c.width or 8 for c in cols])
+
+
+def _list_line(lst: dict, what: str) -> str:
+    more = f"，仅列出前 {lst['listed']} 项（完整清单请用 zz fix list / zz issue list 或 zz export ledger）" if lst["listed"] < lst["total"] else ""
+    return f"共 {lst['total']} {what}{more}"
+
+
+def sheet_overdue(book: Book, data: dict) -> None:
+    cols = [Col("单位", "unit", width=18), Col("问题描述", "issue", "long", 30), Col("整改任务及措施", "task", "long", 30),
+            Col("责任领导", "leader", width=9), Col("责任人", "owner", width=9), Col("整改时限", "deadline", "date", 11),
+            Col("原定时限", "original_deadline", "date", 11), Col("逾期天数", "days_late", "int", 8),
+            Col("预警等级", "tier", "tier", 8)]
+    ws = book.sheet("逾期清单", data["title"] + "·逾期清单")
+    n = len(cols) + 1
+    lst = data["overdue"]
+    ov = data["overview"]
+    book.title(ws, 0, f"逾期整改事项清单（截至 {data['as_of']}）", n)
+    book.line(ws, 1, _list_line(lst, "项逾期") + f"：蓝 {ov['overdue_blue']}，黄 {ov['overdue_yellow']}，红 {ov['overdue_red']}。按整改时限从早到晚排列。", n)
+    _, _, row = book.table(ws, 2, cols, lst["rows"], freeze=True, repeat=True)
+    book.notes(ws, row + 1, n, data["definitions"][1:2], [c.width or 8 for c in cols])
+
+
+def sheet_new_issues(book: Book, data: dict) -> None:
+    cols = [Col("单位", "unit", width=18), Col("整治重点", "area", width=10), Col("问题来源", "source", width=9),
+            Col("问题描述", "description", "long", 44), Col("发现日期", "found_on", "date", 11),
+            Col("责任领导", "leader", width=9), Col("责任人", "owner", width=9)]
+    ws = book.sheet("本月新增", data["title"] + "·本月新增问题")
+    n = len(cols) + 1
+    book.title(ws, 0, f"本月新发现问题（{data['start']} 至 {data['as_of']}）", n)
+    book.line(ws, 1, _list_line(data["new_issues"], "条"), n)
+    book.table(ws, 2, cols, data["new_issues"]["rows"], freeze=True, repeat=True)
+
+
+def sheet_verified(book: Book, data: dict) -> None:
+    cols = [Col("单位", "unit", width=18), Col("问题描述", "issue", "long", 30), Col("整改任务及措施", "task", "long", 30),
+            Col("责任人", "owner", width=9), Col("整改时限", "deadline", width=11), Col("完成日期", "done_on", "date", 11),
+            Col("销号日期", "verified_on", "date", 11), Col("销号人", "verified_by", width=9)]
+    ws = book.sheet("本月销号", data["title"] + "·本月销号")
+    n = len(cols) + 1
+    book.title(ws, 0, f"本月销号的整改事项（{data['start']} 至 {data['as_of']}）", n)
+    book.line(ws, 1, _list_line(data["verified_fixes"], "项"), n)
+    book.table(ws, 2, cols, data["verified_fixes"]["rows"], freeze=True, repeat=True)
+
+
+def sheet_charts(book: Book, data: dict) -> None:
+    """Native charts: completion rate by unit (from 分单位), issues by area and status (from 分重点)."""
+    ws = book.sheet("图表", data["title"] + "·图表")
+    book.title(ws, 0, "图表", 16)
+    ws.set_column(0, 15, 10)
+    first, last = book.units_range
+    n_units = last - first + 1
+    if n_units > 0:
+        c1 = book.wb.add_chart({"type": "column"})
+        c1.add_series({"name": "完成率", "categories": ["分单位", first, 1, last, 1], "values": ["分单位", first, 15, last, 15],
+                       "fill": {"color": "#4472C4"}, "gap": 40})
+        c1.set_title({"name": "各单位整改完成率", "name_font": {"name": FONT, "size": 12}})
+        c1.set_y_axis({"num_format": "0%", "min": 0, "max": 1, "num_font": {"name": FONT, "size": 8},
+                       "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
+        c1.set_x_axis({"num_font": {"name": FONT, "size": 8, "rotation": -90}})
+        c1.set_legend({"none": True})
+        c1.set_size({"width": 1150, "height": 520})
+        ws.insert_chart(2, 0, c1)
+    af, al = book.areas_range
+    c2 = book.wb.add_chart({"type": "column", "subtype": "stacked"})
+    colours = {"未整改": "#C00000", "整改中": "#FFC000", "已整改": "#5B9BD5", "已销号": "#70AD47"}
+    for i, s in enumerate(ISSUE_STATES):
+        c2.add_series({"name": s, "categories": ["分重点", af, 1, al, 1], "values": ["分重点", af, 5 + i, al, 5 + i],
+                       "fill": {"color": colours[s]}, "gap": 60})
+    c2.set_title({"name": "各整治重点问题数（按问题状态）", "name_font": {"name": FONT, "size": 12}})
+    c2.set_x_axis({"num_font": {"name": FONT, "size": 9}})
+    c2.set_y_axis({"num_font": {"name": FONT, "size": 8}, "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
+    c2.set_legend({"position": "bottom", "font": {"name": FONT, "size": 9}})
+    c2.set_size({"width": 1150, "height": 520})
+    ws.insert_chart(30, 0, c2)
+    ws.set_h_pagebreaks([29])
+
+
+def _pct(v) -> str:
+    return "—" if v is None else f"{v * 100:.1f}%"
+
+
+def sheet_overview(book: Book, data: dict) -> None:
+    ws = book.sheet("总体情况", data["title"] + "·总体情况", landscape=True)
+    ws.fit_to_pages(1, 1)  # the one-page brief
+    n = 6
+    ov = data["overview"]
+    book.title(ws, 0, data["title"], n)
+    book.line(ws, 1, _subtitle(data), n, width=26 + 13 * 5)
+    row = 3
+    if data["report"] == "monthly":
+        ws.write_string(row, 0, "一、本月变化", book.fmt(bold=True, font_size=12))
+        cols = [Col("指标", "metric", width=24), Col("本月", "this_month", "int", 12), Col("上月", "last_month", "int", 12),
+                Col("增减", "delta", "int", 12)]
+        _, _, row = book.table(ws, row + 1, cols, data["changes"], number=False, freeze=False)
+        row += 1
+        ws.write_string(row, 0, "二、累计情况", book.fmt(bold=True, font_size=12))
+        cols = [Col("指标", "metric", width=24), Col("本月末", lambda r: r["now"], "num", 12),
+                Col("上月末", lambda r: r["before"], "num", 12), Col("增减", lambda r: r["delta"], "num", 12)]
+        first, last, row = book.table(ws, row + 1, cols, data["standing"], number=False)
+        # the rate row reads as a percentage
+        for i, s in enumerate(data["standing"]):
+            if s["key"] == "completion_rate":
+                for j, k in enumerate(("now", "before", "delta"), start=1):
+                    if s[k] is not None:
+                        ws.write_number(first + i, j, s[k], book.fmt(num_format="0.0%", border=1, border_color="#808080"))
+        row += 1
+        part = "三"
+    else:
+        ws.write_string(row, 0, "一、全程累计", book.fmt(bold=True, font_size=12))
+        items = [("参与单位", ov["units"]), ("有问题的单位", ov["units_with_issues"]), ("问题总数", ov["issues"]),
+                 ("整改事项", ov["fixes"]), ("其中长期坚持", ov["ongoing"]), ("时限已到的整改事项", ov["due"]),
+                 ("已完成整改（含已销号）", ov["completed"]), ("已销号", ov["verified"]), ("完成率", ov["completion_rate"]),
+                 ("逾期整改事项", ov["overdue"])]
+        cols = [Col("指标", "metric", width=24), Col("数值", "value", "num", 12)]
+        first, last, row = book.table(ws, row + 1, cols, [{"metric": k, "value": v} for k, v in items], number=False)
+        if ov["completion_rate"] is not None:
+            ws.write_number(first + 8, 1, ov["completion_rate"], book.fmt(num_format="0.0%", border=1, border_color="#808080"))
+        row += 1
+        ws.write_string(row, 0, "二、按月进展", book.fmt(bold=True, font_size=12))
+        cols = [Col("月份", "month", width=24), Col("新发现问题", "issues_found", "int", 12),
+                Col("完成整改", "fixes_completed", "int", 12), Col("销号", "fixes_verified", "int", 12)]
+        trend = data["trend"]
+        total = {"month": "", "issues_found": sum(t["issues_found"] for t in trend),
+                 "fixes_completed": sum(t["fixes_completed"] for t in trend), "fixes_verified": sum(t["fixes_verified"] for t in trend)}
+        _, _, row = book.table(ws, row + 1, cols, trend, number=False, total=total)
+        row += 1
+        part = "三"
+    ws.write_string(row, 0, f"{part}、问题状态与逾期预警", book.fmt(bold=True, font_size=12))
+    st = ov["issue_status"]
+    cols = [Col("指标", "metric", width=24)] + [Col(s, s, "int", 12) for s in ISSUE_STATES] + [Col("合计", "合计", "int", 12)]
+    rows = [dict({"metric": "问题（按状态）", "合计": sum(st.values())}, **st)]
+    _, _, row = book.table(ws, row + 1, cols, rows, number=False)
+    cols = [Col("指标", "metric", width=24), Col("蓝", "overdue_blue", "tiercount", 12), Col("黄", "overdue_yellow", "tiercount", 12),
+            Col("红", "overdue_red", "tiercount", 12), Col("合计", "overdue", "int", 12)]
+    _, _, row = book.table(ws, row, cols, [dict(ov, metric="逾期整改事项（按预警等级）")], number=False)
+    book.notes(ws, row + 1, n, data["definitions"], [24, 12, 12, 12, 12, 12])
+    ws.set_column(0, 0, 26)
+    ws.set_column(1, 5, 13)
+
+
+# ---------------------------------------------------------------- summary-only sheets
+
+
+def sheet_rules(book: Book, data: dict) -> None:
+    sup = data["supervision"]
+    actions = list(sup["rules"])
+    cols = [Col("单位", "unit", width=20)]
+    for a in actions:
+        cols += [Col("项数", (lambda r, a=a: r["rules"][a]["total"]), "int", 7, group=a),
+                 Col("已完成", (lambda r, a=a: r["rules"][a]["done"]), "int", 7, group=a)]
+    cols += [Col("项数", "rules_total", "int", 7, group="合计"), Col("已完成", "rules_done", "int", 7, group="合计")]
+    ws = book.sheet("制度清单", data["title"] + "·制度清单")
+    n = len(cols) + 1
+    book.title(ws, 0, "制度“立、改、废”情况", n)
+    book.line(ws, 1, _subtitle(data), n, width=sum(c.width or 8 for c in cols) + 5)
+    total = {"unit": "", "rules": sup["rules"], "rules_total": sum(v["total"] for v in sup["rules"].values()),
+             "rules_done": sum(v["done"] for v in sup["rules"].values())}
+    _, _, row = book.table(ws, 2, cols, sup["units"], total=total, freeze=True, repeat=True)
+
+
+def sheet_checks(book: Book, data: dict, checks: list[str]) -> None:
+    sup = data["supervision"]
+    cols = [Col("单位", "unit", width=20)] + [
+        Col(name, (lambda r, i=i: r["checks"][i]), "date", 14, group="四查四看（首次登记日期）") for i, name in enumerate(checks)]
+    cols += [Col("已完成项数", "checks_done", "int", 8)]
+    ws = book.sheet("四查四看", data["title"] + "·四查四看")
+    n = len(cols) + 1
+    book.title(ws, 0, "“四查四看”开展情况", n)
+    book.line(ws, 1, f"四项均已登记的单位：{sup['checks_done']['units_all_four']} 个（共 {len(sup['units'])} 个）", n)
+    book.table(ws, 2, cols, sup["units"], freeze=True, repeat=True)
+
+
+def sheet_supervision(book: Book, data: dict, case_kinds: list[str]) -> None:
+    sup = data["supervision"]
+    ws = book.sheet("督查问责", data["title"] + "·督查问责")
+    n = 9
+    book.title(ws, 0, "督查、问责、征求意见与典型", n)
+    book.line(ws, 1, _subtitle(data), n, width=20 + 10 * 8)
+    row = 3
+
+    def small(title: str, pairs: list[tuple[str, int]], row: int, label: str = "项目", value: str = "数量") -> int:
+        ws.write_string(row, 0, title, book.fmt(bold=True, font_size=12))
+        cols = [Col(label, "k", width=20), Col(value, "v", "int", 10)]
+        _, _, row = book.table(ws, row + 1, cols, [{"k": k, "v": v} for k, v in pairs], number=False,
+                               total={"k": "", "v": sum(v for _, v in pairs)})
+        return row + 1
+
+    row = small("一、督查（按形式）", list(sup["inspections"]["by_kind"].items()), row, "督查形式", "次数")
+    row = small("二、问责（按措施）", list(sup["accountability"]["by_measure"].items()), row, "问责措施", "人次")
+    row = small("三、征求意见（按方式）", list(sup["opinions"]["by_channel"].items()), row, "征求方式", "条数")
+    row = small("四、征求意见（按对象）", list(sup["opinions"]["by_from"].items()), row, "意见来自", "条数")
+    row = small("五、典型（按类别）", [(f"{k}典型", v) for k, v in sup["cases"]["by_kind"].items()], row, "类别", "个数")
+    ws.write_string(row, 0, "六、分单位", book.fmt(bold=True, font_size=12))
+    cols = [Col("单位", "unit", width=20), Col("接受督查", "inspections", "int", 9), Col("最近督查", "last_inspected_on", "date", 11),
+            Col("问责人次", "accountability", "int", 9), Col("征求意见", "opinions", "int", 9)] + [
+        Col(f"{k}典型", (lambda r, k=k: r["cases"][k]), "int", 9) for k in case_kinds]
+    first_head = row + 1
+    _, _, row = book.table(ws, row + 1, cols, sup["units"])
+    ws.repeat_rows(first_head, first_head)
+    if sup["cases"]["rows"]:
+        row += 1
+        ws.write_string(row, 0, "七、典型案例", book.fmt(bold=True, font_size=12))
+        cols = [Col("类别", "kind", width=8), Col("单位", "unit", width=20), Col("标题", "title", "long", 40),
+                Col("发生日期", "happened_on", "date", 11), Col("公开日期", "published_on", "date", 11),
+                Col("公开载体", "published_where", width=16)]
+        _, _, row = book.table(ws, row + 1, cols, sup["cases"]["rows"])
+
+
+# ---------------------------------------------------------------- phases
+
+
+def sheet_timeline(book: Book, data: dict) -> None:
+    ws = book.sheet("阶段进度", data["title"])
+    ws.fit_to_pages(1, 1)
+    n = 8
+    book.title(ws, 0, data["title"], n)
+    cur = data["current_phase"]
+    where = f"当前阶段：第{cur['no']}阶段 {cur['name']}（{cur['start']} 至 {cur['end']}）" if cur else "当前不在专项整治期间"
+    book.line(ws, 1, f"统计日：{data['as_of']}　{where}　专项整治第 {data['days_into_campaign']} 天，距结束 {data['days_left']} 天", n)
+    ws.write_string(3, 0, "一、阶段安排", book.fmt(bold=True, font_size=12))
+    cols = [Col("阶段", "name", width=12), Col("时间", "when", width=22), Col("开始", "start", "date", 11),
+            Col("结束", "end", "date", 11), Col("状态", "state", "state", 9),
+            Col("当前", lambda r: "◀ 当前" if r["current"] else "", width=8),
+            Col("应完成节点", lambda r: "、".join(r["milestones"]), "long", 40)]
+    _, _, row = book.table(ws, 4, cols, data["timeline"], repeat=False)
+    row += 1
+    ws.write_string(row, 0, "二、各阶段节点完成情况（单位 × 节点）", book.fmt(bold=True, font_size=12))
+    cols = [Col("阶段", "name", width=12), Col("节点数", "milestones", "int", 8), Col("应完成", "expected", "int", 8),
+            Col("已完成", "done", "int", 8), Col("逾期完成", "done_late", "int", 8), Col("已逾期", "late", "int", 8),
+            Col("未到期", "not_due", "int", 8), Col("完成率", "completion_rate", "pct", 8)]
+    _, _, row = book.table(ws, row + 1, cols, data["phase_counts"])
+    row += 1
+    ws.write_string(row, 0, "三、各节点完成情况（单位数）", book.fmt(bold=True, font_size=12))
+    cols = [Col("节点", "name", width=12), Col("阶段", "phase", "int", 8), Col("截止日期", "due_on", "date", 11),
+            Col("已完成", "done", "int", 8), Col("逾期完成", "done_late", "int", 8), Col("已逾期", "late", "int", 8),
+            Col("未到期", "not_due", "int", 8)]
+    _, _, row = book.table(ws, row + 1, cols, data["milestone_counts"])
+    book.notes(ws, row + 1, n, data["definitions"], [12, 22, 11, 11, 9, 8, 40, 8])
+    ws.set_column(0, 0, 12)
+    ws.set_column(1, 1, 22)
+    ws.set_column(6, 6, 40)
+
+
+def sheet_matrix(book: Book, data: dict) -> None:
+    names = [m["name"] for m in data["units"][0]["milestones"]] if data["units"] else []
+    phases = {m["name"]: m["phase"] for m in data["units"][0]["milestones"]} if data["units"] else {}
+    phase_names = {p["no"]: p["name"] for p in data["timeline"]}
+
+    def cell(r, i):
+        m = r["milestones"][i]
+        return m["state"] + (f"\n{m['done_on'][5:]}" if m["done_on"] else "")
+
+    cols = [Col("单位", "unit", width=20)] + [
+        Col(f"{name}\n（{m_due(data, i)}）", (lambda r, i=i: cell(r, i)), "state", 10, group=f"第{phases[name]}阶段 {phase_names[phases[name]]}")
+        for i, name in enumerate(names)]
+    cols += [Col("已完成", "done", "int", 7, group="合计"), Col("已逾期", "late", "int", 7, group="合计")]
+    ws = book.sheet("节点矩阵", data["title"] + "·节点矩阵")
+    n = len(cols) + 1
+    book.title(ws, 0, "各单位节点完成情况", n)
+    book.line(ws, 1, f"统计日：{data['as_of']}　格内为节点状态与完成日期（月-日）；绿 已完成，黄 逾期完成，红 已逾期，灰 未到期", n)
+    first, last, row = book.table(ws, 2, cols, data["units"], freeze=True, repeat=True)
+    for r in range(first, last + 1):
+        ws.set_row(r, 28)
+    book.notes(ws, row + 1, n, data["definitions"], [c.width or 8 for c in cols])
+
+
+def m_due(data: dict, i: int) -> str:
+    return data["units"][0]["milestones"][i]["due_on"][5:]
+
+
+# ---------------------------------------------------------------- entry point
+
+
+def write_report(data: dict, path: Path) -> Path:
+    """Write one report's workbook from its figures dict (see reports.monthly/summary/phases)."""
+    path = Path(path)
+    if path.suffix.lower() != ".xlsx":
+        from ..errors import Invalid
+
+        raise Invalid(f"输出文件（-o）：“{path.name}”应以 .xlsx 结尾", field="output")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book = Book(path, data)
+    kind = data["report"]
+    if kind == "phases":
+        sheet_timeline(book, data)
+        sheet_matrix(book, data)
+        return book.close()
+    sheet_overview(book, data)
+    sheet_units(book, data)
+    sheet_areas(book, data)
+    sheet_sources(book, data)
+    sheet_overdue(book, data)
+    if kind == "monthly":
+        sheet_new_issues(book, data)
+        sheet_verified(book, data)
+    else:
+        sheet_rules(book, data)
+        sheet_checks(book, data, data["supervision"]["check_names"])
+        sheet_supervision(book, data, data["supervision"]["case_kinds"])
+    sheet_charts(book, data)
+    return book.close()
