@@ -34,6 +34,11 @@ def test_demo_builds_sample_district(zz, tmp_path):
     bulletin = tmp_path / "demo" / "通报-2017-07.md"
     assert "第1期" in bulletin.read_text(encoding="utf-8")
     assert (tmp_path / "demo" / "整改情况公示-2017-07-15.xlsx").is_file()
+    from openpyxl import load_workbook
+
+    monthly = load_workbook(tmp_path / "demo" / "月报-2017-07.xlsx", read_only=True)
+    assert "总体情况" in monthly.sheetnames and "逾期清单" in monthly.sheetnames
+    assert "月报-2017-07.xlsx" in result.stdout
 
 
 def test_demo_twice_replaces_only_its_own_register(zz, tmp_path):

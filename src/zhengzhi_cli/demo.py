@@ -202,6 +202,16 @@ def _public(settings: Settings, *, folder: Path, out: Path, as_of: dt.date) -> l
     return [str(path)]
 
 
+def _monthly(settings: Settings, *, folder: Path, out: Path, as_of: dt.date) -> list[str]:
+    from . import reports
+
+    month = f"{as_of.year}-{as_of.month:02d}"
+    path = out / f"月报-{month}.xlsx"
+    with open_session(settings, write=False) as session:
+        reports.write_monthly(session, month=month, path=path, as_of=as_of)
+    return [str(path)]
+
+
 def _extra_steps():
     """The main job after the register is built: each step writes what the office sends out."""
-    return [_bulletin, _public]
+    return [_bulletin, _public, _monthly]
