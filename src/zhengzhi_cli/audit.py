@@ -85,13 +85,105 @@ def record(session, table: str, key, action: str, before: dict | None, after: di
     )
 
 
+class _Json(str):
+    """A before/after already serialised by `record_many`."""
+
+
+def record_many(session, table: str, action: str, items) -> None:
+    """Bulk form of `record` for imports: (key, before, after) triples, serialised here once,
+    so `write` only inserts them."""
+    encode = json.JSONEncoder(ensure_ascii=False, default=_plain).encode
+    rows = session.info.setdefault(ROWS, [])
+    append = rows.append
+    for key, before, after in items:
+        append((table, json.dumps(key if isinstance(key, list) else [key]), action,
+                _Json(encode(before)) if before is not None else None,
+                _Json(encode(after)) if after is not None else None))
+
+
+class _Inserted:
+    """Rows a bulk import just inserted: copied into the trail by one INSERT … SELECT at write time."""
+
+    def __init__(self, table: str, ids: list[int]):
+        self.table = table
+        self.ids = sorted(ids)
+
+
+def record_inserted(session, table: str, ids) -> None:
+    """Bulk form of `record(..., "insert", None, row)` for rows inserted with Core: the database
+    itself writes each row's JSON (json_object / json_build_object), so 100k rows cost no Python.
+    Keeps its place in the order of the other recorded rows (undo replays in reverse)."""
+    ids = list(ids)
+    if ids:
+        session.info.setdefault(ROWS, []).append(_Inserted(table, ids))
+
+
+def _id_ranges(ids: list[int]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for i in ids:
+        if out and i == out[-1][1] + 1:
+            out[-1] = (out[-1][0], i)
+        else:
+            out.append((i, i))
+    return out
+
+
+def _copy_inserted(conn, change_id: int, entry: _Inserted) -> None:
+    import sqlalchemy as sa
+    from sqlmodel import SQLModel
+
+    from .models import ChangeRow
+
+    table = SQLModel.metadata.tables[entry.table]
+    (pk,) = table.primary_key.columns
+    dialect = conn.dialect.name
+    ranges = _id_ranges(entry.ids)
+    if dialect not in ("sqlite", "postgresql"):
+        rows = []
+        for start in range(0, len(ranges), 200):
+            cond = sa.or_(*[pk.between(a, b) for a, b in ranges[start:start + 200]])
+            for row in conn.execute(sa.select(table).where(cond).order_by(pk)).mappings():
+                rows.append((entry.table, json.dumps([row[pk.key]]), "insert", None, {k: _plain(v) for k, v in row.items()}))
+        _insert_rows(conn, change_id, rows)
+        return
+    obj, arr = (sa.func.json_object, sa.func.json_array) if dialect == "sqlite" else (sa.func.json_build_object, sa.func.json_build_array)
+    pairs = []
+    for col in table.columns:
+        pairs += [sa.literal_column(f"'{col.key}'"), col]
+    target = ChangeRow.__table__
+    for start in range(0, len(ranges), 200):
+        cond = sa.or_(*[pk.between(a, b) for a, b in ranges[start:start + 200]])
+        sel = sa.select(
+            sa.literal_column(str(int(change_id))), sa.literal_column(f"'{entry.table}'"), sa.cast(arr(pk), sa.Text),
+            sa.literal_column("'insert'"), sa.cast(obj(*pairs), sa.Text),
+        ).where(cond).order_by(pk)
+        conn.execute(target.insert().from_select(["change_id", "table_name", "row_key", "action", "after"], sel))
+
+
+def _insert_rows(conn, change_id: int, rows: list) -> None:
+    from .models import ChangeRow
+
+    if rows:
+        conn.execute(
+            ChangeRow.__table__.insert(),
+            [{"change_id": change_id, "table_name": t, "row_key": k, "action": a, "before": _dump(b), "after": _dump(af)}
+             for t, k, a, b, af in rows],
+        )
+
+
+def _dump(value) -> str | None:
+    if value is None or isinstance(value, _Json):
+        return value
+    return json.dumps(value, ensure_ascii=False)
+
+
 def set_summary(session, summary: str) -> None:
     session.info["zz_summary"] = summary
 
 
 def write(session) -> int | None:
     """Store the captured rows as one change; returns its id (None when nothing changed)."""
-    from .models import Change, ChangeRow
+    from .models import Change
 
     rows = session.info.get(ROWS) or []
     if not rows:
@@ -105,15 +197,15 @@ def write(session) -> int | None:
             undoes=session.info.get("zz_undoes"),
         ).returning(change_table.c.id)
     ).scalar_one()
-    conn.execute(
-        ChangeRow.__table__.insert(),
-        [
-            {"change_id": change_id, "table_name": t, "row_key": k, "action": a,
-             "before": json.dumps(b, ensure_ascii=False) if b is not None else None,
-             "after": json.dumps(af, ensure_ascii=False) if af is not None else None}
-            for t, k, a, b, af in rows
-        ],
-    )
+    batch: list = []
+    for entry in rows:
+        if isinstance(entry, _Inserted):
+            _insert_rows(conn, change_id, batch)
+            batch = []
+            _copy_inserted(conn, change_id, entry)
+        else:
+            batch.append(entry)
+    _insert_rows(conn, change_id, batch)
     session.info[ROWS] = []
     session.info["zz_change_id"] = change_id
     return change_id

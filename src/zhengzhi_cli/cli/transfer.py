@@ -1,11 +1,124 @@
-"""zz template, zz import, zz export ledger (being built: workbook issue)"""
+"""zz template, zz import, zz export ledger: unit workbooks in and out."""
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
 import typer
+
+from . import output
+from .common import complete_unit, settings
 
 export_app = typer.Typer(no_args_is_help=True)
 
+UNIT = Annotated[Optional[str], typer.Option("--unit", help="单位：代码、全称或唯一简称", autocompletion=complete_unit)]
+OUT = Annotated[Path, typer.Option("-o", "--output", help="输出文件（.xlsx）")]
+JSON = Annotated[bool, typer.Option("--json", help="输出 JSON")]
+SHEETS = ("问题清单", "整改清单", "制度清单")
+
 
 def register(app: typer.Typer) -> None:
-    pass
+    app.command("template")(template)
+    app.command("import")(import_)
+
+
+def template(ctx: typer.Context, out: OUT, unit: UNIT = None, json_: JSON = False):
+    """生成各单位填报用的空白工作簿（问题清单、整改清单、制度清单、填表说明）。示例：zz template -o 杨村街道.xlsx --unit 杨村"""
+    from .. import transfer
+    from ..db import open_session
+
+    with open_session(settings(ctx), write=False) as session:
+        result = transfer.template(session, out, unit=unit)
+    if json_:
+        output.emit_json(result)
+    else:
+        output.line(f"已生成填报模板：{result['file']}" + (f"（{result['unit']}）" if result["unit"] else "（未指定单位，请在“填报单位”处填写）"))
+
+
+class _Bar:
+    """A rich progress bar on stderr, only when stderr is a terminal."""
+
+    def __init__(self):
+        self.progress = None
+        self.tasks: dict = {}
+
+    def __enter__(self):
+        if sys.stderr.isatty():
+            from rich.console import Console
+            from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+
+            self.progress = Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn(),
+                                     console=Console(stderr=True), transient=True)
+            self.progress.start()
+        return self
+
+    def __call__(self, path: Path, stage: str, done: int, total: int) -> None:
+        if self.progress is None or total < 5000:
+            return
+        key = (path, stage)
+        task = self.tasks.get(key)
+        if task is None:
+            task = self.tasks[key] = self.progress.add_task(f"{path.name} {stage}", total=total)
+        self.progress.update(task, completed=done, total=total)
+
+    def __exit__(self, *exc):
+        if self.progress is not None:
+            self.progress.stop()
+
+
+def import_(
+    ctx: typer.Context,
+    files: Annotated[list[Path], typer.Argument(help="各单位报来的 .xlsx / .csv，可一次多个")],
+    unit: UNIT = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="只检查并显示将新增、更新、未变的行，不写入")] = False,
+    json_: JSON = False,
+):
+    """导入各单位报来的问题清单、整改清单、制度清单（按单位+序号更新，不重复登记）。示例：zz import 杨村街道.xlsx 梅厂镇.xlsx"""
+    from .. import transfer
+    from ..errors import FileRefused
+
+    with _Bar() as bar:
+        results = transfer.import_files(settings(ctx), files, unit=unit, dry_run=dry_run, on_progress=bar)
+    refused = [r for r in results if r["status"] == "refused"]
+    if json_:
+        totals = {k: sum(r.get(k, 0) for r in results) for k in ("new", "updated", "unchanged")}
+        output.emit_json({"dry_run": dry_run, "files": results, **totals, "refused": len(refused)})
+    else:
+        rows = []
+        for r in results:
+            name = Path(r["file"]).name
+            if r["status"] == "refused":
+                rows.append((name, "", "已拒绝", "", "", "", f"{len(r['problems'])} 处错误"))
+                continue
+            state = "可导入（试运行）" if dry_run else "已导入"
+            for sheet in SHEETS:
+                c = r["sheets"][sheet]
+                if any(c.values()):
+                    rows.append((name, "、".join(r["units"]), state, sheet, c["new"], c["updated"], c["unchanged"]))
+            if not any(any(c.values()) for c in r["sheets"].values()):
+                rows.append((name, "、".join(r["units"]), state, "（无数据行）", 0, 0, 0))
+        title = "导入检查（试运行，未写入）" if dry_run else "导入结果"
+        output.table(title, ["文件", "单位", "结果", "工作表", "新增", "更新", "未变"], rows)
+    if refused:
+        message = "\n".join(r["error"] for r in refused)
+        if len(results) > 1:
+            message += f"\n共 {len(results)} 个文件，{len(refused)} 个被拒绝（被拒绝的文件未写入任何内容，其余文件已{'检查' if dry_run else '导入'}）"
+        raise FileRefused(message, field="file", problems=[p for r in refused for p in r["problems"]])
+
+
+@export_app.command("ledger")
+def export_ledger(ctx: typer.Context, out: OUT, unit: UNIT = None,
+                  public: Annotated[bool, typer.Option("--public", help="政务公开版：去掉责任领导、责任人、销号人等姓名和电话")] = False,
+                  json_: JSON = False):
+    """导出整改台账（与填报模板同样的版式，可再导入）。示例：zz export ledger -o 台账.xlsx --unit 杨村"""
+    from .. import transfer
+    from ..db import open_session
+
+    with open_session(settings(ctx), write=False) as session:
+        result = transfer.export_ledger(session, out, unit=unit, public=public)
+    if json_:
+        output.emit_json(result)
+    else:
+        output.line(f"已导出{'公开版' if public else ''}台账：{result['file']}（问题 {result['issues']} 条，整改 {result['fixes']} 项，制度 {result['rules']} 项）")
