@@ -70,6 +70,8 @@ PROBLEMS = {
 }
 SOURCES = ["自查"] * 6 + ["征求意见"] * 2 + ["上级反馈", "群众投诉"]
 CHECK_FOR_AREA = {1: 1, 2: 1, 3: 2, 5: 2, 9: 2, 4: 3, 8: 3, 10: 3, 6: 4, 7: 4}
+# These units send their lists as workbooks (sample_data/workbooks/), which `zz demo` imports.
+SENT_WORKBOOKS = {"杨村街道", "梅厂镇", "下朱庄街道"}
 VERIFIERS = ["区政府督查室刘洋", "区监察局陈静", "区政府办公室周明"]
 
 
@@ -126,7 +128,7 @@ def main() -> None:
                 continue
             checks.append([unit, item, day_between(d("2017-04-05"), d("2017-05-20")).isoformat(),
                            f"对照{['政治纪律', '政令政策', '政务服务', '机关建设'][item - 1]}自查，查找问题{rng.randint(1, 4)}个"])
-        if unit in skip_oversight:
+        if unit in skip_oversight or unit in SENT_WORKBOOKS:
             continue
         n = rng.randint(2, 5)
         areas = rng.sample(range(1, 11), n)

@@ -22,8 +22,10 @@ def test_demo_builds_sample_district(zz, tmp_path):
     assert codes["杨村街道"] == "120114001" and codes["白古屯镇"] == "120114124"
     assert sum(1 for u in units if u["kind"] == "街道") == 6 and sum(1 for u in units if u["kind"] == "镇") == 24
     issues = json.loads(zz(["--db", str(db), "issue", "list", "--json"], ok=True).stdout)
+    sent = {"杨村街道", "梅厂镇", "下朱庄街道"}  # these units sent workbooks (sample_data/workbooks)
     from_lists = [i for i in issues if not i.get("inspection_id") and not i.get("opinion_id")]
-    assert len(from_lists) == _count("issues.csv")
+    assert len([i for i in from_lists if i["unit"] not in sent]) == _count("issues.csv")
+    assert all(any(i["unit"] == u for i in from_lists) for u in sent)
     assert sum(1 for i in issues if i.get("inspection_id")) == _count("inspections.csv")
     assert all(i["source"] == "督查" for i in issues if i.get("inspection_id"))
     assert sum(len(i["fixes"]) for i in issues) == _count("fixes.csv")

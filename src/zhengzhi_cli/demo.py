@@ -183,6 +183,22 @@ def run_demo(settings: Settings, *, as_of: dt.date | None = None, out_dir: Path 
     return results
 
 
+def _workbooks(settings: Settings, *, folder: Path, out: Path, as_of: dt.date) -> list[str]:
+    """Import the workbooks units sent (a tidy template, a messy combined ledger, one saved by
+    LibreOffice), each file its own transaction, as `zz import` does."""
+    from . import transfer
+
+    paths = sorted((folder / "workbooks").glob("*.xlsx"))
+    for r in transfer.import_files(settings, paths):
+        name = Path(r["file"]).name
+        if r["status"] != "imported":
+            _say(f"导入 {name}：被拒绝（{len(r.get('problems') or [])} 处错误）")
+            continue
+        new = sum(s.get("new", 0) for s in r["sheets"].values()) if isinstance(r.get("sheets"), dict) else r.get("new")
+        _say(f"导入 {name}：新增 {new} 行")
+    return []
+
+
 def _bulletin(settings: Settings, *, folder: Path, out: Path, as_of: dt.date) -> list[str]:
     from . import bulletins
 
@@ -214,4 +230,4 @@ def _monthly(settings: Settings, *, folder: Path, out: Path, as_of: dt.date) -> 
 
 def _extra_steps():
     """The main job after the register is built: each step writes what the office sends out."""
-    return [_bulletin, _public, _monthly]
+    return [_workbooks, _bulletin, _public, _monthly]
