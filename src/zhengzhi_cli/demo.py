@@ -106,7 +106,6 @@ def load_sample(session, folder: Path) -> dict:
             rules.done(session, rule.id, on=r["完成日期"], doc_no=r["文号"] or None)
     for r in _rows(folder / "milestones.csv"):
         milestones.mark_done(session, unit=r["单位"], milestone=r["节点"], on=r["完成日期"], ref=r["文号"] or None)
-    load_supervision(session, folder)
     session.flush()
     from sqlmodel import func, select
 
@@ -157,6 +156,9 @@ def run_demo(settings: Settings, *, as_of: dt.date | None = None, out_dir: Path 
     _say(f"已建立登记簿 {db_file}：{len(_rows(folder / 'units.csv'))} 个单位，问题 {counts['issues']} 条，"
          f"整改 {counts['fixes']} 项，制度 {counts['rules']} 项")
     results: dict = {"db": db_file, "as_of": as_of.isoformat(), **counts, "files": []}
+    _workbooks(settings, folder=folder, out=out, as_of=as_of)  # phase 2: the lists units sent
+    with open_session(settings) as session:  # phase 3: inspections, accountability, opinions, cases
+        load_supervision(session, folder)
     for step in _extra_steps():
         produced = step(settings, folder=folder, out=out, as_of=as_of)
         results["files"].extend(produced or [])
@@ -183,7 +185,7 @@ def run_demo(settings: Settings, *, as_of: dt.date | None = None, out_dir: Path 
     return results
 
 
-def _workbooks(settings: Settings, *, folder: Path, out: Path, as_of: dt.date) -> list[str]:
+def _workbooks(settings: Settings, *, folder: Path, out: Path, as_of: dt.date) -> None:
     """Import the workbooks units sent (a tidy template, a messy combined ledger, one saved by
     LibreOffice), each file its own transaction, as `zz import` does."""
     from . import transfer
@@ -196,7 +198,6 @@ def _workbooks(settings: Settings, *, folder: Path, out: Path, as_of: dt.date) -
             continue
         new = sum(s.get("new", 0) for s in r["sheets"].values()) if isinstance(r.get("sheets"), dict) else r.get("new")
         _say(f"导入 {name}：新增 {new} 行")
-    return []
 
 
 def _bulletin(settings: Settings, *, folder: Path, out: Path, as_of: dt.date) -> list[str]:
@@ -230,4 +231,4 @@ def _monthly(settings: Settings, *, folder: Path, out: Path, as_of: dt.date) -> 
 
 def _extra_steps():
     """The main job after the register is built: each step writes what the office sends out."""
-    return [_workbooks, _bulletin, _public, _monthly]
+    return [_bulletin, _public, _monthly]
