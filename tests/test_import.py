@@ -256,3 +256,15 @@ def test_not_a_workbook_layout(district, tmp_path):
     wb.save(tmp_path / "x.xlsx")
     r = district(["import", tmp_path / "x.xlsx"])
     assert r.exit_code == 1 and "表头" in r.stderr
+
+
+def test_a_units_row_never_overwrites_an_issue_the_office_registered(district, tmp_path):
+    # The office registered 杨村街道's issue 序号 1 from an inspection; the unit's own list also numbers from 1.
+    district.ok(["inspect", "add", "--unit", "杨村", "--kind", "明察暗访", "--date", "2017-07-05",
+                 "--finding", "窗口人员上班时间玩手机", "--as-issue", "--area", "规矩意识"])
+    path = book(tmp_path / "杨村.xlsx", {"问题清单": (ISSUE_HEADERS, [[1, "效能意识", "自查", 4, "发文照抄照搬", "2017-05-02", "", "", ""]])})
+    refused = district(["import", path])
+    assert refused.exit_code == 1
+    assert "序号 1 已是督查发现登记的问题" in refused.stderr
+    issues = issues_of(district)
+    assert len(issues) == 1 and issues[0]["source"] == "督查" and issues[0]["description"] == "窗口人员上班时间玩手机"

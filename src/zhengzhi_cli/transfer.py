@@ -597,6 +597,14 @@ def plan_writes(session, parsed: Parsed, cells: Cells) -> Plan:
             plan.counts[C.ISSUES]["new"] += 1
         else:
             before, after = _diff(old, values)
+            if "description" in after and (old.get("inspection_id") or old.get("opinion_id")):
+                # The office registered this 序号 from an inspection or an opinion; a unit's row
+                # describing another problem must not overwrite it.
+                origin = "督查发现" if old.get("inspection_id") else "征求意见"
+                _problem_at(parsed, rec, "seq", ikey[1],
+                            f"序号 {ikey[1]} 已是{origin}登记的问题 #{old['id']}（{old['description'][:20]}），与本行不是同一问题",
+                            "本单位问题清单中未用的序号")
+                continue
             if after:
                 plan.issue_updates.append((old["id"], before, after))
                 plan.counts[C.ISSUES]["updated"] += 1
