@@ -48,12 +48,20 @@ def backend() -> str:
 
 
 @pytest.fixture
-def register_url(tmp_path, request) -> str:
+def register_url(tmp_path, request):
+    """A fresh register per test: a SQLite file in tmp_path, or a new PostgreSQL database
+    (a copy of a pre-migrated template, dropped when the test ends)."""
     if backend() == "postgresql":
-        from tests.pg import fresh_database
+        from tests.pg import drop_database, empty_database, fresh_database
 
-        return fresh_database(request.node.name)
-    return str(tmp_path / "zz.db")
+        # @pytest.mark.empty_register: a database with no register in it yet (zz init creates it),
+        # as a SQLite test gets a file that does not exist; otherwise a copy of a current, empty register
+        make = empty_database if request.node.get_closest_marker("empty_register") else fresh_database
+        url = make(request.node.name)
+        yield url
+        drop_database(url)
+    else:
+        yield str(tmp_path / "zz.db")
 
 
 @pytest.fixture(autouse=True)
@@ -82,3 +90,11 @@ def district(zz) -> Zz:
 
 def sqlite_only():
     return pytest.mark.skipif(backend() != "sqlite", reason="SQLite file behaviour")
+
+
+def postgresql_only():
+    return pytest.mark.skipif(backend() != "postgresql", reason="PostgreSQL server behaviour")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "empty_register: on PostgreSQL, start from an empty database (no register yet)")

@@ -55,6 +55,7 @@ def test_plan_table(zz):
     assert "◀ 当前" in out and "整治重点" in out
 
 
+@pytest.mark.empty_register
 def test_init_is_idempotent(zz):
     first = zz.ok("init").stdout
     assert "已创建登记簿" in first

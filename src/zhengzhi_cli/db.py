@@ -15,6 +15,8 @@ from typing import Iterator
 ENV_DB = "ZZ_DB"
 ENV_BUSY = "ZZ_BUSY_TIMEOUT"  # seconds a writer waits for the lock before giving up
 DEFAULT_BUSY_SECONDS = 30.0
+ENV_PAUSE = "ZZ_TEST_PAUSE_AT"  # test hook "POINT:MARKER_FILE": stop at POINT so a test can kill -9 there
+PG_WRITE_LOCK = 727273  # advisory lock key held by every writing transaction on PostgreSQL
 
 
 @dataclass
@@ -48,6 +50,17 @@ def sqlite_path(url: str) -> Path | None:
     return Path(url[len("sqlite:///"):]) if url.startswith("sqlite:///") else None
 
 
+def pause_point(name: str) -> None:
+    """Crash tests: at the named point, write MARKER_FILE and wait to be killed."""
+    spec = os.environ.get(ENV_PAUSE)
+    if not spec or spec.partition(":")[0] != name:
+        return
+    import time
+
+    Path(spec.partition(":")[2]).write_text(str(os.getpid()))
+    time.sleep(300)
+
+
 def busy_seconds() -> float:
     try:
         return float(os.environ.get(ENV_BUSY, DEFAULT_BUSY_SECONDS))
@@ -68,7 +81,9 @@ def make_engine(url: str):
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn, _record):
             cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
+            if cur.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal" and _ours_to_change(cur):
+                cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
             cur.execute("PRAGMA synchronous=NORMAL")
@@ -82,10 +97,36 @@ def make_engine(url: str):
             conn.exec_driver_sql(f"BEGIN {mode}")
 
         return engine
-    kwargs: dict = {}
     if url.startswith("postgresql"):
-        kwargs["connect_args"] = {"options": f"-c lock_timeout={int(busy_seconds() * 1000)}"}
-    return create_engine(url, **kwargs)
+        engine = create_engine(url, connect_args={"options": f"-c lock_timeout={int(busy_seconds() * 1000)}"})
+
+        @event.listens_for(engine, "begin")
+        def _pg_begin(conn):
+            # The same rule as SQLite's BEGIN IMMEDIATE: one writing command at a time, the
+            # others queue (bounded by lock_timeout). Numbering (序号 = max + 1), imports and
+            # undo then see a stable register; readers are never blocked.
+            if conn.get_execution_options().get("zz_begin", "IMMEDIATE") == "IMMEDIATE":
+                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({PG_WRITE_LOCK})")
+
+        return engine
+    return create_engine(url)
+
+
+def _ours_to_change(cur) -> bool:
+    """Switch a file to WAL only when it is new or a register this zz may write: a foreign
+    database, or a register from a newer zz, is refused later and must stay byte for byte."""
+    from .migrations import SCHEMA_VERSION
+
+    try:
+        tables = {r[0] for r in cur.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if not tables:
+            return True
+        if "meta" not in tables:
+            return False
+        row = cur.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        return row is not None and int(row[0]) <= SCHEMA_VERSION
+    except Exception:
+        return False
 
 
 def engine_for(settings: Settings):
@@ -99,32 +140,103 @@ def engine_for(settings: Settings):
 @contextmanager
 def open_session(settings: Settings, *, write: bool = True, migrate: bool = True, commit: bool = True) -> Iterator:
     """One transaction for one command: commit at the end (roll back for a dry run), roll back on any error."""
+    from sqlalchemy import event
     from sqlmodel import Session
 
     from . import audit, migrations
-    from .errors import Busy
+    from .errors import Busy, Invalid
 
     engine = engine_for(settings)
-    if migrate:
-        migrations.ensure(engine)
+    try:
+        if migrate:
+            migrations.ensure(engine)
+    except Exception as exc:
+        if _is_lock_timeout(exc):
+            raise Busy(_busy_message()) from exc
+        raise
     bind = engine if write else engine.execution_options(zz_begin="DEFERRED")
     session = Session(bind, expire_on_commit=False, autoflush=True)
     audit.attach(session, command=settings.command)
+    event.listen(session, "before_flush", _check_values)
     try:
         yield session
         if commit:
             session.flush()
             audit.write(session)
+            session.flush()
+            pause_point("commit")
             session.commit()
         else:
             session.rollback()
     except Exception as exc:
         session.rollback()
         if _is_lock_timeout(exc):
-            raise Busy(f"登记簿正被其他人写入，等待 {busy_seconds():.0f} 秒后仍未轮到，请稍后重试（可用 {ENV_BUSY} 调整等待秒数）") from exc
+            raise Busy(_busy_message()) from exc
+        refused = _refused_by_server(exc)
+        if refused:
+            raise Invalid(refused) from exc
         raise
     finally:
         session.close()
+
+
+def _busy_message() -> str:
+    return f"登记簿正被其他人写入，等待 {busy_seconds():.0f} 秒后仍未轮到，请稍后重试（可用 {ENV_BUSY} 调整等待秒数）"
+
+
+# What a column may hold, checked before every flush so that both backends refuse the same
+# values with the same message (SQLite would store a 500-character 责任人 or a NUL byte that
+# PostgreSQL rejects with a driver error).
+FIELD_LABELS = {
+    "name": "名称", "code": "代码", "kind": "类型", "leader": "责任领导", "owner": "责任人", "contact": "联系人",
+    "phone": "电话", "note": "备注", "description": "问题描述", "source": "问题来源", "task": "整改任务及措施",
+    "progress": "整改进展", "evidence": "整改成效", "verified_by": "销号人", "actor": "经办人", "approver": "批准人",
+    "text": "说明", "title": "标题", "doc_no": "文号", "ref": "文号", "result": "结果", "person": "姓名",
+    "position": "职务", "decided_by": "决定机关", "reason": "理由", "referral": "移交情况", "outcome": "处理结果",
+    "inspectors": "督查人员", "findings": "发现问题", "content": "意见内容", "topic": "主题", "people": "人数",
+    "channel": "渠道", "from_group": "意见来源", "what": "事迹或问题", "published_where": "发布渠道",
+    "period": "期间", "file": "文件", "no": "期号", "seq": "序号", "measure": "问责方式", "action": "立改废",
+}
+INT32 = 2**31 - 1
+
+
+def _check_values(session, _ctx, _instances) -> None:
+    import sqlalchemy as sa
+    from sqlalchemy import inspect
+
+    from .errors import Invalid
+
+    for obj in list(session.new) + list(session.dirty):
+        mapper = inspect(obj).mapper
+        for attr in mapper.column_attrs:
+            value = getattr(obj, attr.key, None)
+            if value is None:
+                continue
+            col = attr.columns[0]
+            label = FIELD_LABELS.get(attr.key, attr.key)
+            if isinstance(value, str):
+                if "\x00" in value:
+                    raise Invalid(f"{label}：含有不可见的空字符（\\x00），请删去后重试", field=attr.key)
+                try:
+                    value.encode("utf-8")
+                except UnicodeEncodeError:
+                    raise Invalid(f"{label}：含有无法识别的字符（编码错误），请检查输入", field=attr.key) from None
+                length = getattr(col.type, "length", None)
+                if length and len(value) > length:
+                    raise Invalid(f"{label}：太长（{len(value)} 个字符，最多 {length} 个）", field=attr.key)
+            elif isinstance(value, int) and not isinstance(value, bool) and isinstance(col.type, sa.Integer) \
+                    and not isinstance(col.type, sa.BigInteger) and not -INT32 - 1 <= value <= INT32:
+                raise Invalid(f"{label}：数值 {value} 超出范围", field=attr.key)
+
+
+def _refused_by_server(exc: Exception) -> str | None:
+    """Values PostgreSQL refuses even in a lookup (SQLite takes them): the same refusal on both."""
+    text = str(exc)
+    if "NUL (0x00)" in text:
+        return "输入含有不可见的空字符（\\x00），请删去后重试"
+    if isinstance(exc, OverflowError) or "NumericValueOutOfRange" in text or "integer out of range" in text:
+        return "输入的数值超出范围（编号、序号、人数等须在 ±2147483647 之内）"
+    return None
 
 
 def _is_lock_timeout(exc: Exception) -> bool:

@@ -179,3 +179,123 @@ def restore_sqlite(backup: Path, db_path: Path) -> dict:
         src.close()
         dst.close()
     return {"restored": str(backup), "db": str(db_path), "schema_version": version}
+
+
+# ---- a portable logical backup: any register (PostgreSQL too) to a SQLite register file and back ----
+
+BATCH = 2000
+
+
+def _tables() -> list[sa.Table]:
+    """Every table, each after those its NOT NULL foreign keys point to (nullable ones may
+    form cycles, issue ↔ opinion: restore sets those after all rows are in)."""
+    from . import models  # noqa: F401  (registers the tables)
+
+    pending = dict(sorted(SQLModel.metadata.tables.items()))
+    done: list[sa.Table] = []
+    names: set[str] = set()
+    while pending:
+        ready = [name for name, t in pending.items()
+                 if all(fk.column.table.name in names or fk.column.table is t
+                        for fk in t.foreign_keys if not fk.parent.nullable)]
+        if not ready:
+            raise RuntimeError(f"foreign keys in a cycle: {sorted(pending)}")
+        for name in ready:
+            done.append(pending.pop(name))
+            names.add(name)
+    return done
+
+
+def backup_logical(engine, out: Path) -> dict:
+    """Copy every table, from one consistent snapshot (REPEATABLE READ), into a new SQLite
+    register file; readers and writers go on meanwhile. The file is a complete zz register:
+    `zz restore` takes it back into PostgreSQL or SQLite, and `zz --db FILE` opens it."""
+    from . import migrations
+
+    migrations.ensure(engine)
+    tmp = _atomic_target(out)
+    dst = sa.create_engine(f"sqlite:///{tmp}")
+    rows_copied = 0
+    try:
+        with engine.execution_options(zz_begin="DEFERRED", isolation_level="REPEATABLE READ").connect() as src, \
+                dst.begin() as dconn:
+            tables = _tables()
+            SQLModel.metadata.create_all(dconn)
+            for table in tables:
+                result = src.execution_options(yield_per=BATCH).execute(sa.select(table))
+                for part in result.mappings().partitions(BATCH):
+                    dconn.execute(table.insert(), [dict(r) for r in part])
+                    rows_copied += len(part)
+        dst.dispose()
+        with sqlite3.connect(tmp) as check_conn:
+            ok = check_conn.execute("PRAGMA integrity_check").fetchone()[0]
+        if ok != "ok":
+            raise Conflict(f"备份校验失败：{ok}", field="backup")
+        os.replace(tmp, out)
+    finally:
+        dst.dispose()
+        if tmp.exists():
+            tmp.unlink()
+    return {"backup": str(out), "bytes": out.stat().st_size, "rows": rows_copied}
+
+
+def restore_logical(backup: Path, engine) -> dict:
+    """Replace every row of a (PostgreSQL) register with a backup file's, in one transaction
+    that holds the write lock: other clerks wait, then see either the old or the restored
+    register. An older backup is upgraded on a temporary copy first."""
+    import shutil
+
+    from . import migrations
+    from .db import make_engine
+
+    version = check_backup_file(backup)
+    workdir = Path(tempfile.mkdtemp(prefix="zz-restore-"))
+    try:
+        source = workdir / "backup.db"
+        shutil.copyfile(backup, source)
+        src_engine = make_engine(f"sqlite:///{source}")
+        migrations.ensure(src_engine)  # an older backup is brought up to the current schema
+        migrations._checked.discard(str(src_engine.url))
+        migrations.ensure(engine)
+        tables = _tables()
+        counts: dict[str, int] = {}
+        with src_engine.execution_options(zz_begin="DEFERRED").connect() as src, engine.begin() as conn:
+            quote = conn.dialect.identifier_preparer.quote
+            if conn.dialect.name == "postgresql":
+                conn.execute(sa.text("TRUNCATE " + ", ".join(quote(t.name) for t in tables) + " RESTART IDENTITY CASCADE"))
+            else:
+                for table in reversed(tables):
+                    conn.execute(table.delete())
+            loaded: set[str] = set()
+            later: list[tuple[sa.Table, dict, dict]] = []  # foreign keys that point forward (cycles) are set afterwards
+            for table in tables:
+                forward = [fk.parent.name for fk in table.foreign_keys
+                           if fk.parent.nullable and (fk.column.table.name not in loaded or fk.column.table is table)]
+                pk = [c.name for c in table.primary_key.columns]
+                n = 0
+                for part in src.execute(sa.select(table)).mappings().partitions(BATCH):
+                    batch = []
+                    for r in part:
+                        row = dict(r)
+                        held = {c: row[c] for c in forward if row.get(c) is not None}
+                        if held:
+                            later.append((table, {c: row[c] for c in pk}, held))
+                            row.update({c: None for c in held})
+                        batch.append(row)
+                    conn.execute(table.insert(), batch)
+                    n += len(batch)
+                counts[table.name] = n
+                loaded.add(table.name)
+            for table, key, held in later:
+                conn.execute(sa.update(table).where(sa.and_(*[table.c[k] == v for k, v in key.items()])).values(**held))
+            if conn.dialect.name == "postgresql":
+                for table in tables:
+                    pk = list(table.primary_key.columns)
+                    if len(pk) == 1 and isinstance(pk[0].type, sa.Integer) and pk[0].autoincrement in (True, "auto"):
+                        conn.execute(sa.text(
+                            f"SELECT setval(pg_get_serial_sequence(:t, :c), COALESCE(MAX({quote(pk[0].name)}), 0) + 1, false) "
+                            f"FROM {quote(table.name)}"), {"t": table.name, "c": pk[0].name})
+        src_engine.dispose()
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return {"restored": str(backup), "schema_version": version, "rows": sum(counts.values())}

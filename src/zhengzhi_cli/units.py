@@ -36,7 +36,7 @@ def resolve(session, ref: str, *, field: str = "unit") -> Unit:
     if unit:
         return unit
     like = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    found = session.exec(select(Unit).where(Unit.name.like(f"%{like}%", escape="\\")).limit(11)).all()
+    found = session.exec(select(Unit).where(Unit.name.ilike(f"%{like}%", escape="\\")).limit(11)).all()
     if len(found) == 1:
         return found[0]
     if found:

@@ -84,16 +84,16 @@ def backup(
     ctx: typer.Context,
     out: Annotated[Path, typer.Option("-o", "--output", help="备份文件")],
 ):
-    """备份登记簿（他人写入时也能得到一致的副本）。示例：zz backup -o 备份/zz-2017-06-30.db"""
+    """备份登记簿（他人写入时也能得到一致的副本；PostgreSQL 登记簿备份为 SQLite 文件）。示例：zz backup -o 备份/zz-2017-06-30.db"""
     from .. import history
-    from ..db import resolve, sqlite_path
-    from ..errors import Invalid
+    from ..db import engine_for, resolve, sqlite_path
 
     url, _ = resolve(settings(ctx).db)
     path = sqlite_path(url)
-    if path is None:
-        raise Invalid("备份：PostgreSQL 登记簿请用 pg_dump 备份（见 README“多个办公室共用”）", field="db")
-    result = history.backup_sqlite(path, out)
+    if path is None:  # PostgreSQL: a consistent snapshot into a SQLite register file
+        result = history.backup_logical(engine_for(settings(ctx)), out)
+    else:
+        result = history.backup_sqlite(path, out)
     output.line(f"已备份到 {result['backup']}（{result['bytes'] // 1024} KB）")
 
 
@@ -104,19 +104,22 @@ def restore(
 ):
     """用备份覆盖当前登记簿（需确认）。示例：zz restore 备份/zz-2017-06-30.db"""
     from .. import history
-    from ..db import resolve, sqlite_path
-    from ..errors import Invalid, UsageProblem
+    from ..db import engine_for, resolve, sqlite_path
+    from ..errors import UsageProblem
+    from ..registers import where
 
     url, _ = resolve(settings(ctx).db)
     path = sqlite_path(url)
-    if path is None:
-        raise Invalid("恢复：PostgreSQL 登记簿请用 pg_restore（见 README）", field="db")
     version = history.check_backup_file(file)
-    output.note(f"将用 {file}（架构版本 {version}）覆盖登记簿 {path}，当前数据将被替换。")
+    output.note(f"将用 {file}（架构版本 {version}）覆盖登记簿 {path or where(settings(ctx))['url']}，当前数据将被替换。")
     if not yes:
         if not interactive():
             raise UsageProblem("恢复需要确认：在终端中运行，或加 --yes", field="--yes")
         if not typer.confirm("确认恢复？", default=False, err=True):
             raise typer.Abort()
-    result = history.restore_sqlite(file, path)
-    output.line(f"已从 {result['restored']} 恢复登记簿 {result['db']}")
+    if path is None:  # PostgreSQL: every row replaced in one transaction
+        result = history.restore_logical(file, engine_for(settings(ctx)))
+        output.line(f"已从 {result['restored']} 恢复登记簿（{result['rows']} 行）")
+    else:
+        result = history.restore_sqlite(file, path)
+        output.line(f"已从 {result['restored']} 恢复登记簿 {result['db']}")

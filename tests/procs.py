@@ -1,0 +1,99 @@
+"""Helpers for tests that run `zz` as real processes (concurrency, crashes, upgrades, backups)
+and compare whole registers, on either backend."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import sqlalchemy as sa
+
+
+def zz_argv() -> list[str]:
+    exe = Path(sys.executable).with_name("zz")
+    if exe.exists():
+        return [str(exe)]
+    found = shutil.which("zz")
+    return [found] if found else [sys.executable, "-c", "from zhengzhi_cli.cli import main; main()"]
+
+
+def env_for(register_url: str, **extra) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ZZ_TEST_PAUSE")}
+    env.update({"ZZ_DB": register_url, "ZZ_OPERATOR": "测试员", "ZZ_NO_PROMPT": "1", "PYTHONWARNINGS": "ignore"})
+    env.pop("ZZ_DEBUG", None)
+    env.update({k: str(v) for k, v in extra.items()})
+    return env
+
+
+def run(register_url: str, *args, timeout: float = 120, **extra) -> subprocess.CompletedProcess:
+    return subprocess.run([*zz_argv(), *map(str, args)], env=env_for(register_url, **extra), capture_output=True,
+                          text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+
+
+def start(register_url: str, *args, **extra) -> subprocess.Popen:
+    return subprocess.Popen([*zz_argv(), *map(str, args)], env=env_for(register_url, **extra), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL)
+
+
+def sa_url(register_url: str) -> str:
+    return register_url if "://" in register_url else f"sqlite:///{Path(register_url).resolve()}"
+
+
+def snapshot(register_url: str) -> dict[str, list[tuple]]:
+    """Every row of every table, in a stable order: equal snapshots mean an unchanged register."""
+    engine = sa.create_engine(sa_url(register_url))
+    try:
+        with engine.connect() as conn:
+            md = sa.MetaData()
+            md.reflect(conn)
+            out = {}
+            for name, table in sorted(md.tables.items()):
+                cols = list(table.columns)
+                rows = conn.execute(sa.select(*cols)).all()
+                out[name] = sorted((tuple(r) for r in rows), key=repr)
+            return out
+    finally:
+        engine.dispose()
+
+
+def count(register_url: str, table: str) -> int:
+    engine = sa.create_engine(sa_url(register_url))
+    try:
+        with engine.connect() as conn:
+            return conn.execute(sa.text(f'SELECT COUNT(*) FROM "{table}"')).scalar_one()
+    finally:
+        engine.dispose()
+
+
+def sqlite_integrity(path) -> str:
+    import sqlite3
+
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute("PRAGMA integrity_check").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def kill_at(register_url: str, point: str, *args, tmp: Path, timeout: float = 60, **extra) -> subprocess.Popen:
+    """Run zz until it reaches the pause point (db.pause_point), then SIGKILL it."""
+    marker = tmp / f"pause-{point}-{time.monotonic_ns()}"
+    proc = start(register_url, *args, ZZ_TEST_PAUSE_AT=f"{point}:{marker}", **extra)
+    deadline = time.monotonic() + timeout
+    while not marker.exists():
+        if proc.poll() is not None:
+            out, err = proc.communicate()
+            raise AssertionError(f"zz {args} ended ({proc.returncode}) before reaching {point}: {err[-2000:]}")
+        if time.monotonic() > deadline:
+            proc.kill()
+            raise AssertionError(f"zz {args} did not reach {point} in {timeout}s")
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    proc.communicate()
+    return proc
