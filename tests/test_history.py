@@ -111,3 +111,9 @@ def test_backup_while_another_clerk_writes(district, tmp_path):
 
 def test_backup_needs_output(zz):
     refused(zz, "backup", "-o", status=2)
+
+
+def test_log_names_supervision_tables_in_chinese(district):
+    district.ok(["case", "add", "推行延时服务", "--kind", "正面", "--unit", "杨村", "--date", "2017-06-01"])
+    out = district.ok(["log", "--limit", "1"]).stdout
+    assert "新增典型案例 1" in out and "typical_case" not in out

@@ -41,7 +41,9 @@ def log(
 
 
 TABLES = {"unit": "单位", "issue": "问题", "fix": "整改", "fix_event": "整改经过", "rule": "制度", "rule_issue": "制度-问题",
-          "check_record": "四查四看", "milestone_record": "节点"}
+          "check_record": "四查四看", "milestone_record": "节点", "inspection": "督查", "inspection_unit": "督查-单位",
+          "accountability": "问责", "accountability_issue": "问责-问题", "opinion": "征求意见", "typical_case": "典型案例",
+          "bulletin": "通报"}
 ACTIONS = {"insert": "新增", "update": "修改", "delete": "删除"}
 
 
