@@ -8,6 +8,8 @@ import re
 
 HEADINGS = {"Options": "选项", "Commands": "命令", "Arguments": "参数"}
 HELP_TEXT = "显示帮助并退出"
+TYPE_NAMES = {"str": "文字", "int": "整数", "float": "数字", "file": "文件", "path": "路径", "directory": "目录",
+              "text": "文字", "integer": "整数"}
 # the words typer puts inside help lines (`[default: 50]`, `[required]`)
 WORDS = {"default: {default}": "默认：{default}", "required": "必填", "env var: {var}": "环境变量：{var}",
          "(dynamic)": "（动态）"}
@@ -26,6 +28,7 @@ def install() -> None:
         return section(self, HEADINGS.get(name, name))
 
     def zh_write_usage(self, prog, args="", prefix=None):
+        args = args.replace("[OPTIONS]", "[选项]").replace("COMMAND [ARGS]...", "命令 [参数]...")
         return write_usage(self, prog, args, "用法：" if prefix is None else prefix)
 
     formatting.HelpFormatter.section = zh_section
@@ -61,6 +64,20 @@ def install() -> None:
         return install, show
 
     typer_main.get_install_completion_arguments = zh_completion_arguments
+
+    # metavars: `--unit <文字>` rather than `--unit <str>`
+    display_type = core._TyperParameter.display_type
+
+    def zh_display_type(self, ctx):
+        label = display_type(self, ctx)
+        if not (label.startswith("<") and label.endswith(">")):
+            return label
+        inner = label[1:-1]
+        many = inner.startswith("list[") and inner.endswith("]")
+        name = inner[5:-1] if many else inner
+        return f"<{TYPE_NAMES.get(name, name)}{'…' if many else ''}>"
+
+    core._TyperParameter.display_type = zh_display_type
 
 
 def _opt(param) -> str:
