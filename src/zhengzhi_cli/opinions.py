@@ -210,27 +210,10 @@ LABELS = {"unit": "单位", "channel": "征求方式", "from": "意见来源", "
           "date": "日期", "topic": "问题类别", "note": "备注"}
 
 
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()[:10]
-    return str(value).strip()
-
-
 def _header(rows: list[list]) -> tuple[int, dict[str, int]] | None:
-    for r, row in enumerate(rows[:20]):
-        cols: dict[str, int] = {}
-        for c, cell in enumerate(row):
-            label = normalize(_cell(cell))
-            for key, names in COLUMNS.items():
-                if key not in cols and label in names:
-                    cols[key] = c
-        if "content" in cols and ("channel" in cols or "from" in cols):
-            return r, cols
-    return None
+    from .excel.files import find_header
+
+    return find_header(rows, COLUMNS, lambda cols: "content" in cols and ("channel" in cols or "from" in cols))
 
 
 def _loose_choice(value: str, allowed: list[str]) -> str | None:
@@ -245,7 +228,7 @@ def _loose_choice(value: str, allowed: list[str]) -> str | None:
 def import_file(session, path: Path, *, unit: str | None = None) -> dict:
     """Opinions from .xlsx/.csv; a file with any bad cell imports nothing. Rows already in the
     register (same unit, channel, source, content and date) are left as they are."""
-    from .excel.files import read_any
+    from .excel.files import cell_text, read_any
 
     path = Path(path)
     plan = plan_of(session)
@@ -261,7 +244,7 @@ def import_file(session, path: Path, *, unit: str | None = None) -> dict:
         for r in range(head + 1, len(sheet.rows)):
             row = sheet.rows[r]
             raw = {k: row[c] if c < len(row) else None for k, c in cols.items()}
-            values = {k: _cell(v) for k, v in raw.items()}
+            values = {k: cell_text(v) for k, v in raw.items()}
             if not values.get("content") and not values.get("channel") and not values.get("from"):
                 continue  # blank or footnote row
             where = {"sheet": sheet.name, "row": r + 1}

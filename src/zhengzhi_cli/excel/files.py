@@ -32,6 +32,37 @@ class Sheet:
     merged: list[tuple[int, int, int, int]]  # (first_row, first_col, last_row, last_col), 0-based
 
 
+def cell_text(value) -> str:
+    """A cell as text: whole numbers without `.0` (codes typed as numbers), dates as ISO."""
+    import datetime as dt
+
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()[:10]
+    return str(value).strip()
+
+
+def find_header(rows: list[list], columns: dict[str, tuple[str, ...]], ready, *, scan: int = 20
+                ) -> tuple[int, dict[str, int]] | None:
+    """The first row (of the first `scan`) whose cells name enough of `columns` (header
+    synonyms per key) for `ready(found)`; returns (row index, key → column index)."""
+    from ..dates import normalize
+
+    for r, row in enumerate(rows[:scan]):
+        cols: dict[str, int] = {}
+        for c, cell in enumerate(row):
+            label = normalize(cell_text(cell))
+            for key, names in columns.items():
+                if key not in cols and label in names:
+                    cols[key] = c
+        if ready(cols):
+            return r, cols
+    return None
+
+
 def max_unpacked() -> int:
     try:
         return int(float(os.environ.get(ENV_MAX_UNPACKED, DEFAULT_MAX_UNPACKED_MB)) * 1024 * 1024)

@@ -6,12 +6,11 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from ..dates import normalize
 from ..errors import FileRefused
 from ..models import Unit
 from ..register import plan_of
 from ..units import SUBORDINATE, clean_code
-from .files import read_any
+from .files import cell_text as _text, find_header, read_any
 
 COLUMNS = {
     "name": ("单位名称", "单位全称", "名称", "单位"),
@@ -26,25 +25,8 @@ LABELS = {"name": "单位名称", "kind": "单位类型", "code": "单位代码"
           "leader": "负责人", "contact": "联系人", "phone": "联系电话"}
 
 
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
 def _header(rows: list[list]) -> tuple[int, dict[str, int]] | None:
-    for r, row in enumerate(rows[:20]):
-        cols: dict[str, int] = {}
-        for c, cell in enumerate(row):
-            label = normalize(_text(cell))
-            for key, names in COLUMNS.items():
-                if key not in cols and label in names:
-                    cols[key] = c
-        if "name" in cols and ("kind" in cols or "code" in cols):
-            return r, cols
-    return None
+    return find_header(rows, COLUMNS, lambda cols: "name" in cols and ("kind" in cols or "code" in cols))
 
 
 def import_units(session, path: Path) -> dict:
