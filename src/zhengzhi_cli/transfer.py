@@ -14,7 +14,10 @@ rule as `issues.refresh_status`, without a second pass over the database.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import re
+from contextlib import contextmanager
+from operator import itemgetter
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -301,6 +304,8 @@ def parse(session, book, *, unit_ref: str | None, cells: Cells, names: UnitNames
     for kind in ("area", "source", "check", "date", "deadline", "fix_status", "rule_status", "action", "seqs"):
         caches.setdefault(kind, {})
     done = 0
+    issue_kinds = (C.ISSUES, C.COMBINED)
+    area_cache, source_cache, check_cache, date_cache = caches["area"], caches["source"], caches["check"], caches["date"]
     for table in book.tables:
         kind = table.kind
         cols = table.columns
@@ -313,14 +318,29 @@ def parse(session, book, *, unit_ref: str | None, cells: Cells, names: UnitNames
         seq_col = cols.get("seq")
         section_area = None
         first_row_of: dict[tuple[int, int], int] = {}
+        rows = table.rows
+        # Pad the data rows once to the table's width: a cell is then plain row[c] (a short
+        # row's missing cells are None, as before), and a row's cells by key are one C call.
+        width = max(cols.values()) + 1
+        for i in range(table.first_data, len(rows)):
+            if len(rows[i]) < width:
+                rows[i].extend([None] * (width - len(rows[i])))
+        keys = tuple(cols)
+        pick = itemgetter(*cols.values()) if len(cols) > 1 else (lambda r, c=next(iter(cols.values())): (r[c],))
+        where_of = (table.sheet, kind, table.headers)
+        row: list = []
         get: dict = {}
         excel_row = 0
 
+        def cell(key):
+            c = cols.get(key)
+            return None if c is None else row[c]
+
         def bad(key, why, accepted=""):
-            out.bad(table, excel_row, key, get.get(key), why, accepted)
+            out.bad(table, excel_row, key, cell(key), why, accepted)
 
         def conv(key, kind_, required=False, default=None):
-            value = get.get(key)
+            value = cell(key)
             if value is None or value.__class__ is str and not value.strip():
                 if required:
                     bad(key, "不能为空", _accepted_for(kind_, cells))
@@ -336,61 +356,91 @@ def parse(session, book, *, unit_ref: str | None, cells: Cells, names: UnitNames
                 bad(key, b.why, b.accepted)
                 return default
 
-        for i in range(table.first_data, len(table.rows)):
+        # The issue columns, resolved once per table; the row loop below reads each cell once and
+        # takes a converted value straight from the cache (conv() only for blanks, refusals, first sight).
+        unit_col = cols.get("unit")
+        is_issue = kind in issue_kinds
+        area_c, source_c, check_c, desc_c, found_c, note_c = (
+            cols.get(k) for k in ("area", "source", "check", "description", "found_on", "note"))
+        people = [(k, cols[k]) for k in ("leader", "owner") if k in cols]
+        file_unit_id = file_unit[0] if file_unit is not None else None
+
+        for i in range(table.first_data, len(rows)):
             done += 1
             if on_progress and done % 5000 == 0:
                 on_progress("检查", done, total)
-            row = table.rows[i]
-            width = len(row)
-            seq_value = row[seq_col] if seq_col is not None and seq_col < width else None
-            skip, heading = _is_footnote(row, seq_value)
-            if skip:
-                if heading:
-                    try:
-                        section_area = cells.convert("area", heading) if len(norm(heading)) <= 30 else section_area
-                    except _Bad:
-                        pass
-                continue
+            row = rows[i]
+            seq_value = row[seq_col] if seq_col is not None else None
+            if seq_value.__class__ is not float and seq_value.__class__ is not int:
+                skip, heading = _is_footnote(row, seq_value)
+                if skip:
+                    if heading:
+                        try:
+                            section_area = cells.convert("area", heading) if len(norm(heading)) <= 30 else section_area
+                        except _Bad:
+                            pass
+                    continue
             excel_row = i + 1
-            get = {k: (row[c] if c < width else None) for k, c in cols.items()}
+            if kind != C.ISSUES:
+                get = dict(zip(keys, pick(row)))
             errors_before = len(out.problems)
 
             unit_id = None
-            if "unit" in cols and not Cells.blank(get["unit"]):
+            if unit_col is not None and not Cells.blank(row[unit_col]):
                 try:
-                    unit_id = names.resolve(get["unit"])[0]
+                    unit_id = names.resolve(row[unit_col])[0]
                 except ZzError as exc:
                     bad("unit", exc.message.removeprefix("单位："), "登记簿中的单位全称、代码或唯一简称（zz unit list 可查看）")
             elif file_unit is not None:
-                unit_id = file_unit[0]
+                unit_id = file_unit_id
             else:
                 bad("unit", "不能为空", "登记簿中的单位全称、代码或唯一简称")
-            seq = conv("seq", "seq", required=True)
+            if seq_value.__class__ is float and seq_value >= 1 and seq_value.is_integer():
+                seq = int(seq_value)
+            elif seq_value.__class__ is int and seq_value >= 1:
+                seq = seq_value
+            else:
+                seq = conv("seq", "seq", required=True)
             if unit_id is not None:
                 out.unit_ids.add(unit_id)
 
-            if kind in (C.ISSUES, C.COMBINED):
-                issue = {"_where": (table.sheet, excel_row, kind, table.headers)}
-                if "area" in cols:
-                    if section_area and Cells.blank(get["area"]):
+            if is_issue:
+                issue = {"_where": (where_of[0], excel_row, kind, where_of[2])}
+                if area_c is not None:
+                    v = row[area_c]
+                    hit = area_cache.get((v.__class__, v))
+                    if hit.__class__ is tuple:
+                        issue["area"] = hit[0]
+                    elif section_area and Cells.blank(v):
                         issue["area"] = section_area
                     else:
                         issue["area"] = conv("area", "area", required=True)
-                if "source" in cols:
-                    issue["source"] = conv("source", "source", default="自查")
-                if "check" in cols:
-                    issue["check_item"] = conv("check", "check")
-                desc = text_of(get.get("description"))
+                if source_c is not None:
+                    v = row[source_c]
+                    hit = source_cache.get((v.__class__, v))
+                    issue["source"] = hit[0] if hit.__class__ is tuple else conv("source", "source", default="自查")
+                if check_c is not None:
+                    v = row[check_c]
+                    hit = check_cache.get((v.__class__, v))
+                    issue["check_item"] = hit[0] if hit.__class__ is tuple else conv("check", "check")
+                v = row[desc_c] if desc_c is not None else None
+                desc = (v.strip() or None) if v.__class__ is str else text_of(v)
                 if not desc:
                     bad("description", "不能为空", "具体写明问题表现")
                 issue["description"] = desc
-                if "found_on" in cols:
-                    issue["found_on"] = conv("found_on", "date", default=cells.filled_on)
-                for key in ("leader", "owner"):
-                    if key in cols:
-                        issue[key] = person_of(get[key])
-                if "note" in cols:
-                    issue["note"] = text_of(get["note"])
+                if found_c is not None:
+                    v = row[found_c]
+                    hit = date_cache.get((v.__class__, v))
+                    issue["found_on"] = hit[0] if hit.__class__ is tuple else conv("found_on", "date", default=cells.filled_on)
+                for key, c in people:  # person_of, inline
+                    v = row[c]
+                    v = (v.strip() or None) if v.__class__ is str else text_of(v)
+                    if v and (" " in v or "\u3000" in v or "\n" in v or "\t" in v):
+                        v = "".join(v.split())
+                    issue[key] = v
+                if note_c is not None:
+                    v = row[note_c]
+                    issue["note"] = (v.strip() or None) if v.__class__ is str else text_of(v)
                 ikey = (unit_id, seq)
                 if unit_id is None or seq is None:
                     pass
@@ -580,22 +630,27 @@ def plan_writes(session, parsed: Parsed, cells: Cells) -> Plan:
     final_issue: dict[tuple[int, int], dict] = {}  # what the issue will be (for fixes: found_on, owner, leader)
     issue_cols = parsed.columns[C.ISSUES]
     present = [f for col, fields in ISSUE_COLUMN_FIELDS.items() if col in issue_cols for f in fields]
+    # A new row: the defaults overlaid with what the file says (parse sets a field only when its
+    # table has the column, so every field is in `present`); it replaces the parsed record in
+    # parsed.issues, so one dict per row stays alive, not two.
+    defaults = {"unit_id": None, "seq": None, "area": None, "source": "自查", "check_item": None, "description": None,
+                "found_on": cells.filled_on, "leader": None, "owner": None, "note": None, "status": "未整改",
+                "created_on": cells.filled_on}
+    inserts = plan.issue_inserts
+    new_issues = 0
     for ikey, rec in parsed.issues.items():
-        values = {f: rec.get(f) for f in present}
         old = ex_issues.get(ikey)
         if old is None:
-            row = rec  # reused as the insert row: one dict per row, not two
+            row = defaults.copy()
+            row.update(rec)
             del row["_where"]
-            for k in [k for k in row if k not in values]:
-                del row[k]
-            for k, v in (("unit_id", ikey[0]), ("seq", ikey[1]), ("area", None), ("source", "自查"), ("check_item", None),
-                         ("description", None), ("found_on", cells.filled_on), ("leader", None), ("owner", None),
-                         ("note", None), ("status", "未整改"), ("created_on", cells.filled_on)):
-                row.setdefault(k, v)
-            plan.issue_inserts.append(row)
+            row["unit_id"], row["seq"] = ikey
+            parsed.issues[ikey] = row  # same key: safe while iterating, and frees the parsed record
+            inserts.append(row)
             final_issue[ikey] = row
-            plan.counts[C.ISSUES]["new"] += 1
+            new_issues += 1
         else:
+            values = {f: rec.get(f) for f in present}
             before, after = _diff(old, values)
             if "description" in after and (old.get("inspection_id") or old.get("opinion_id")):
                 # The office registered this 序号 from an inspection or an opinion; a unit's row
@@ -611,6 +666,7 @@ def plan_writes(session, parsed: Parsed, cells: Cells) -> Plan:
             else:
                 plan.counts[C.ISSUES]["unchanged"] += 1
             final_issue[ikey] = {k: values.get(k, old[k]) for k in ("id", "found_on", "owner", "leader")}
+    plan.counts[C.ISSUES]["new"] += new_issues
 
     def issue_for(out_key, rec, key_name) -> dict | None:
         found = final_issue.get(out_key) or ex_issues.get(out_key)
@@ -734,8 +790,10 @@ def plan_writes(session, parsed: Parsed, cells: Cells) -> Plan:
             by_key.setdefault(ik, []).append(statuses.get(f["id"], f["status"]))
     for ik, sts in new_fix_statuses.items():
         by_key.setdefault(ik, []).extend(sts)
+    no_fixes = derive_status(())
     for row in plan.issue_inserts:
-        row["status"] = derive_status(by_key.get((row["unit_id"], row["seq"]), ()))
+        sts = by_key.get((row["unit_id"], row["seq"])) if by_key else None
+        row["status"] = derive_status(sts) if sts else no_fixes
     updated = {u[0]: u for u in plan.issue_updates}
     for ik, old in ex_issues.items():
         status = derive_status(by_key.get(ik, ()))
@@ -762,7 +820,7 @@ def write(session, plan: Plan, on_progress: Progress | None = None) -> None:
         for start in range(0, len(units), 500):
             for id_, unit_id, seq in conn.execute(
                 select(table.c.id, table.c.unit_id, table.c.seq).where(table.c.unit_id.in_(units[start:start + 500]))
-            ):
+            ).all():  # fetchall: a fetch per row costs more than the query
                 out[(unit_id, seq)] = id_
         return out
 
@@ -832,12 +890,16 @@ def _executemany_insert(conn, table, rows: list[dict]) -> None:
     from sqlalchemy import Date
 
     order = compiled.positiontup
+    iso: dict = {}  # a sheet repeats the same few hundred dates
     for key in order:
         if isinstance(table.c[key].type, Date):
             for r in rows:
                 v = r[key]
                 if v is not None and v.__class__ is not str:
-                    r[key] = v.isoformat()
+                    text = iso.get(v)
+                    if text is None:
+                        text = iso[v] = v.isoformat()
+                    r[key] = text
     getter = itemgetter(*order)
     conn.exec_driver_sql(str(compiled), [getter(r) for r in rows])
 
@@ -912,6 +974,22 @@ def _unit_names(session, ids: Iterable[int]) -> list[str]:
     return [n for (n,) in session.connection().execute(select(U.c.name).where(U.c.id.in_(ids[:1000])))]
 
 
+@contextmanager
+def _cyclic_gc_paused():
+    """No cyclic garbage collection while one file is imported. Reading a 100k-row sheet makes
+    a million cell objects and parsing it 100k records; each allocation burst sets off collections
+    that walk all of them (a fifth of the import's time), yet none of them is in a reference
+    cycle, so reference counting frees them just the same. The few cycles the file's work leaves
+    (SQLAlchemy's) wait for the usual collections, which resume when the file is done."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def import_files(settings, paths: Iterable, *, unit: str | None = None, dry_run: bool = False,
                  on_progress: Callable[[Path, str, int, int], None] | None = None) -> list[dict]:
     """`zz import`: each file in its own transaction; a refused file is reported, the others still land.
@@ -925,7 +1003,7 @@ def import_files(settings, paths: Iterable, *, unit: str | None = None, dry_run:
         path = Path(path)
         step = (lambda stage, done, total, p=path: on_progress(p, stage, done, total)) if on_progress else None
         try:
-            with open_session(settings, commit=not dry_run) as session:
+            with _cyclic_gc_paused(), open_session(settings, commit=not dry_run) as session:
                 result = import_file(session, path, unit=unit, dry_run=dry_run, on_progress=step)
             if not dry_run:
                 result["change_id"] = session.info.get("zz_change_id")
