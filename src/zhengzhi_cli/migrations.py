@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from .errors import ZzError
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 APP = "zz"
 
 _checked: set[str] = set()
@@ -100,7 +100,20 @@ def _v3_report_indexes(conn) -> None:
         "CREATE INDEX IF NOT EXISTS ix_fix_report ON fix (unit_id, status, deadline, ongoing, done_on, verified_on)"))
 
 
-STEPS: dict[int, Callable] = {2: _v2_supervision, 3: _v3_report_indexes}
+def _v4_as_of_indexes(conn) -> None:
+    """v3 → v4: covering indexes for reports as of an earlier day (issues found by D, per unit;
+    an issue's fixes and their counts by D); each replaces an index that is its prefix."""
+    conn.execute(sa.text("DROP INDEX IF EXISTS ix_issue_report"))
+    conn.execute(sa.text(
+        "CREATE INDEX IF NOT EXISTS ix_issue_report_found ON issue (unit_id, status, area, source, found_on)"))
+    conn.execute(sa.text("DROP INDEX IF EXISTS ix_fix_issue"))
+    conn.execute(sa.text(
+        "CREATE INDEX IF NOT EXISTS ix_fix_issue_state ON fix (issue_id, status, done_on, verified_on, unit_id, deadline, ongoing)"))
+    conn.execute(sa.text("DROP INDEX IF EXISTS ix_issue_found_on"))
+    conn.execute(sa.text("CREATE INDEX IF NOT EXISTS ix_issue_found_unit ON issue (found_on, unit_id)"))
+
+
+STEPS: dict[int, Callable] = {2: _v2_supervision, 3: _v3_report_indexes, 4: _v4_as_of_indexes}
 
 
 def ensure(engine, *, plan_text: str | None = None) -> str:

@@ -54,11 +54,12 @@ class CheckRecord(_Table, table=True):
 class Issue(_Table, table=True):
     __table_args__ = (
         UniqueConstraint("unit_id", "seq", name="uq_issue_unit_seq"),
-        Index("ix_issue_found_on", "found_on"),
+        Index("ix_issue_found_unit", "found_on", "unit_id"),  # covers issues found per unit in a period (schema v4)
         Index("ix_issue_area_status", "area", "status"),
         Index("ix_issue_unit_created", "unit_id", "created_on"),
-        # covering index for the reports' unit × status × area × source cube (index-only, in GROUP BY order)
-        Index("ix_issue_report", "unit_id", "status", "area", "source"),
+        # covering index for the reports' unit × status × area × source cube of the issues found by D
+        # (index-only, in GROUP BY order; schema v4)
+        Index("ix_issue_report_found", "unit_id", "status", "area", "source", "found_on"),
     )
     id: Optional[int] = Field(default=None, primary_key=True)
     unit_id: int = Field(foreign_key="unit.id")
@@ -81,7 +82,8 @@ class Fix(_Table, table=True):
     __table_args__ = (
         UniqueConstraint("unit_id", "seq", name="uq_fix_unit_seq"),
         Index("ix_fix_status_deadline", "status", "deadline"),
-        Index("ix_fix_issue", "issue_id"),
+        # an issue's fixes; covers the reports' per-issue counts as of D and fix groups by issue (schema v4)
+        Index("ix_fix_issue_state", "issue_id", "status", "done_on", "verified_on", "unit_id", "deadline", "ongoing"),
         Index("ix_fix_done_on", "done_on"),
         Index("ix_fix_verified_on", "verified_on"),
         # covering index for the reports' per-unit fix figures (index-only, in GROUP BY order)

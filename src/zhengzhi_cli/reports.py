@@ -9,10 +9,8 @@ fixes, this month's new issues and 销号), which are capped at `limit` rows.
 Figures are "as of" a date D (SPEC: `--as-of`): an issue counts from its 发现日期; a fix
 counts as 已完成/已销号 on D if its 完成日期/销号日期 is on or before D, otherwise it is
 open (未开始 or 整改中 as registered). Stored statuses are today's; to report an earlier
-D, the aggregate over the stored status is corrected by re-deriving only the issues that
-changed after D (found, completed or verified after D) — found through the date indexes,
-so a report for last month costs the full-table GROUP BY plus work proportional to what
-happened since, not a second pass over everything.
+D, the aggregate over the stored status of the issues found by D is corrected by
+re-deriving the issues with a fix completed or verified after D (see `_issue_cube`).
 """
 
 from __future__ import annotations
@@ -247,39 +245,42 @@ def _issue_state_sql(n, started, completed, verified):
 def _issue_cube(session, p: Period) -> list[tuple]:
     """(unit_id, area, source, status, n) for issues found by D, status as of D.
 
-    Base: GROUP BY over the stored (today's) status. Correction: issues touched after D
-    (found, completed or verified after D) leave with their stored status and come back,
-    if found by D, with the status they had on D.
+    Base: GROUP BY over the stored (today's) status of the issues found by D (an index-only
+    scan of ix_issue_report_found, in order). Correction: issues with a fix completed or
+    verified after D leave with their stored status and come back with the status they had
+    on D, derived from per-issue counts over ix_fix_issue_state. Few such issues (a recent
+    month): found through the date indexes. Many (an old month): one pass over the fixes in
+    issue order instead of a lookup per issue, so the cost stops growing with the month's age.
     """
     d = p.as_of
     cube: dict[tuple, int] = defaultdict(int)
-    # GROUP BY in the order of ix_issue_report: an index-only scan, no sort
-    base = select(Issue.unit_id, Issue.area, Issue.source, Issue.status, func.count()).group_by(
-        Issue.unit_id, Issue.status, Issue.area, Issue.source)
+    base = (select(Issue.unit_id, Issue.area, Issue.source, Issue.status, func.count())
+            .where(Issue.found_on <= d).group_by(Issue.unit_id, Issue.status, Issue.area, Issue.source))
     for u, a, s, st, n in session.execute(base):
         cube[(u, a, s, st)] += n
-    touched_ids = union(
-        select(Fix.issue_id).where(Fix.done_on > d),
-        select(Fix.issue_id).where(Fix.verified_on > d),
-        select(Issue.id).where(Issue.found_on > d),
-    )
-    leave = (select(Issue.unit_id, Issue.area, Issue.source, Issue.status, func.count())
-             .where(Issue.id.in_(touched_ids))
-             .group_by(Issue.unit_id, Issue.area, Issue.source, Issue.status))
-    for u, a, s, st, n in session.execute(leave):
-        cube[(u, a, s, st)] -= n
+    changed = session.execute(select(
+        select(func.count()).select_from(Fix).where(Fix.done_on > d).scalar_subquery(),
+        select(func.count()).select_from(Fix).where(Fix.verified_on > d).scalar_subquery())).one()
+    total_fixes = session.execute(select(func.count()).select_from(Fix)).scalar_one()
     verified = and_(Fix.verified_on.is_not(None), Fix.verified_on <= d)
-    per_issue = (select(
+    per_issue = select(
         Fix.issue_id.label("issue_id"), func.count().label("n"),
         _n(or_(Fix.status != "未开始", _done_by(d))).label("started"),
         _n(_done_by(d)).label("completed"), _n(verified).label("verified"),
-    ).where(Fix.issue_id.in_(touched_ids)).group_by(Fix.issue_id)).subquery()
+    ).group_by(Fix.issue_id)
+    if (changed[0] or 0) + (changed[1] or 0) <= total_fixes // 20:
+        touched_ids = union(select(Fix.issue_id).where(Fix.done_on > d), select(Fix.issue_id).where(Fix.verified_on > d))
+        per_issue = per_issue.where(Fix.issue_id.in_(touched_ids))
+    else:
+        per_issue = per_issue.having(or_(func.max(Fix.done_on) > d, func.max(Fix.verified_on) > d))
+    per_issue = per_issue.subquery()
     state = _issue_state_sql(per_issue.c.n, per_issue.c.started, per_issue.c.completed, per_issue.c.verified)
-    back = (select(Issue.unit_id, Issue.area, Issue.source, state, func.count())
-            .join(per_issue, per_issue.c.issue_id == Issue.id)
-            .where(Issue.found_on <= d).group_by(Issue.unit_id, Issue.area, Issue.source, state))
-    for u, a, s, st, n in session.execute(back):
-        cube[(u, a, s, st)] += n
+    moved = (select(Issue.unit_id, Issue.area, Issue.source, Issue.status, state, func.count())
+             .join(per_issue, per_issue.c.issue_id == Issue.id)
+             .where(Issue.found_on <= d).group_by(Issue.unit_id, Issue.area, Issue.source, Issue.status, state))
+    for u, a, s, old, new, n in session.execute(moved):
+        cube[(u, a, s, old)] -= n
+        cube[(u, a, s, new)] += n
     return [(u, a, s, st, n) for (u, a, s, st), n in cube.items() if n]
 
 
