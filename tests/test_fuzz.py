@@ -87,8 +87,9 @@ class Register:
     def __init__(self, url: str):
         from sqlmodel import SQLModel
 
-        from zhengzhi_cli import models  # noqa: F401
+        from zhengzhi_cli import models
 
+        models.load_all()
         self.engine = sa.create_engine(procs.sa_url(url))
         self.tables = sorted(SQLModel.metadata.tables.values(), key=lambda t: t.name)
 

@@ -8,7 +8,6 @@ command's own transaction, so the trail can never disagree with the data.
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import json
 import os
 
@@ -23,9 +22,15 @@ def operator() -> str:
     name = os.environ.get(ENV_OPERATOR)
     if name:
         return name
+    # what getpass.getuser() does, without importing getpass (and termios) on every command
+    for var in ("LOGNAME", "USER", "LNAME", "USERNAME"):
+        if os.environ.get(var):
+            return os.environ[var]
     try:
-        return getpass.getuser()
-    except Exception:  # no user database entry (containers)
+        import pwd
+
+        return pwd.getpwuid(os.getuid()).pw_name
+    except (ImportError, KeyError, AttributeError):  # no user database entry (containers), or Windows
         return "unknown"
 
 

@@ -74,6 +74,9 @@ def undo(session, change_id: int) -> dict:
     change = session.get(Change, change_id)
     if change is None or change.undone_by is not None or change.undoes is not None:
         raise Conflict("这项改动已撤销或不可撤销", field="undo")
+    from . import models
+
+    models.load_all()
     tables = SQLModel.metadata.tables
     conn = session.connection()
     rows = session.exec(select(ChangeRow).where(ChangeRow.change_id == change_id).order_by(ChangeRow.id.desc())).all()
@@ -189,8 +192,9 @@ BATCH = 2000
 def _tables() -> list[sa.Table]:
     """Every table, each after those its NOT NULL foreign keys point to (nullable ones may
     form cycles, issue ↔ opinion: restore sets those after all rows are in)."""
-    from . import models  # noqa: F401  (registers the tables)
+    from . import models
 
+    models.load_all()
     pending = dict(sorted(SQLModel.metadata.tables.items()))
     done: list[sa.Table] = []
     names: set[str] = set()

@@ -48,8 +48,9 @@ def _set_meta(conn, key: str, value: str) -> None:
 def create(conn, plan_text: str) -> None:
     from sqlmodel import SQLModel
 
-    from . import models  # noqa: F401  (registers the tables)
+    from . import models
 
+    models.load_all()
     SQLModel.metadata.create_all(conn)
     _set_meta(conn, "schema_version", str(SCHEMA_VERSION))
     _set_meta(conn, "app", APP)

@@ -20,36 +20,24 @@ zh.install()
 coercion.install()
 
 
-class ZzGroup(TyperGroup):
-    """The one place where errors become a Chinese message on stderr and an exit status."""
+class LazyCommands:
+    """Commands (and, at the top, sub-apps) become click objects only when used: converting
+    all of them (~40 commands, their annotations evaluated) cost ~35 ms on every run, and a
+    sub-app's other commands ~8 ms more — a good part of what `zz issue add` may spend
+    beyond its imports. Help lists them from their help line alone."""
 
-    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
-        from ..db import Settings
+    lazy_commands: dict = {}  # name → typer CommandInfo
+    lazy_groups: dict = {}  # name → (sub-app or "module:attr", help)
 
-        args = _db_first(list(sys.argv[1:] if args is None else args))
-        shown = [a for i, a in enumerate(args) if not (a.startswith("--db=") or a == "--db" or (i and args[i - 1] == "--db"))]
-        settings_ = extra.setdefault("obj", Settings(command=_shown(["zz", *shown])))  # never a DB password
-        try:
-            code = run(self, args=args, prog_name=prog_name or "zz", complete_var=complete_var, **extra)
-        finally:
-            for engine in settings_._engines.values():
-                engine.dispose()
-        if standalone_mode:
-            sys.exit(code)
-        return code
-
-    # Sub-apps become click groups only when used: converting all of them (~40 commands,
-    # their annotations evaluated) cost ~35 ms on every run, a third of what `zz issue add`
-    # may spend beyond its imports. `zz --help` lists them from their help line alone.
     def list_commands(self, ctx):
-        return list(dict.fromkeys([*LAZY_COMMANDS, *self.commands, *LAZY_GROUPS]))
+        return list(dict.fromkeys([*self.lazy_commands, *self.commands, *self.lazy_groups]))
 
     def get_command(self, ctx, name):
         cmd = self.commands.get(name)
-        if cmd is None and name in LAZY_GROUPS:
+        if cmd is None and name in self.lazy_groups:
             cmd = self.commands[name] = _build_group(name)
-        elif cmd is None and name in LAZY_COMMANDS:
-            cmd = self.commands[name] = _build_command(name)
+        elif cmd is None and name in self.lazy_commands:
+            cmd = self.commands[name] = _build_command(self.lazy_commands[name])
         return cmd
 
     def format_commands(self, ctx, formatter):
@@ -61,10 +49,10 @@ class ZzGroup(TyperGroup):
         for n in self.list_commands(ctx):
             if n in self.commands:
                 rows.append((n, self.commands[n]))
-            elif n in LAZY_GROUPS:
-                rows.append((n, LAZY_GROUPS[n][1]))
-            elif not LAZY_COMMANDS[n].hidden:
-                rows.append((n, LAZY_COMMANDS[n].help or getdoc(LAZY_COMMANDS[n].callback) or ""))
+            elif n in self.lazy_groups:
+                rows.append((n, self.lazy_groups[n][1]))
+            elif not self.lazy_commands[n].hidden:
+                rows.append((n, self.lazy_commands[n].help or getdoc(self.lazy_commands[n].callback) or ""))
         rows = [(n, c) for n, c in rows if isinstance(c, str) or not c.hidden]
         if not rows:
             return
@@ -87,6 +75,33 @@ class ZzGroup(TyperGroup):
             raise
 
 
+class SubGroup(LazyCommands, TyperGroup):
+    """A sub-app (`zz issue …`) whose commands are built on first use."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lazy_commands = {}
+
+
+class ZzGroup(LazyCommands, TyperGroup):
+    """The one place where errors become a Chinese message on stderr and an exit status."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        from ..db import Settings
+
+        args = _db_first(list(sys.argv[1:] if args is None else args))
+        shown = [a for i, a in enumerate(args) if not (a.startswith("--db=") or a == "--db" or (i and args[i - 1] == "--db"))]
+        settings_ = extra.setdefault("obj", Settings(command=_shown(["zz", *shown])))  # never a DB password
+        try:
+            code = run(self, args=args, prog_name=prog_name or "zz", complete_var=complete_var, **extra)
+        finally:
+            for engine in settings_._engines.values():
+                engine.dispose()
+        if standalone_mode:
+            sys.exit(code)
+        return code
+
+
 LAZY_GROUPS: dict[str, tuple[typer.Typer | str, str]] = {}  # name → (sub-app or "module:attr", help)
 LAZY_COMMANDS: dict = {}  # name → typer CommandInfo, moved out of app.registered_commands by _defer_commands
 
@@ -100,10 +115,10 @@ def _defer_commands() -> None:
     app.registered_commands = []
 
 
-def _build_command(name: str):
+def _build_command(info):
     from typer.main import get_command_from_info
 
-    return get_command_from_info(LAZY_COMMANDS[name], pretty_exceptions_short=app.pretty_exceptions_short,
+    return get_command_from_info(info, pretty_exceptions_short=app.pretty_exceptions_short,
                                  rich_markup_mode=app.rich_markup_mode)
 
 
@@ -123,16 +138,32 @@ def _build_group(name: str):
 
         module, attr = sub.split(":")
         sub = getattr(importlib.import_module(f"{__name__}.{module}"), attr)
-    return get_group_from_info(TyperInfo(sub, name=name, help=help_), pretty_exceptions_short=app.pretty_exceptions_short,
-                               rich_markup_mode=app.rich_markup_mode, suggest_commands=app.suggest_commands)
+    from typer.main import get_command_name
+
+    infos = {info.name or get_command_name(info.callback.__name__): info for info in sub.registered_commands}
+    saved, sub.registered_commands = sub.registered_commands, []
+    try:
+        group = get_group_from_info(TyperInfo(sub, name=name, help=help_, cls=SubGroup),
+                                    pretty_exceptions_short=app.pretty_exceptions_short,
+                                    rich_markup_mode=app.rich_markup_mode, suggest_commands=app.suggest_commands)
+    finally:
+        sub.registered_commands = saved
+    group.lazy_commands = infos
+    return group
 
 
 def _shown(args: list[str]) -> str:
     """The command line as the audit trail shows it: quoted only where a shell would need it."""
     import re
-    import shlex
 
-    return " ".join(a if a and not re.search(r"[\s'\"\\$`|&;<>()*?#~!]", a) else shlex.quote(a) for a in args)
+    def quoted(a: str) -> str:
+        if a and not re.search(r"[\s'\"\\$`|&;<>()*?#~!]", a):
+            return a
+        import shlex
+
+        return shlex.quote(a)
+
+    return " ".join(quoted(a) for a in args)
 
 
 def _db_first(args: list[str]) -> list[str]:
@@ -237,6 +268,8 @@ phase.register(app)
 history.register(app)
 
 _defer_commands()
+ZzGroup.lazy_commands = LAZY_COMMANDS
+ZzGroup.lazy_groups = LAZY_GROUPS
 
 
 def main() -> None:

@@ -4,13 +4,11 @@ The default is the Wuqing 2017 plan, word for word from the notice. A register s
 the text of the plan it was started with, so another year or district keeps its own.
 """
 
-from __future__ import annotations
 
 import datetime as dt
 import re
-import tomllib
-from dataclasses import dataclass, field
-from importlib import resources
+from pathlib import Path
+from typing import NamedTuple
 
 from ..errors import Invalid
 
@@ -23,8 +21,7 @@ REQUIRED_LISTS = (
 )
 
 
-@dataclass(frozen=True)
-class Phase:
+class Phase(NamedTuple):
     no: int
     name: str
     start: dt.date
@@ -33,8 +30,7 @@ class Phase:
     text: str = ""
 
 
-@dataclass(frozen=True)
-class Milestone:
+class Milestone(NamedTuple):
     key: str
     name: str
     phase: int
@@ -43,33 +39,32 @@ class Milestone:
     basis: str = ""
 
 
-@dataclass(frozen=True)
-class Area:
+class Area(NamedTuple):
     no: int
     name: str
     title: str
     symptoms: str = ""
 
 
-@dataclass(frozen=True)
-class Check:
+class Check(NamedTuple):
     no: int
     check: str
     look: str
 
 
-@dataclass
 class Plan:
-    name: str
-    year: int
-    issuer: str
-    summary_due: dt.date
-    phases: list[Phase]
-    milestones: list[Milestone]
-    areas: list[Area]
-    checks: list[Check]
-    lists: dict[str, list[str]]
-    text: str = field(repr=False, default="")
+    """One campaign's reference data. (Plain classes and NamedTuples, not dataclasses: every
+    command loads the plan, and building dataclasses costs milliseconds at start-up.)"""
+
+    def __init__(self, *, name: str, year: int, issuer: str, summary_due: dt.date, phases: list[Phase],
+                 milestones: list[Milestone], areas: list[Area], checks: list[Check], lists: dict[str, list[str]],
+                 text: str = ""):
+        self.name, self.year, self.issuer, self.summary_due = name, year, issuer, summary_due
+        self.phases, self.milestones, self.areas, self.checks, self.lists = phases, milestones, areas, checks, lists
+        self.text = text
+
+    def __repr__(self) -> str:
+        return f"Plan({self.name!r}, {self.year})"
 
     @property
     def start(self) -> dt.date:
@@ -175,6 +170,8 @@ def _table_lines(text: str, table: str) -> list[int]:
 
 def parse_plan(text: str, *, source: str = "方案文件") -> Plan:
     """Parse and validate a plan file; a fault names the line that is wrong."""
+    import tomllib
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -283,7 +280,7 @@ def parse_plan(text: str, *, source: str = "方案文件") -> Plan:
 
 
 def default_plan_text() -> str:
-    return resources.files(__package__).joinpath(DEFAULT_PLAN).read_text(encoding="utf-8")
+    return Path(__file__).with_name(DEFAULT_PLAN).read_text(encoding="utf-8")
 
 
 _cache: dict[str, Plan] = {}
