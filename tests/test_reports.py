@@ -303,3 +303,29 @@ def test_an_old_months_report_is_not_changed_by_later_activity(district):
     later = zz.json(["issue", "add", "九月发现的问题", "--unit", "杨村", "--area", "6", "--found", "2017-09-12"])
     zz.ok(["fix", "add", str(later["id"]), "九月的整改", "--deadline", "2017-10-31"])
     assert june() == at_end_of_june
+
+
+def test_monthly_counts_the_months_supervision(district, tmp_path):
+    zz = district
+    zz.ok(["inspect", "add", "--unit", "杨村", "--kind", "明察暗访", "--date", "2017-06-12", "--finding", "窗口脱岗",
+           "--as-issue", "--area", "7"])
+    zz.ok(["inspect", "add", "--unit", "梅厂", "--kind", "集中督查", "--date", "2017-07-03"])
+    zz.ok(["accountability", "add", "王明", "--unit", "杨村", "--measure", "诫勉谈话", "--date", "2017-06-20"])
+    zz.ok(["opinion", "add", "办事跑多趟", "--unit", "杨村", "--channel", "座谈会", "--from", "服务对象", "--count", "5",
+           "--date", "2017-06-08"])
+    zz.ok(["case", "add", "推行延时服务", "--kind", "正面", "--unit", "杨村", "--date", "2017-06-01", "--published", "2017-06-05"])
+    june = zz.json(["report", "monthly", "--month", "2017-06"])["supervision_month"]
+    assert june["inspections"]["by_kind"] == {"明察暗访": 1, "抽查检查": 0, "集中督查": 0}
+    assert june["accountability"]["by_measure"]["诫勉谈话"] == 1 and june["accountability"]["total"] == 1
+    assert june["opinions"]["by_channel"]["座谈会"] == 1 and june["cases"]["by_kind"] == {"正面": 1, "反面": 0}
+    assert [r["count"] for r in june["rows"]] == [1, 1, 1, 1]
+    out = tmp_path / "6月.xlsx"
+    zz.ok(["report", "monthly", "--month", "2017-06", "-o", out])
+    from openpyxl import load_workbook
+
+    ws = load_workbook(out)["总体情况"]
+    cells = {str(c.value): c for row in ws.iter_rows() for c in row if c.value is not None}
+    assert "四、督查问责（本月）" in cells
+    label = cells["督查（次）"]
+    assert ws.cell(label.row, label.column + 1).value == 1
+    assert "明察暗访 1" in ws.cell(label.row, label.column + 2).value

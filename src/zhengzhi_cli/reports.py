@@ -490,7 +490,8 @@ def monthly(session, *, month: str | None = None, as_of: dt.date | None = None, 
     out.update({"month": p.label, "previous_as_of": p.prev_as_of.isoformat(), **_clean(core),
                 "changes": changes, "standing": standing,
                 "new_issues": new_issues_list(session, p.start, p.as_of, limit=limit),
-                "verified_fixes": verified_list(session, p.start, p.as_of, limit=limit)})
+                "verified_fixes": verified_list(session, p.start, p.as_of, limit=limit),
+                "supervision_month": month_supervision(session, p.start, p.as_of)})
     return out
 
 
@@ -599,6 +600,28 @@ def supervision(session, plan, as_of: dt.date) -> dict:
                      "by_from": groups},
         "cases": {"total": sum(case_kinds.values()), "by_kind": case_kinds, "rows": case_rows},
     }
+
+
+def month_supervision(session, start: dt.date, end: dt.date) -> dict:
+    """The month's phase-3 work: inspections by kind, accountability by measure, opinions by
+    channel, typical cases by kind (supervision.figures), and the rows the reports show."""
+    from .supervision import figures
+
+    f = figures(session, start=start, end=end)
+
+    def detail(counts: dict) -> str:
+        return "、".join(f"{k} {v}" for k, v in counts.items())
+
+    f["rows"] = [
+        {"key": "inspections", "metric": "督查（次）", "count": f["inspections"]["total"],
+         "detail": detail(f["inspections"]["by_kind"]) + f"；被督查单位 {f['inspections']['units_inspected']} 个"},
+        {"key": "accountability", "metric": "问责（人次）", "count": f["accountability"]["total"],
+         "detail": detail(f["accountability"]["by_measure"])},
+        {"key": "opinions", "metric": "征求意见（条）", "count": f["opinions"]["total"],
+         "detail": detail(f["opinions"]["by_channel"])},
+        {"key": "cases", "metric": "典型案例（个）", "count": f["cases"]["total"], "detail": detail(f["cases"]["by_kind"])},
+    ]
+    return f
 
 
 def summary(session, *, as_of: dt.date | None = None, limit: int = LIST_LIMIT) -> dict:

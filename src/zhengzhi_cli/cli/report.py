@@ -119,6 +119,9 @@ def _show_core(data: dict) -> None:
                  [(a["area"], a["issues"], *a["status"].values()) for a in data["areas"]])
     output.table("分来源", ["问题来源", "问题", "未整改", "整改中", "已整改", "已销号"],
                  [(s["source"], s["issues"], *s["status"].values()) for s in data["sources"]])
+    if data["report"] == "monthly":
+        output.table("督查问责（本月）", ["指标", "本月", "明细"],
+                     [(r["metric"], r["count"], r["detail"]) for r in data["supervision_month"]["rows"]])
     od = data["overdue"]
     output.line(f"逾期整改事项 {od['total']} 项（蓝 {ov['overdue_blue']}，黄 {ov['overdue_yellow']}，红 {ov['overdue_red']}）"
                 "；明细请写出工作簿（-o）或用 zz fix list --overdue")

@@ -461,6 +461,13 @@ def sheet_overview(book: Book, data: dict) -> None:
     cols = [Col("指标", "metric", width=24), Col("蓝", "overdue_blue", "tiercount", 12), Col("黄", "overdue_yellow", "tiercount", 12),
             Col("红", "overdue_red", "tiercount", 12), Col("合计", "overdue", "int", 12)]
     _, _, row = book.table(ws, row, cols, [dict(ov, metric="逾期整改事项（按预警等级）")], number=False)
+    if data["report"] == "monthly":
+        row += 1
+        ws.write_string(row, 0, "四、督查问责（本月）", book.fmt(bold=True, font_size=12))
+        cols = [Col("指标", "metric", width=24), Col("本月", "count", "int", 12), Col("明细", "detail", width=52)]
+        for i, r in enumerate(data["supervision_month"]["rows"]):
+            ws.merge_range(row + 2 + i, 2, row + 2 + i, 5, "")
+        _, _, row = book.table(ws, row + 1, cols, data["supervision_month"]["rows"], number=False)
     book.notes(ws, row + 1, n, data["definitions"], [24, 12, 12, 12, 12, 12])
     ws.set_column(0, 0, 26)
     ws.set_column(1, 5, 13)
