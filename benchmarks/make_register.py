@@ -76,7 +76,7 @@ def build(url: str, *, issues: int, seed: int = 2017, today: D = D(2017, 11, 5),
 
     from zhengzhi_cli import migrations, models  # noqa: F401
     from zhengzhi_cli.db import make_engine
-    from zhengzhi_cli.issues import derive_status
+    from zhengzhi_cli.issues import derive_dates, derive_status
 
     t0 = time.perf_counter()
     say = (lambda *a: None) if quiet else (lambda *a: print(*a, file=sys.stderr))
@@ -132,7 +132,7 @@ def build(url: str, *, issues: int, seed: int = 2017, today: D = D(2017, 11, 5),
             found = _found_date(rng, today)
             source = rng.choice(SOURCES)
             owner, leader = rng.choice(people), rng.choice(leaders)
-            statuses = []
+            statuses, dates = [], []
             for _ in range(n_fix_pick[i]):
                 fix_id += 1
                 fix_seq[unit_id] += 1
@@ -156,18 +156,22 @@ def build(url: str, *, issues: int, seed: int = 2017, today: D = D(2017, 11, 5),
                             if v <= today:
                                 verified_on, status = v, "已销号"
                 statuses.append(status)
+                dates.append((done_on, verified_on))
                 fix_buf.append({
                     "id": fix_id, "issue_id": issue_id, "unit_id": unit_id, "seq": fix_seq[unit_id], "task": rng.choice(TASKS),
                     "deadline": deadline, "ongoing": ongoing, "on_the_spot": on_the_spot, "original_deadline": None,
                     "owner": owner, "leader": leader, "status": status, "progress": None, "done_on": done_on,
                     "evidence": None, "verified_on": verified_on, "verified_by": rng.choice(leaders) if verified_on else None,
                     "note": None, "created_on": min(found + dt.timedelta(days=rng.randint(0, 5)), today),
+                    "issue_found_on": found,
                 })
+            fixes_done_on, fixes_verified_on = derive_dates(dates)
             issue_buf.append({
                 "id": issue_id, "unit_id": unit_id, "seq": unit_seq[unit_id], "area": area_pick[i], "source": source,
                 "check_item": rng.randint(1, 4) if source == "自查" else None, "description": rng.choice(descriptions),
                 "found_on": found, "leader": leader, "owner": owner, "note": None, "status": derive_status(statuses),
                 "created_on": min(found + dt.timedelta(days=rng.randint(0, 5)), today), "inspection_id": None, "opinion_id": None,
+                "fixes_done_on": fixes_done_on, "fixes_verified_on": fixes_verified_on,
             })
             if len(issue_buf) >= batch:
                 conn.execute(tables["issue"].insert(), issue_buf)

@@ -126,3 +126,15 @@ def test_derived_status_through_the_fix_lifecycle(district):
     zz.ok(f"fix verify {f2} --by 张华 --date 2017-07-06")
     assert status() == "已销号"
     assert [i["id"] for i in zz.json("issue list --status 已销号")] == [iid]
+
+
+def test_moving_an_issue_to_another_unit_numbers_its_fixes_there(district):
+    district.ok(["issue", "add", "甲", "--unit", "梅厂", "--area", "6"])
+    other = district.json(["issue", "add", "乙", "--unit", "梅厂", "--area", "6"])
+    district.ok(["fix", "add", "1", "梅厂的整改", "--deadline", "2017-06-30"])
+    issue = district.json(["issue", "add", "丙", "--unit", "杨村", "--area", "6"])
+    district.ok(["fix", "add", str(issue["id"]), "整改一", "--deadline", "2017-06-30"])
+    district.ok(["fix", "add", str(issue["id"]), "整改二", "--deadline", "长期坚持"])
+    moved = district.json(["issue", "edit", str(issue["id"]), "--unit", "梅厂"])
+    assert moved["unit"] == "梅厂镇" and moved["seq"] == other["seq"] + 1
+    assert [f["seq"] for f in moved["fixes"]] == [2, 3] and all(f["unit"] == "梅厂镇" for f in moved["fixes"])

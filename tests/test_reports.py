@@ -329,3 +329,13 @@ def test_monthly_counts_the_months_supervision(district, tmp_path):
     label = cells["督查（次）"]
     assert ws.cell(label.row, label.column + 1).value == 1
     assert "明察暗访 1" in ws.cell(label.row, label.column + 2).value
+
+
+def test_editing_when_an_issue_was_found_moves_it_between_months(district):
+    zz = district
+    issue = zz.json(["issue", "add", "窗口办事拖沓", "--unit", "杨村", "--area", "6", "--found", "2017-07-05"])
+    zz.ok(["fix", "add", str(issue["id"]), "推行首问负责制", "--deadline", "2017-06-30"])
+    assert zz.json(["report", "monthly", "--month", "2017-06"])["overview"]["fixes"] == 0
+    zz.ok(["issue", "edit", str(issue["id"]), "--found", "2017-06-10"])
+    june = zz.json(["report", "monthly", "--month", "2017-06"])["overview"]
+    assert june["issues"] == 1 and june["fixes"] == 1

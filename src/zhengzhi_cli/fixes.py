@@ -75,7 +75,7 @@ def add(session, *, issue_id: int, task: str, deadline: str, owner: str | None =
     fix = Fix(
         issue_id=issue.id, unit_id=issue.unit_id, seq=seq or issues_mod.next_seq(session, Fix, issue.unit_id), task=task,
         deadline=dl.date, ongoing=dl.ongoing, on_the_spot=dl.on_the_spot,
-        owner=owner or issue.owner, leader=leader or issue.leader, note=note,
+        owner=owner or issue.owner, leader=leader or issue.leader, note=note, issue_found_on=issue.found_on,
     )
     session.add(fix)
     session.flush()

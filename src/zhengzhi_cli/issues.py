@@ -31,19 +31,38 @@ def derive_status(fix_statuses: Iterable[str]) -> str:
     return FIXING
 
 
+def derive_dates(fix_dates: Iterable[tuple]) -> tuple[dt.date | None, dt.date | None]:
+    """(fixes_done_on, fixes_verified_on) from the fixes' (done_on, verified_on): the latest
+    completion / 销号 day once every fix has one, else None (also with no fixes)."""
+    pairs = list(fix_dates)
+    done = [d for d, _ in pairs if d is not None]
+    verified = [v for _, v in pairs if v is not None]
+    return (max(done) if pairs and len(done) == len(pairs) else None,
+            max(verified) if pairs and len(verified) == len(pairs) else None)
+
+
 def refresh_status(session, issue_ids: Iterable[int]) -> None:
-    """Recompute the stored status of these issues from their fixes."""
+    """Recompute the stored status of these issues from their fixes (with the days their fixes were
+    all completed / verified), and keep each fix's copy of its issue's found_on."""
     ids = sorted(set(issue_ids))
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
-        by_issue: dict[int, list[str]] = {i: [] for i in chunk}
-        for issue_id, status in session.exec(select(Fix.issue_id, Fix.status).where(Fix.issue_id.in_(chunk))).all():
-            by_issue[issue_id].append(status)
+        by_issue: dict[int, list[tuple]] = {i: [] for i in chunk}
+        for row in session.exec(select(Fix.issue_id, Fix.status, Fix.done_on, Fix.verified_on, Fix.id, Fix.issue_found_on)
+                                .where(Fix.issue_id.in_(chunk))).all():
+            by_issue[row[0]].append(row)
         for issue in session.exec(select(Issue).where(Issue.id.in_(chunk))).all():
-            status = derive_status(by_issue[issue.id])
-            if issue.status != status:
-                issue.status = status
+            fixes = by_issue[issue.id]
+            status = derive_status(f[1] for f in fixes)
+            done_on, verified_on = derive_dates((f[2], f[3]) for f in fixes)
+            if (issue.status, issue.fixes_done_on, issue.fixes_verified_on) != (status, done_on, verified_on):
+                issue.status, issue.fixes_done_on, issue.fixes_verified_on = status, done_on, verified_on
                 session.add(issue)
+            for f in fixes:
+                if f[5] != issue.found_on:
+                    fix = session.get(Fix, f[4])
+                    fix.issue_found_on = issue.found_on
+                    session.add(fix)
     session.flush()
 
 
@@ -99,17 +118,20 @@ def edit(session, issue_id: int, *, text=None, area=None, source=None, check=Non
     if unit is not None:
         new_unit = units.resolve(session, unit)
         if new_unit.id != issue.unit_id:
-            issue.unit_id = new_unit.id
-            issue.seq = next_seq(session, Issue, new_unit.id)
-            for fix in session.exec(select(Fix).where(Fix.issue_id == issue.id)).all():
-                fix.unit_id = new_unit.id
-                fix.seq = None
+            seq = next_seq(session, Issue, new_unit.id)  # before the move: the query autoflushes
+            issue.unit_id, issue.seq = new_unit.id, seq
+            for fix in session.exec(select(Fix).where(Fix.issue_id == issue.id).order_by(Fix.id)).all():
+                seq = next_seq(session, Fix, new_unit.id)  # its 序号 in the new unit's 整改清单
+                fix.unit_id, fix.seq = new_unit.id, seq
                 session.add(fix)
+                session.flush()
     for key, value in (("leader", leader), ("owner", owner), ("note", note)):
         if value is not None:
             setattr(issue, key, value or None)
     session.add(issue)
     session.flush()
+    if found is not None or unit is not None:
+        refresh_status(session, [issue.id])  # its fixes carry the issue's found date and unit
     return issue
 
 

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from .errors import ZzError
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 APP = "zz"
 
 _checked: set[str] = set()
@@ -114,7 +114,36 @@ def _v4_as_of_indexes(conn) -> None:
     conn.execute(sa.text("CREATE INDEX IF NOT EXISTS ix_issue_found_unit ON issue (found_on, unit_id)"))
 
 
-STEPS: dict[int, Callable] = {2: _v2_supervision, 3: _v3_report_indexes, 4: _v4_as_of_indexes}
+def _v5_as_of_columns(conn) -> None:
+    """v4 → v5: what reports as of an earlier day need, kept on the rows so they stay index-only:
+    on each issue the day its fixes were all completed / all verified (NULL while any is not), on
+    each fix its issue's found_on; back-filled, and the covering indexes over them (each replaces
+    an index that is its prefix)."""
+    conn.execute(sa.text("ALTER TABLE issue ADD COLUMN fixes_done_on DATE"))
+    conn.execute(sa.text("ALTER TABLE issue ADD COLUMN fixes_verified_on DATE"))
+    conn.execute(sa.text("ALTER TABLE fix ADD COLUMN issue_found_on DATE"))
+    conn.execute(sa.text(
+        "UPDATE issue SET"
+        " fixes_done_on = (SELECT CASE WHEN COUNT(*) > 0 AND COUNT(fix.done_on) = COUNT(*) THEN MAX(fix.done_on) END"
+        " FROM fix WHERE fix.issue_id = issue.id),"
+        " fixes_verified_on = (SELECT CASE WHEN COUNT(*) > 0 AND COUNT(fix.verified_on) = COUNT(*)"
+        " THEN MAX(fix.verified_on) END FROM fix WHERE fix.issue_id = issue.id)"))
+    conn.execute(sa.text("UPDATE fix SET issue_found_on = (SELECT issue.found_on FROM issue WHERE issue.id = fix.issue_id)"))
+    conn.execute(sa.text("DROP INDEX IF EXISTS ix_issue_report_found"))
+    conn.execute(sa.text(
+        "CREATE INDEX IF NOT EXISTS ix_issue_report_asof ON issue"
+        " (unit_id, status, area, source, found_on, fixes_done_on, fixes_verified_on)"))
+    conn.execute(sa.text("DROP INDEX IF EXISTS ix_fix_report"))
+    conn.execute(sa.text(
+        "CREATE INDEX IF NOT EXISTS ix_fix_report_found ON fix"
+        " (unit_id, status, deadline, ongoing, issue_found_on, done_on, verified_on)"))
+    conn.execute(sa.text("DROP INDEX IF EXISTS ix_fix_status_deadline"))
+    conn.execute(sa.text("CREATE INDEX IF NOT EXISTS ix_fix_status_deadline_due ON fix (status, deadline, ongoing, done_on)"))
+    conn.execute(sa.text("DROP INDEX IF EXISTS ix_fix_done_on"))
+    conn.execute(sa.text("CREATE INDEX IF NOT EXISTS ix_fix_done_deadline ON fix (done_on, deadline, ongoing)"))
+
+
+STEPS: dict[int, Callable] = {2: _v2_supervision, 3: _v3_report_indexes, 4: _v4_as_of_indexes, 5: _v5_as_of_columns}
 
 
 def ensure(engine, *, plan_text: str | None = None) -> str:

@@ -9,8 +9,9 @@ fixes, this month's new issues and 销号), which are capped at `limit` rows.
 Figures are "as of" a date D (SPEC: `--as-of`): an issue counts from its 发现日期; a fix
 counts as 已完成/已销号 on D if its 完成日期/销号日期 is on or before D, otherwise it is
 open (未开始 or 整改中 as registered). Stored statuses are today's; to report an earlier
-D, the aggregate over the stored status of the issues found by D is corrected by
-re-deriving the issues with a fix completed or verified after D (see `_issue_cube`).
+D, each issue carries the days its fixes were all completed / all verified and each fix its
+issue's 发现日期 (schema v5), so the figures as of D are index-only scans whatever D is
+(see `_issue_cube`, `_fix_groups`).
 """
 
 from __future__ import annotations
@@ -133,9 +134,10 @@ FIX_FIGURES = ("fixes", "ongoing", "not_started", "in_progress", "done", "verifi
 PACK = 21  # bits per packed counter: a group (one unit, status, deadline) holds under 2^21 fixes
 
 
-def _fix_groups(p: Period, *, found_after: dt.date | None = None, packed: bool = True):
-    """Fixes grouped by unit × status × deadline × 长期坚持 (an index-only scan of ix_fix_report, in
-    order, no sort): the groups are bounded by units × days, not by the number of fixes. Within a
+def _fix_groups(p: Period, *, packed: bool = True):
+    """The fixes of the issues found by D (fix.issue_found_on), grouped by unit × status × deadline ×
+    长期坚持 (an index-only scan of ix_fix_report_found, in order, no sort): the groups are bounded
+    by units × days, not by the number of fixes. Within a
     group only completion and 销号 dates vary, so each group carries how many were done / verified
     by D (and, for a monthly report, by the ends of the two months before).
 
@@ -152,11 +154,9 @@ def _fix_groups(p: Period, *, found_after: dt.date | None = None, packed: bool =
             sums.append(func.sum(case(*whens, else_=0)))
         else:
             sums += [func.sum(case((col <= day, 1), else_=0)) for day in days]
-    q = (select(Fix.unit_id, Fix.status, Fix.deadline, Fix.ongoing, func.count(), *sums)
-         .group_by(Fix.unit_id, Fix.status, Fix.deadline, Fix.ongoing))
-    if found_after is not None:
-        q = q.where(Fix.issue_id.in_(select(Issue.id).where(Issue.found_on > found_after)))
-    return q
+    return (select(Fix.unit_id, Fix.status, Fix.deadline, Fix.ongoing, func.count(), *sums)
+            .where(Fix.issue_found_on <= p.as_of)
+            .group_by(Fix.unit_id, Fix.status, Fix.deadline, Fix.ongoing))
 
 
 def _unpack(row, n_days: int, packed: bool) -> tuple:
@@ -216,71 +216,41 @@ def _fold(out: dict, row, p: Period, sign: int) -> None:
 
 
 def _fix_figures(session, p: Period) -> dict[int, dict]:
-    """Per unit, every fix figure: the groups of all fixes, minus those of issues found after D."""
+    """Per unit, every fix figure of the issues found by D."""
     n_days = 3 if p.prev_as_of else 1
-    groups = []
-    for sign, later in ((+1, None), (-1, p.as_of)):
-        groups += [(sign, row) for row in session.execute(_fix_groups(p, found_after=later))]
-    packed = not any(row[4] >> PACK for _, row in groups)
+    groups = session.execute(_fix_groups(p)).all()
+    packed = not any(row[4] >> PACK for row in groups)
     if not packed:  # a group too big to pack (not seen in practice): count again, one SUM per day
-        groups = []
-        for sign, later in ((+1, None), (-1, p.as_of)):
-            groups += [(sign, row) for row in session.execute(_fix_groups(p, found_after=later, packed=False))]
+        groups = session.execute(_fix_groups(p, packed=False)).all()
     out: dict[int, dict] = defaultdict(lambda: dict.fromkeys(FIX_FIGURES, 0))
-    for sign, row in groups:
-        _fold(out, _unpack(row, n_days, packed), p, sign)
+    for row in groups:
+        _fold(out, _unpack(row, n_days, packed), p, +1)
     return out
 
 
-def _issue_state_sql(n, started, completed, verified):
-    """SPEC §2 issue status from counts of its fixes (as of D)."""
-    return case(
-        (or_(n.is_(None), n == 0, started == 0), "未整改"),
-        (verified == n, "已销号"),
-        (completed == n, "已整改"),
-        else_="整改中",
-    )
+ISSUE_SHIFT = 32  # _issue_cube packs two counts in one SUM: verified by D (high bits), completed by D (low)
 
 
 def _issue_cube(session, p: Period) -> list[tuple]:
-    """(unit_id, area, source, status, n) for issues found by D, status as of D.
+    """(unit_id, area, source, status, n) for issues found by D, status as of D (SPEC §2).
 
-    Base: GROUP BY over the stored (today's) status of the issues found by D (an index-only
-    scan of ix_issue_report_found, in order). Correction: issues with a fix completed or
-    verified after D leave with their stored status and come back with the status they had
-    on D, derived from per-issue counts over ix_fix_issue_state. Few such issues (a recent
-    month): found through the date indexes. Many (an old month): one pass over the fixes in
-    issue order instead of a lookup per issue, so the cost stops growing with the month's age.
-    """
+    One GROUP BY over the stored (today's) status of the issues found by D, an index-only scan of
+    ix_issue_report_asof in order, counting in each group the issues whose fixes were all verified
+    by D (fixes_verified_on) and, of the rest, all completed by D (fixes_done_on): those were
+    已销号 / 已整改 on D. The others were 整改中, or 未整改 if none of their fixes is started now
+    (a fix is started once it is 整改中, and completion and 销号 come only after that)."""
     d = p.as_of
+    packed = func.sum(case((Issue.fixes_verified_on <= d, 1 << ISSUE_SHIFT), (Issue.fixes_done_on <= d, 1), else_=0))
+    q = (select(Issue.unit_id, Issue.area, Issue.source, Issue.status, func.count(), packed)
+         .where(Issue.found_on <= d).group_by(Issue.unit_id, Issue.status, Issue.area, Issue.source))
     cube: dict[tuple, int] = defaultdict(int)
-    base = (select(Issue.unit_id, Issue.area, Issue.source, Issue.status, func.count())
-            .where(Issue.found_on <= d).group_by(Issue.unit_id, Issue.status, Issue.area, Issue.source))
-    for u, a, s, st, n in session.execute(base):
-        cube[(u, a, s, st)] += n
-    changed = session.execute(select(
-        select(func.count()).select_from(Fix).where(Fix.done_on > d).scalar_subquery(),
-        select(func.count()).select_from(Fix).where(Fix.verified_on > d).scalar_subquery())).one()
-    total_fixes = session.execute(select(func.count()).select_from(Fix)).scalar_one()
-    verified = and_(Fix.verified_on.is_not(None), Fix.verified_on <= d)
-    per_issue = select(
-        Fix.issue_id.label("issue_id"), func.count().label("n"),
-        _n(or_(Fix.status != "未开始", _done_by(d))).label("started"),
-        _n(_done_by(d)).label("completed"), _n(verified).label("verified"),
-    ).group_by(Fix.issue_id)
-    if (changed[0] or 0) + (changed[1] or 0) <= total_fixes // 20:
-        touched_ids = union(select(Fix.issue_id).where(Fix.done_on > d), select(Fix.issue_id).where(Fix.verified_on > d))
-        per_issue = per_issue.where(Fix.issue_id.in_(touched_ids))
-    else:
-        per_issue = per_issue.having(or_(func.max(Fix.done_on) > d, func.max(Fix.verified_on) > d))
-    per_issue = per_issue.subquery()
-    state = _issue_state_sql(per_issue.c.n, per_issue.c.started, per_issue.c.completed, per_issue.c.verified)
-    moved = (select(Issue.unit_id, Issue.area, Issue.source, Issue.status, state, func.count())
-             .join(per_issue, per_issue.c.issue_id == Issue.id)
-             .where(Issue.found_on <= d).group_by(Issue.unit_id, Issue.area, Issue.source, Issue.status, state))
-    for u, a, s, old, new, n in session.execute(moved):
-        cube[(u, a, s, old)] -= n
-        cube[(u, a, s, new)] += n
+    mask = (1 << ISSUE_SHIFT) - 1
+    for u, a, s, st, n, both in session.execute(q):
+        both = int(both or 0)
+        verified, completed = both >> ISSUE_SHIFT, both & mask
+        cube[(u, a, s, "已销号")] += verified
+        cube[(u, a, s, "已整改")] += completed
+        cube[(u, a, s, "未整改" if st == "未整改" else "整改中")] += n - verified - completed
     return [(u, a, s, st, n) for (u, a, s, st), n in cube.items() if n]
 
 

@@ -575,7 +575,7 @@ class Plan:
         self.rule_updates: list[tuple[int, dict, dict]] = []
         self.link_inserts: list[tuple[tuple, tuple]] = []  # (rule key, issue key)
         self.link_deletes: list[tuple[int, int]] = []
-        self.status_updates: list[tuple[int, str, str]] = []  # existing issues: (id, before, after)
+        self.status_updates: list[tuple[int, dict, dict]] = []  # existing issues' derived fields: (id, before, after)
 
 
 def _diff(existing: dict, new: dict) -> tuple[dict, dict]:
@@ -589,7 +589,7 @@ def _diff(existing: dict, new: dict) -> tuple[dict, dict]:
 def plan_writes(session, parsed: Parsed, cells: Cells) -> Plan:
     from sqlalchemy import select
 
-    from .issues import derive_status
+    from .issues import derive_dates, derive_status
     from .models import Fix, Issue, Rule, RuleIssue
 
     conn = session.connection()
@@ -680,9 +680,9 @@ def plan_writes(session, parsed: Parsed, cells: Cells) -> Plan:
     fix_present = [f for col, fields in FIX_COLUMN_FIELDS.items() if col in fix_cols for f in fields]
     if "status" in fix_cols or "done_on" in fix_cols:
         fix_present += list(FIX_STATUS_FIELDS)
-    statuses: dict[int, str] = {}  # existing fix id → final status
+    statuses: dict[int, tuple] = {}  # existing fix id → final (status, done_on, verified_on)
     fix_issue_key: dict[int, tuple[int, int]] = {}  # existing fix id → final issue key
-    new_fix_statuses: dict[tuple[int, int], list[str]] = {}
+    new_fix_statuses: dict[tuple[int, int], list[tuple]] = {}
 
     def fix_values(rec: dict, issue: dict) -> dict:
         values = {f: rec.get(f) for f in fix_present if f not in ("deadline", "ongoing", "on_the_spot")}
@@ -697,6 +697,7 @@ def plan_writes(session, parsed: Parsed, cells: Cells) -> Plan:
 
     def place_fix(fkey, rec, old, issue_key, issue, seq):
         values = fix_values(rec, issue)
+        values["issue_found_on"] = issue["found_on"]
         if old is None:
             row = {"unit_id": issue_key[0], "seq": seq, "issue_key": issue_key, "task": None, "deadline": None, "ongoing": False,
                    "on_the_spot": False, "original_deadline": None, "owner": issue.get("owner"), "leader": issue.get("leader"),
@@ -704,7 +705,7 @@ def plan_writes(session, parsed: Parsed, cells: Cells) -> Plan:
                    "verified_by": None, "note": None, "created_on": cells.filled_on}
             row.update(values)
             plan.fix_inserts.append(row)
-            new_fix_statuses.setdefault(issue_key, []).append(row["status"])
+            new_fix_statuses.setdefault(issue_key, []).append((row["status"], row["done_on"], row["verified_on"]))
             plan.counts[C.FIXES]["new"] += 1
             return
         if issue_key != key_of_issue.get(old["issue_id"]):
@@ -717,7 +718,7 @@ def plan_writes(session, parsed: Parsed, cells: Cells) -> Plan:
             plan.counts[C.FIXES]["updated"] += 1
         else:
             plan.counts[C.FIXES]["unchanged"] += 1
-        statuses[old["id"]] = values.get("status", old["status"])
+        statuses[old["id"]] = tuple(values[k] if k in values else old[k] for k in FIX_STATUS_FIELDS)
         fix_issue_key[old["id"]] = issue_key
 
     for fkey, rec in parsed.fixes.items():
@@ -742,6 +743,14 @@ def plan_writes(session, parsed: Parsed, cells: Cells) -> Plan:
                 max_fix_seq[ikey[0]] = seq
                 used_seqs.add((ikey[0], seq))
                 place_fix((ikey[0], seq), rec, None, ikey, issue, seq)
+
+    # fixes the file does not mention keep their copy of their issue's found_on
+    for id_, _before, after in plan.issue_updates:
+        if "found_on" in after:
+            for f in fixes_of_issue.get(id_, ()):
+                if f["id"] not in statuses and f["issue_found_on"] != after["found_on"]:
+                    plan.fix_updates.append((f["id"], {"issue_found_on": f["issue_found_on"]},
+                                             {"issue_found_on": after["found_on"]}))
 
     # ---- rules
     rule_cols = parsed.columns[C.RULES]
@@ -782,26 +791,34 @@ def plan_writes(session, parsed: Parsed, cells: Cells) -> Plan:
     if parsed.problems:
         return plan
 
-    # ---- derived issue status (issues.derive_status over each issue's final fixes)
-    by_key: dict[tuple[int, int], list[str]] = {}
+    # ---- derived issue status (issues.derive_status over each issue's final fixes) and the days
+    # its fixes were all completed / verified (issues.derive_dates): as issues.refresh_status does
+    by_key: dict[tuple[int, int], list[tuple]] = {}
     for issue_id, fixes in fixes_of_issue.items():
         for f in fixes:
             ik = fix_issue_key.get(f["id"], key_of_issue.get(issue_id))
-            by_key.setdefault(ik, []).append(statuses.get(f["id"], f["status"]))
+            by_key.setdefault(ik, []).append(statuses.get(f["id"]) or (f["status"], f["done_on"], f["verified_on"]))
     for ik, sts in new_fix_statuses.items():
         by_key.setdefault(ik, []).extend(sts)
-    no_fixes = derive_status(())
+
+    def derived(fixes) -> dict:
+        done_on, verified_on = derive_dates((f[1], f[2]) for f in fixes)
+        return {"status": derive_status(f[0] for f in fixes), "fixes_done_on": done_on, "fixes_verified_on": verified_on}
+
+    no_fixes = derived(())
     for row in plan.issue_inserts:
         sts = by_key.get((row["unit_id"], row["seq"])) if by_key else None
-        row["status"] = derive_status(sts) if sts else no_fixes
+        row.update(derived(sts) if sts else no_fixes)
     updated = {u[0]: u for u in plan.issue_updates}
     for ik, old in ex_issues.items():
-        status = derive_status(by_key.get(ik, ()))
-        if status != old["status"]:
+        new = derived(by_key.get(ik, ()))
+        before, after = _diff(old, new)
+        if after:
             if old["id"] in updated:
-                updated[old["id"]][1]["status"], updated[old["id"]][2]["status"] = old["status"], status
+                updated[old["id"]][1].update(before)
+                updated[old["id"]][2].update(after)
             else:
-                plan.status_updates.append((old["id"], old["status"], status))
+                plan.status_updates.append((old["id"], before, after))
     return plan
 
 
@@ -846,7 +863,7 @@ def write(session, plan: Plan, on_progress: Progress | None = None) -> None:
     issue_ids = insert(I, plan.issue_inserts, "问题")
     update(I, plan.issue_updates)
     if plan.status_updates:
-        update(I, [(id_, {"status": b}, {"status": a}) for id_, b, a in plan.status_updates])
+        update(I, plan.status_updates)
     if plan.fix_inserts or plan.fix_updates or plan.link_inserts:
         all_issue_ids = ids_of(I, [r["issue_key"] for r in plan.fix_inserts]
                                + [u[2]["issue_key"] for u in plan.fix_updates if "issue_key" in u[2]]

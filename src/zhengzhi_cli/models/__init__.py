@@ -79,9 +79,10 @@ class Issue(_Table, table=True):
         Index("ix_issue_found_unit", "found_on", "unit_id"),  # covers issues found per unit in a period (schema v4)
         Index("ix_issue_area_status", "area", "status"),
         Index("ix_issue_unit_created", "unit_id", "created_on"),
-        # covering index for the reports' unit × status × area × source cube of the issues found by D
-        # (index-only, in GROUP BY order; schema v4)
-        Index("ix_issue_report_found", "unit_id", "status", "area", "source", "found_on"),
+        # covering index for the reports' unit × status × area × source cube of the issues found by D,
+        # with the status they had on D (index-only, in GROUP BY order; schema v5)
+        Index("ix_issue_report_asof", "unit_id", "status", "area", "source", "found_on", "fixes_done_on",
+              "fixes_verified_on"),
     )
     id: Optional[int] = Field(default=None, primary_key=True)
     unit_id: int = Field(foreign_key="unit.id")
@@ -98,18 +99,26 @@ class Issue(_Table, table=True):
     created_on: dt.date = Field(default_factory=dt.date.today)
     inspection_id: Optional[int] = Field(default=None, foreign_key="inspection.id")  # schema v2
     opinion_id: Optional[int] = Field(default=None, foreign_key="opinion.id")  # schema v2
+    # derived from its fixes with `status` (issues.derive_dates): the day its fixes were all completed /
+    # all verified (the latest such day), None while any is not (or it has none). schema v5
+    fixes_done_on: Optional[dt.date] = None
+    fixes_verified_on: Optional[dt.date] = None
 
 
 class Fix(_Table, table=True):
     __table_args__ = (
         UniqueConstraint("unit_id", "seq", name="uq_fix_unit_seq"),
-        Index("ix_fix_status_deadline", "status", "deadline"),
+        # open fixes past their deadline (covering the overdue test; schema v5)
+        Index("ix_fix_status_deadline_due", "status", "deadline", "ongoing", "done_on"),
         # an issue's fixes; covers the reports' per-issue counts as of D and fix groups by issue (schema v4)
         Index("ix_fix_issue_state", "issue_id", "status", "done_on", "verified_on", "unit_id", "deadline", "ongoing"),
-        Index("ix_fix_done_on", "done_on"),
+        # fixes completed in a period; those completed after D with a deadline before it (schema v5)
+        Index("ix_fix_done_deadline", "done_on", "deadline", "ongoing"),
         Index("ix_fix_verified_on", "verified_on"),
-        # covering index for the reports' per-unit fix figures (index-only, in GROUP BY order)
-        Index("ix_fix_report", "unit_id", "status", "deadline", "ongoing", "done_on", "verified_on"),
+        # covering index for the reports' per-unit fix figures of the issues found by D (index-only,
+        # in GROUP BY order; schema v5)
+        Index("ix_fix_report_found", "unit_id", "status", "deadline", "ongoing", "issue_found_on", "done_on",
+              "verified_on"),
     )
     id: Optional[int] = Field(default=None, primary_key=True)
     issue_id: int = Field(foreign_key="issue.id")
@@ -130,6 +139,7 @@ class Fix(_Table, table=True):
     verified_by: Optional[str] = Field(default=None, max_length=100)
     note: Optional[str] = Field(default=None, sa_column=Column(Text))
     created_on: dt.date = Field(default_factory=dt.date.today)
+    issue_found_on: Optional[dt.date] = None  # its issue's found_on, kept with it (schema v5)
 
 
 class FixEvent(_Table, table=True):
