@@ -67,3 +67,8 @@ def test_bad_integer_is_a_chinese_usage_error(zz):
     assert result.exit_code == 2
     assert "ISSUE_ID" in result.stderr and "应为整数" in result.stderr
     assert "Input should" not in result.stderr
+
+
+def test_extra_arguments_are_explained_in_chinese(zz):
+    r = zz(["issue", "show", "1", "2"])
+    assert r.exit_code == 2 and "多余的参数" in r.stderr and "Got unexpected" not in r.stderr

@@ -119,7 +119,7 @@ def usage_error(exc) -> str:
     m = re.match(r"Option '(.*)' requires an argument", message)
     if m:
         return f"选项 {m.group(1)} 后面需要一个值"
-    m = re.match(r"Got unexpected extra arguments? \((.*)\)", message)
+    m = re.match(r"Got unexpected extra argument(?:s|\(s\))? \((.*)\)", message)
     if m:
         return f"多余的参数：{m.group(1)}（含空格的文字请加引号）"
     m = re.match(r"No such command '(.*?)'\.?(?: Did you mean (.*)\?)?$", message)
