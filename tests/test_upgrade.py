@@ -13,7 +13,7 @@ from tests import procs
 from tests.conftest import FIXTURES, Zz, backend, sqlite_only
 from zhengzhi_cli.migrations import SCHEMA_VERSION
 
-OLD_VERSIONS = [1, 2]
+OLD_VERSIONS = [1, 2, 3, 4]  # each made by that version of zz (v3, v4: the v2 fixture upgraded by it)
 
 
 @pytest.fixture
