@@ -86,7 +86,6 @@ def build(url: str, *, issues: int, seed: int = 2017, today: D = D(2017, 11, 5),
         if sa.inspect(conn).get_table_names():
             raise SystemExit(f"目标数据库不是空的：{url}（请指定新文件或空库）")
     migrations.ensure(engine)
-    from zhengzhi_cli import models
 
     models.load_all()
     md = SQLModel.metadata

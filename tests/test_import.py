@@ -1,14 +1,12 @@
 """zz import: the template read back, and what units really send (SPEC §5)."""
 
 import json
-import shutil
 from pathlib import Path
 
 import openpyxl
 import pytest
 
 from tests.conftest import FIXTURES, SAMPLE
-from tests.workbooks import write_book
 
 WB = FIXTURES / "workbooks"
 ISSUE_HEADERS = ["序号", "整治重点", "问题来源", "四查四看", "问题描述", "发现日期", "责任领导", "责任人", "备注"]

@@ -250,7 +250,7 @@ def test_phases(district, tmp_path):
     assert [r[1] for r in matrix] == [u["unit"] for u in data["units"]]
     yc = next(r for r in matrix if r[1] == "杨村街道")
     assert yc[2] == "已完成\n03-20"
-    cell = next(c for c in wb["节点矩阵"][f"C"] if c.value == "已完成\n03-20")
+    cell = next(c for c in wb["节点矩阵"]["C"] if c.value == "已完成\n03-20")
     assert cell.fill.fgColor.rgb.endswith("C6EFCE")
     mc = next(r for r in matrix if r[1] == "梅厂镇")
     assert mc[2] == "逾期完成\n04-05"

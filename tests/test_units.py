@@ -119,7 +119,7 @@ def test_import_csv_gbk(zz, tmp_path):
 def test_import_refuses_whole_file_naming_row_and_column(zz, tmp_path):
     path = tmp_path / "bad.csv"
     path.write_text("单位名称,单位类型,单位代码\n杨村街道,街道,120114001\n某公司,公司,\n", encoding="utf-8")
-    r = refused(zz, ["unit", "import", str(path)], "第 3 行", "单位类型", "未导入任何单位")
+    refused(zz, ["unit", "import", str(path)], "第 3 行", "单位类型", "未导入任何单位")
     assert zz.json("unit list") == []
     path.write_text("单位名称,单位类型,上级单位\n某所,下属单位,\n", encoding="utf-8")
     refused(zz, ["unit", "import", str(path)], "下属单位必须写明上级单位")

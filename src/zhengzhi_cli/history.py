@@ -90,7 +90,6 @@ def undo(session, change_id: int) -> dict:
         key_values = _typed(table, dict(zip([c.key for c in pk_cols], json.loads(r.row_key))))
         where = sa.and_(*[c == key_values[c.key] for c in pk_cols])
         before = json.loads(r.before) if r.before else None
-        after = json.loads(r.after) if r.after else None
         current = conn.execute(sa.select(table).where(where)).mappings().first()
         if r.action == "insert":
             if current is not None:

@@ -7,12 +7,10 @@ from typing import Annotated, List, Optional
 import typer
 
 from . import output
-from .common import complete_unit, completer, need, settings
-from .inspect import warn_all
+from .common import JSON, complete_unit, completer, need, settings, warn_all
 
 app = typer.Typer(no_args_is_help=True)
 
-JSON = Annotated[bool, typer.Option("--json", help="输出 JSON")]
 MEASURE = Annotated[Optional[str], typer.Option("--measure", help="问责方式：批评教育、通报批评、诫勉谈话、组织处理、移交纪检", autocompletion=completer("measures"))]
 
 

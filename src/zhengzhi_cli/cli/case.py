@@ -7,12 +7,10 @@ from typing import Annotated, Optional
 import typer
 
 from . import output
-from .common import complete_unit, completer, need, settings
-from .inspect import warn_all
+from .common import JSON, complete_unit, completer, need, settings, warn_all
 
 app = typer.Typer(no_args_is_help=True)
 
-JSON = Annotated[bool, typer.Option("--json", help="输出 JSON")]
 KIND = Annotated[Optional[str], typer.Option("--kind", help="正面或反面", autocompletion=completer("case_kinds"))]
 
 

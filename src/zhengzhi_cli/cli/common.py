@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
-from typing import Callable
+from typing import Annotated, Callable
 
 import typer
 
 from ..db import Settings
+
+JSON = Annotated[bool, typer.Option("--json", help="输出 JSON")]
 
 
 def settings(ctx: typer.Context) -> Settings:
@@ -41,6 +43,16 @@ def need(value, *, option: str, label: str, choices: Callable[[], list[str]] | l
     hint = f"\n  可选：{'、'.join(options)}" if options else ""
     answer = typer.prompt(f"{label}{hint}\n{label}", err=True).strip()
     return answer
+
+
+def warn_all(session) -> None:
+    """Warnings the domain collected on the session (e.g. a date outside the campaign), on stderr."""
+    from ..supervision import warnings
+
+    from . import output
+
+    for text in warnings(session):
+        output.warn(text)
 
 
 def as_of(value: str | None) -> dt.date | None:

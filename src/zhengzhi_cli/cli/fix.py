@@ -7,11 +7,10 @@ from typing import Annotated, Optional
 import typer
 
 from . import output
-from .common import as_of, complete_unit, completer, need, settings
+from .common import JSON, as_of, complete_unit, completer, need, settings
 
 app = typer.Typer(no_args_is_help=True)
 
-JSON = Annotated[bool, typer.Option("--json", help="输出 JSON")]
 FIX_ID = Annotated[int, typer.Argument(help="整改编号")]
 DATE = Annotated[Optional[str], typer.Option("--date", help="日期（默认今天）")]
 

@@ -8,21 +8,13 @@ from typing import Annotated, List, Optional
 import typer
 
 from . import output
-from .common import complete_area, complete_unit, completer, need, settings
+from .common import JSON, complete_area, complete_unit, completer, need, settings, warn_all
 
 app = typer.Typer(no_args_is_help=True)
 
-JSON = Annotated[bool, typer.Option("--json", help="输出 JSON")]
 KIND = Annotated[Optional[str], typer.Option("--kind", help="督查形式：明察暗访、抽查检查、集中督查", autocompletion=completer("inspection_kinds"))]
 AREA = Annotated[Optional[str], typer.Option("--area", help="整治重点（发现转为问题时必填）", autocompletion=complete_area)]
 MONTH = Annotated[Optional[str], typer.Option("--month", help="月份，如 2017-07")]
-
-
-def warn_all(session) -> None:
-    from ..supervision import warnings
-
-    for text in warnings(session):
-        output.warn(text)
 
 
 def _say(rec: dict) -> str:

@@ -7,11 +7,10 @@ from typing import Annotated, Optional
 import typer
 
 from . import output
-from .common import as_of, complete_area, complete_unit, completer, interactive, need, settings
+from .common import JSON, as_of, complete_area, complete_unit, completer, interactive, need, settings
 
 app = typer.Typer(no_args_is_help=True)
 
-JSON = Annotated[bool, typer.Option("--json", help="输出 JSON")]
 UNIT = Annotated[Optional[str], typer.Option("--unit", help="单位：代码、全称或唯一简称", autocompletion=complete_unit)]
 AREA = Annotated[Optional[str], typer.Option("--area", help="整治重点：1–10、一…十或名称（如 效能意识）", autocompletion=complete_area)]
 SOURCE = Annotated[Optional[str], typer.Option("--source", help="问题来源：自查、征求意见、督查、上级反馈、群众投诉", autocompletion=completer("sources"))]

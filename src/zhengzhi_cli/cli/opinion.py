@@ -8,12 +8,10 @@ from typing import Annotated, List, Optional
 import typer
 
 from . import output
-from .common import complete_area, complete_unit, completer, need, settings
-from .inspect import warn_all
+from .common import JSON, complete_area, complete_unit, completer, need, settings, warn_all
 
 app = typer.Typer(no_args_is_help=True)
 
-JSON = Annotated[bool, typer.Option("--json", help="输出 JSON")]
 CHANNEL = Annotated[Optional[str], typer.Option("--channel", help="征求方式：座谈会、征求意见表、服务评价评议", autocompletion=completer("channels"))]
 FROM = Annotated[Optional[str], typer.Option("--from", help="意见来源：服务对象、基层群众、上级部门、相关单位", autocompletion=completer("opinion_from"))]
 AREA = Annotated[Optional[str], typer.Option("--area", help="整治重点（转为问题时必填）", autocompletion=complete_area)]

@@ -7,10 +7,9 @@ from typing import Annotated, List, Optional
 import typer
 
 from . import output
-from .common import complete_unit, need, settings
+from .common import JSON, complete_unit, need, settings
 
 app = typer.Typer(no_args_is_help=True)
-JSON = Annotated[bool, typer.Option("--json", help="输出 JSON")]
 
 
 @app.command("add")

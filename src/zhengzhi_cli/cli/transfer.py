@@ -9,13 +9,12 @@ from typing import Annotated, Optional
 import typer
 
 from . import output
-from .common import complete_unit, settings
+from .common import JSON, complete_unit, settings
 
 export_app = typer.Typer(no_args_is_help=True)
 
 UNIT = Annotated[Optional[str], typer.Option("--unit", help="单位：代码、全称或唯一简称", autocompletion=complete_unit)]
 OUT = Annotated[Path, typer.Option("-o", "--output", help="输出文件（.xlsx）")]
-JSON = Annotated[bool, typer.Option("--json", help="输出 JSON")]
 SHEETS = ("问题清单", "整改清单", "制度清单")
 
 

@@ -8,11 +8,10 @@ from typing import Annotated, Optional
 import typer
 
 from . import output
-from .common import complete_unit, completer, need, settings
+from .common import JSON, complete_unit, completer, need, settings
 
 app = typer.Typer(no_args_is_help=True)
 
-JSON = Annotated[bool, typer.Option("--json", help="输出 JSON")]
 
 
 def _kinds(session):
