@@ -7,7 +7,7 @@ from typing import Annotated, List, Optional
 import typer
 
 from . import output
-from .common import JSON, complete_unit, completer, need, settings, warn_all
+from .common import JSON, complete_unit, completer, need, plan_choices, settings, warn_all
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -40,7 +40,7 @@ def accountability_add(
     with open_session(settings(ctx)) as session:
         person = need(person, option="NAME", label="被问责人姓名")
         unit = need(unit, option="--unit", label="所在单位")
-        measure = need(measure, option="--measure", label="问责方式", choices=["批评教育", "通报批评", "诫勉谈话", "组织处理", "移交纪检"])
+        measure = need(measure, option="--measure", label="问责方式", choices=plan_choices(session, "measures"))
         date = need(date, option="--date", label="问责日期")
         record = accountability.add(session, person=person, unit=unit, measure=measure, on=date, position=position,
                                     decided_by=by, reason=reason, issue_ids=issue or [], referral=referral, note=note)

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from . import output
-from .common import JSON, complete_unit, completer, need, settings, warn_all
+from .common import JSON, complete_unit, completer, need, plan_choices, settings, warn_all
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -35,7 +35,7 @@ def case_add(
 
     with open_session(settings(ctx)) as session:
         title = need(title, option="TITLE", label="案例标题")
-        kind = need(kind, option="--kind", label="典型类别", choices=["正面", "反面"])
+        kind = need(kind, option="--kind", label="典型类别", choices=plan_choices(session, "case_kinds"))
         unit = need(unit, option="--unit", label="单位")
         case = cases.add(session, title=title, kind=kind, unit=unit, person=person, what=what, on=date, published=published,
                          where=where, note=note)

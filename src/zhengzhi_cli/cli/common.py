@@ -55,6 +55,17 @@ def warn_all(session) -> None:
         output.warn(text)
 
 
+def plan_choices(session, list_name: str) -> Callable[[], list[str]]:
+    """A closed list of the register's own plan, for a prompt (never a copy of the default's)."""
+
+    def choices() -> list[str]:
+        from ..register import plan_of
+
+        return plan_of(session).lists[list_name]
+
+    return choices
+
+
 def as_of(value: str | None) -> dt.date | None:
     if not value:
         return None

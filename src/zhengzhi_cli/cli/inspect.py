@@ -8,7 +8,7 @@ from typing import Annotated, List, Optional
 import typer
 
 from . import output
-from .common import JSON, complete_area, complete_unit, completer, need, settings, warn_all
+from .common import JSON, complete_area, complete_unit, completer, need, plan_choices, settings, warn_all
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -43,7 +43,7 @@ def inspect_add(
 
     with open_session(settings(ctx)) as session:
         unit = need(unit, option="--unit", label="被督查单位")
-        kind = need(kind, option="--kind", label="督查形式", choices=["明察暗访", "抽查检查", "集中督查"])
+        kind = need(kind, option="--kind", label="督查形式", choices=plan_choices(session, "inspection_kinds"))
         date = need(date, option="--date", label="督查日期")
         inspection = inspections.add(session, kind=kind, on=date, units_=unit, by=by, findings=finding, note=note,
                                      as_issues=as_issue, area=area, owner=owner, leader=leader)

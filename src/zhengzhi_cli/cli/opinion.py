@@ -8,7 +8,7 @@ from typing import Annotated, List, Optional
 import typer
 
 from . import output
-from .common import JSON, complete_area, complete_unit, completer, need, settings, warn_all
+from .common import JSON, complete_area, complete_unit, completer, need, plan_choices, settings, warn_all
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -57,8 +57,8 @@ def opinion_add(
     with open_session(settings(ctx)) as session:
         text = need(text, option="TEXT", label="意见内容")
         unit = need(unit, option="--unit", label="单位")
-        channel = need(channel, option="--channel", label="征求方式", choices=["座谈会", "征求意见表", "服务评价评议"])
-        from_ = need(from_, option="--from", label="意见来源", choices=["服务对象", "基层群众", "上级部门", "相关单位"])
+        channel = need(channel, option="--channel", label="征求方式", choices=plan_choices(session, "channels"))
+        from_ = need(from_, option="--from", label="意见来源", choices=plan_choices(session, "opinion_from"))
         op = opinions.add(session, text=text, unit=unit, channel=channel, from_group=from_, people=count, on=date, topic=topic,
                           issue_id=issue, as_issue=as_issue, area=area, owner=owner, leader=leader, note=note)
         rec = _rec(session, op.id)

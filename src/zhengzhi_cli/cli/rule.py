@@ -7,7 +7,7 @@ from typing import Annotated, List, Optional
 import typer
 
 from . import output
-from .common import JSON, complete_unit, need, settings
+from .common import JSON, complete_unit, need, plan_choices, settings
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -30,7 +30,7 @@ def rule_add(
     with open_session(settings(ctx)) as session:
         title = need(title, option="TITLE", label="制度名称")
         unit = need(unit, option="--unit", label="单位")
-        action = need(action, option="--action", label="立改废", choices=["立", "改", "废"])
+        action = need(action, option="--action", label="立改废", choices=plan_choices(session, "rule_actions"))
         rule = rules.add(session, unit=unit, title=title, action=action, due=due, issue_ids=issue or [], note=note)
         rec = rules.show(session, rule.id)
     if json_:

@@ -8,16 +8,10 @@ from typing import Annotated, Optional
 import typer
 
 from . import output
-from .common import JSON, complete_unit, completer, need, settings
+from .common import JSON, complete_unit, completer, need, plan_choices, settings
 
 app = typer.Typer(no_args_is_help=True)
 
-
-
-def _kinds(session):
-    from ..register import plan_of
-
-    return lambda: plan_of(session).lists["unit_kinds"]
 
 
 @app.command("add")
@@ -38,7 +32,7 @@ def unit_add(
 
     with open_session(settings(ctx)) as session:
         name = need(name, option="NAME", label="单位名称")
-        kind = need(kind, option="--kind", label="单位类型", choices=_kinds(session))
+        kind = need(kind, option="--kind", label="单位类型", choices=plan_choices(session, "unit_kinds"))
         unit = units.add(session, name=name, kind=kind, code=code, parent=parent, leader=leader, contact=contact, phone=phone)
         rec = units.record(unit, units.names_by_id(session) if unit.parent_id else {})
     if json_:
