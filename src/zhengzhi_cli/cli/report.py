@@ -26,8 +26,16 @@ def _pct(v) -> str:
     return "—" if v is None else f"{v * 100:.1f}%"
 
 
-def _done(path: Path) -> None:
-    output.note(f"已写出：{path}")
+def _deliver(data: dict, *, out: Path | None, json_: bool, show) -> None:
+    """Every report the same way: its figures as JSON, the workbook (-o), or tables on screen."""
+    if json_:
+        output.emit_json(data)
+    elif out:
+        from ..excel.reports import write_report
+
+        output.note(f"已写出：{write_report(data, out)}")
+    else:
+        show(data)
 
 
 @app.command("phases")
@@ -38,14 +46,7 @@ def report_phases(ctx: typer.Context, out: OUT = None, as_of_: AS_OF = None, jso
 
     with open_session(settings(ctx), write=False) as session:
         data = reports.phases(session, as_of=as_of(as_of_))
-    if json_:
-        output.emit_json(data)
-    elif out:
-        from ..excel.reports import write_report
-
-        _done(write_report(data, out))
-    else:
-        _show_phases(data)
+    _deliver(data, out=out, json_=json_, show=_show_phases)
 
 
 @app.command("monthly")
@@ -63,14 +64,7 @@ def report_monthly(
 
     with open_session(settings(ctx), write=False) as session:
         data = reports.monthly(session, month=month, as_of=as_of(as_of_), limit=max(limit, 0))
-    if json_:
-        output.emit_json(data)
-    elif out:
-        from ..excel.reports import write_report
-
-        _done(write_report(data, out))
-    else:
-        _show_core(data)
+    _deliver(data, out=out, json_=json_, show=_show_core)
 
 
 @app.command("summary")
@@ -81,15 +75,7 @@ def report_summary(ctx: typer.Context, out: OUT = None, as_of_: AS_OF = None, li
 
     with open_session(settings(ctx), write=False) as session:
         data = reports.summary(session, as_of=as_of(as_of_), limit=max(limit, 0))
-    if json_:
-        output.emit_json(data)
-    elif out:
-        from ..excel.reports import write_report
-
-        _done(write_report(data, out))
-    else:
-        _show_core(data)
-        _show_supervision(data)
+    _deliver(data, out=out, json_=json_, show=_show_summary)
 
 
 # ---------------------------------------------------------------- terminal
@@ -126,6 +112,11 @@ def _show_core(data: dict) -> None:
     output.line(f"逾期整改事项 {od['total']} 项（蓝 {ov['overdue_blue']}，黄 {ov['overdue_yellow']}，红 {ov['overdue_red']}）"
                 "；明细请写出工作簿（-o）或用 zz fix list --overdue")
     output.line("说明：" + data["definitions"][0])
+
+
+def _show_summary(data: dict) -> None:
+    _show_core(data)
+    _show_supervision(data)
 
 
 def _show_supervision(data: dict) -> None:
