@@ -372,3 +372,19 @@ def test_upgrade_tells_imported_rows_from_the_offices(tmp_path):
     with sqlite3.connect(path) as db:
         src = dict(db.execute("SELECT id, src_seq FROM issue").fetchall())
     assert src == {1: None, 2: None, 50: 7}
+
+
+def test_numbering_that_restarts_in_every_section(district, tmp_path):
+    heads = ["序号", "问题描述", "整改措施", "整改时限", "整改状态"]
+    rows = [["（三）责任意识方面", None, None, None, None], [1, "推诿扯皮", "首办负责", "6月底前", "整改中"],
+            [2, "矛盾上缴", "包案到人", "6月底前", "整改中"],
+            ["（六）效能意识方面", None, None, None, None], [1, "审批慢", "压缩时限", "6月底前", "已完成"]]
+    path = book(tmp_path / "a.xlsx", {"台账": (heads, rows)})
+    result = district.json(["import", path])
+    assert result["files"][0]["sheets"]["问题清单"]["new"] == 3
+    got = sorted((i["area"], i["description"]) for i in issues_of(district))
+    assert got == sorted([("责任意识", "推诿扯皮"), ("责任意识", "矛盾上缴"), ("效能意识", "审批慢")])
+    rows.insert(3, [3, "新增一条", "研究", "9月底前", "未整改"])  # a row added in the first section moves no other
+    again = district.json(["import", book(tmp_path / "a.xlsx", {"台账": (heads, rows)})])
+    assert (again["new"], again["updated"]) == (2, 0)  # the new issue and its fix
+    assert sorted(i["description"] for i in issues_of(district)) == sorted(["审批慢", "推诿扯皮", "新增一条", "矛盾上缴"])

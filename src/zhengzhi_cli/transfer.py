@@ -227,6 +227,7 @@ class Parsed:
         self.unit_ids: set[int] = set()
         self.ledger = False  # the office's own ledger (its marker): may carry 销号 and several units
         self.ledger_marker: dict = {}
+        self.composite_keys = False  # 序号 restart in every section: the keys are section × 1000 + 序号
 
     def bad(self, table, row: int, key: str, value, why: str, accepted: str = "") -> None:
         self.bad_at((table.sheet, row, table.kind, table.headers), key, value, why, accepted)
@@ -420,6 +421,10 @@ def _parse_table(out: Parsed, table, file_unit, filled, *, cells: Cells, names: 
     unit_col = cols.get("unit")
     fix_keys = [k for k in ("task", "deadline", "status", "done_on", "evidence", "progress") if k in cols]
     state = {"section_area": None, "first_row_of": {}, "prev_seq": None, "filled": filled}
+    # numbering that starts again in every section (（一）… 1、2、3，（二）… 1、2): the unit's 序号
+    # within its section, kept as section × 1000 + 序号 so that a row added in one section moves no other
+    restart = kind in (C.ISSUES, C.COMBINED) and seq_col is not None and _numbering_restarts(table, seq_col)
+    section_no = 0
     on_progress = done[2]
     for i in range(table.first_data, table.end):
         done[0] += 1
@@ -437,6 +442,8 @@ def _parse_table(out: Parsed, table, file_unit, filled, *, cells: Cells, names: 
             else:
                 skip, heading = _is_footnote(row, seq_value)
                 if skip:
+                    if heading:
+                        section_no += 1
                     if heading and len(norm(heading)) <= 30:
                         try:
                             state["section_area"] = cells.convert("area", heading)
@@ -453,6 +460,9 @@ def _parse_table(out: Parsed, table, file_unit, filled, *, cells: Cells, names: 
             seq = seq_value
         else:
             seq = r.conv("seq", "seq", required=True)
+        if restart and seq is not None and not continued:
+            seq = section_no * 1000 + seq
+            out.composite_keys = True
         if unit_id is not None:
             out.unit_ids.add(unit_id)
         if kind in (C.ISSUES, C.COMBINED) and not continued:
@@ -464,6 +474,22 @@ def _parse_table(out: Parsed, table, file_unit, filled, *, cells: Cells, names: 
             _fix_row(out, r, unit_id, seq, state, errors_before)
         if kind == C.RULES:
             _rule_row(out, r, unit_id, seq, state, errors_before)
+
+
+def _numbering_restarts(table, seq_col: int) -> bool:
+    """Does a 序号 come back after a section row (a row with one text)?"""
+    seen: dict[int, int] = {}
+    section = 0
+    for i in range(table.first_data, table.end):
+        row = table.rows[i]
+        value = row[seq_col]
+        if isinstance(value, (int, float)) and not isinstance(value, bool) or (isinstance(value, str) and norm(value).isdigit()):
+            seq = int(float(norm(value) if isinstance(value, str) else value))
+            if seen.setdefault(seq, section) != section:
+                return True
+        elif len({c for c in row if c not in (None, "")}) == 1:
+            section += 1
+    return False
 
 
 def _row_unit(r: _Row, unit_col, file_unit, names: UnitNames, *, ledger: bool):
@@ -856,7 +882,7 @@ def _plan_issues(plan: Plan, parsed: Parsed, reg: _Register, cells: Cells) -> di
             del row["_where"]
             row.pop("_found_default", None)
             row["unit_id"] = ikey[0]
-            row["seq"] = reg.allocate("issue", ikey[0], ikey[1])
+            row["seq"] = reg.allocate("issue", ikey[0], None if parsed.composite_keys else ikey[1])
             row["src_seq"] = None if parsed.ledger else ikey[1]
             parsed.issues[ikey] = row  # same key: safe while iterating, and frees the parsed record
             plan.issue_inserts.append(row)
