@@ -79,21 +79,21 @@ def import_(
     json_: JSON = False,
 ):
     """导入各单位报来的问题清单、整改清单、制度清单（按单位+单位序号更新，不重复登记）。示例：zz import 杨村街道.xlsx 梅厂镇.xlsx"""
-    from .. import transfer
+    from .. import workbook_import
     from ..errors import FileRefused, UsageProblem as Usage
 
     if mappings or unmap:
         return _mappings(ctx, unit=unit, unmap=unmap, json_=json_)
     if not files:
         raise Usage("请给出要导入的文件，如 zz import 杨村街道.xlsx（查看记住的表头对应：zz import --mappings）")
-    taught = transfer.parse_maps(maps or [])
+    taught = workbook_import.parse_maps(maps or [])
     day = None
     if filled_on:
         from ..dates import parse_date
 
         day = parse_date(filled_on, field="填报日期（--filled-on）")
     with _Bar() as bar:
-        results = transfer.import_files(settings(ctx), files, unit=unit, dry_run=dry_run, maps=taught, filled_on=day,
+        results = workbook_import.import_files(settings(ctx), files, unit=unit, dry_run=dry_run, maps=taught, filled_on=day,
                                         on_progress=bar)
     refused = [r for r in results if r["status"] == "refused"]
     if json_:
@@ -147,7 +147,7 @@ def _cell(value) -> str:
 
 
 def _mappings(ctx: typer.Context, *, unit: str | None, unmap: str | None, json_: bool) -> None:
-    from .. import transfer
+    from .. import workbook_import
     from ..db import open_session
     from ..errors import UsageProblem as Usage
 
@@ -155,14 +155,14 @@ def _mappings(ctx: typer.Context, *, unit: str | None, unmap: str | None, json_:
         if not unit:
             raise Usage("--unmap 需要同时用 --unit 指定单位")
         with open_session(settings(ctx)) as session:
-            result = transfer.forget_mapping(session, unit=unit, header=unmap)
+            result = workbook_import.forget_mapping(session, unit=unit, header=unmap)
         if json_:
             output.emit_json(result)
         else:
             output.line(f"已忘掉{result['unit']}的表头对应：{result['header']} → {result['field']}")
         return
     with open_session(settings(ctx), write=False) as session:
-        rows = transfer.list_mappings(session, unit=unit)
+        rows = workbook_import.list_mappings(session, unit=unit)
     if json_:
         output.emit_json(rows)
     else:

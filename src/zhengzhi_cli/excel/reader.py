@@ -3,7 +3,7 @@ header words (whatever the sheet is called), read one- or two-row headers, the �
 填报日期 lines above each table, the template and ledger markers, fill merged cells, and hand
 on the data rows with their Excel row numbers.
 
-Turning cells into register values is the domain's job (transfer.py); this module only
+Turning cells into register values is the domain's job (workbook_import/); this module only
 knows the layout. Where a header can mean two things (整改进展情况: the status, or a free-text
 progress note) the column's own cells decide, as a person reading the sheet would.
 """
