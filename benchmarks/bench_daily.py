@@ -28,7 +28,7 @@ from pathlib import Path
 PY = sys.executable
 ZZ = str(Path(PY).with_name("zz"))
 FORBIDDEN = ("openpyxl", "xlsxwriter", "python_calamine", "rich", "markdown_it", "zhengzhi_cli.reports",
-             "zhengzhi_cli.excel", "zhengzhi_cli.transfer")
+             "zhengzhi_cli.excel", "zhengzhi_cli.transfer", "zhengzhi_cli.workbook_import")
 
 
 def build(db: Path, n: int) -> None:

@@ -80,7 +80,7 @@ BATCH = r'''
 import json, sys, resource
 from pathlib import Path
 from zhengzhi_cli.db import Settings
-from zhengzhi_cli import transfer
+from zhengzhi_cli import workbook_import
 def rss():
     for line in open("/proc/self/status"):
         if line.startswith("VmRSS"):
@@ -88,7 +88,7 @@ def rss():
 out = []
 settings = Settings(command="zz import (bench batch)")
 for path in sorted(Path(sys.argv[1]).glob("*.xlsx")):
-    r = transfer.import_files(settings, [path])[0]
+    r = workbook_import.import_files(settings, [path])[0]
     out.append({"file": path.name, "status": r["status"], "new": r.get("new"), "rss_mb": round(rss(), 1),
                 "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)})
 print(json.dumps(out))

@@ -80,7 +80,7 @@ def test_missing_file_and_binary_csv(district, tmp_path):
 
 def test_hostile_file_in_batch_does_not_stop_good_ones(district, tmp_path):
     good = tmp_path / "good.csv"
-    good.write_text("序号,整治重点,问题描述\n1,效能意识,审批慢\n", encoding="utf-8")
+    good.write_text("序号,整治重点,问题描述,发现日期\n1,效能意识,审批慢,2017-04-01\n", encoding="utf-8")
     bad = tmp_path / "bad.xls"
     bad.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100)
     r = district(["import", bad, good, "--unit", "杨村", "--json"])

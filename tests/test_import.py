@@ -40,7 +40,9 @@ def test_tidy_template_sample_imports_and_reimport_is_unchanged(district):
     sheets = first["files"][0]["sheets"]
     assert (sheets["问题清单"]["new"], sheets["整改清单"]["new"], sheets["制度清单"]["new"]) == (4, 5, 2)
     issues = {i["seq"]: i for i in issues_of(district)}
-    assert issues[1]["status"] == "整改中" and issues[2]["status"] == "已销号" and issues[3]["status"] == "已整改"
+    # the unit wrote 已销号 for issue 2's fix: its claim, stored 已完成 awaiting the office's verification
+    assert issues[1]["status"] == "整改中" and issues[2]["status"] == "已整改" and issues[3]["status"] == "已整改"
+    assert [f["claimed"] for f in issues[2]["fixes"]] == [True]
     fixes = {f["seq"]: f for i in issues.values() for f in i["fixes"]}
     assert fixes[1]["deadline"] == "2017-06-30" and fixes[2]["deadline"] == "长期坚持"
     assert fixes[4]["on_the_spot"] and fixes[4]["deadline"] == issues[3]["found_on"]
@@ -154,14 +156,17 @@ def test_update_recomputes_issue_status_like_derive_status(district, tmp_path):
         [1, 1, "措施一", None, None, "6月底前", "未整改"], [2, 1, "措施二", None, None, "6月底前", "未开始"]])})
     district.ok(["import", path])
     assert issues_of(district)[0]["status"] == "未整改"
-    for statuses, expected in ((("已整改", "未开始"), "整改中"), (("已办结", "已完成"), "已整改"), (("销号", "已销号"), "已销号")):
+    # a unit's 销号 is its claim: 已完成, awaiting the office (SPEC §5 "Authority")
+    for statuses, expected in ((("已整改", "未开始"), "整改中"), (("已办结", "已完成"), "已整改"), (("销号", "已销号"), "已整改")):
         path = book(tmp_path / "s.xlsx", {"整改清单": (FIX_HEADERS, [
             [1, 1, "措施一", None, None, "6月底前", statuses[0], "2017-06-01"],
             [2, 1, "措施二", None, None, "6月底前", statuses[1], "2017-06-02"]])})
         district.ok(["import", path])
         assert issues_of(district)[0]["status"] == expected
     fixes = issues_of(district)[0]["fixes"]
-    assert [f["verified_on"] for f in fixes] == ["2017-06-01", "2017-06-02"]
+    assert [f["verified_on"] for f in fixes] == [None, None]
+    assert [f["claimed"] for f in fixes] == [True, True]
+    assert [f["id"] for f in district.json("fix list --claimed")] == [f["id"] for f in fixes]
 
 
 def test_unit_resolution(district, tmp_path):
@@ -181,9 +186,13 @@ def test_unit_resolution(district, tmp_path):
         ["杨村", 1, "效能意识", "自查", None, "甲", "2017-04-01"], ["120114002", 1, "服务意识", "自查", None, "乙", "2017-04-01"],
         ["火星镇", 2, "服务意识", "自查", None, "丙", "2017-04-01"]])}, top=[])
     r = district(["import", with_column, "--json"])
-    assert r.exit_code == 1
+    assert r.exit_code == 1  # a 单位 column belongs to the office's own ledger, not to a unit's workbook
     (p,) = json.loads(r.stdout)["files"][0]["problems"]
-    assert (p["row"], p["column"], p["value"]) == (4, "单位", "火星镇")
+    assert "zz export ledger" in p["why"] and issues_of(district)[0]["unit"] == "梅厂镇" and len(issues_of(district)) == 1
+    r = district(["import", with_column, "--unit", "杨村", "--json"])
+    assert r.exit_code == 1
+    problems = json.loads(r.stdout)["files"][0]["problems"]
+    assert [(p["row"], p["column"], p["value"]) for p in problems] == [(3, "单位", "120114002"), (4, "单位", "火星镇")]
 
 
 def test_free_text_dates_fullwidth_and_synonyms(district, tmp_path):
@@ -222,7 +231,7 @@ def test_two_row_header_and_header_line_breaks(district, tmp_path):
     ws.merge_cells("D3:F3")
     ws.append([1, "办事拖沓", "效能意识", "首问负责", "6月底前", "已整改"])
     wb.save(tmp_path / "two.xlsx")
-    result = district.json(["import", tmp_path / "two.xlsx"])
+    result = district.json(["import", tmp_path / "two.xlsx", "--filled-on", "2017-05-10"])
     assert result["files"][0]["sheets"]["整改清单"]["new"] == 1
     assert issues_of(district)[0]["status"] == "已整改"
 
@@ -261,8 +270,7 @@ def test_a_units_row_never_overwrites_an_issue_the_office_registered(district, t
     district.ok(["inspect", "add", "--unit", "杨村", "--kind", "明察暗访", "--date", "2017-07-05",
                  "--finding", "窗口人员上班时间玩手机", "--as-issue", "--area", "规矩意识"])
     path = book(tmp_path / "杨村.xlsx", {"问题清单": (ISSUE_HEADERS, [[1, "效能意识", "自查", 4, "发文照抄照搬", "2017-05-02", "", "", ""]])})
-    refused = district(["import", path])
-    assert refused.exit_code == 1
-    assert "序号 1 已是督查发现登记的问题" in refused.stderr
-    issues = issues_of(district)
-    assert len(issues) == 1 and issues[0]["source"] == "督查" and issues[0]["description"] == "窗口人员上班时间玩手机"
+    district.ok(["import", path])  # the unit's 序号 1 is its own problem: a new issue, the office's untouched
+    issues = sorted(issues_of(district), key=lambda i: i["id"])
+    assert len(issues) == 2 and issues[0]["source"] == "督查" and issues[0]["description"] == "窗口人员上班时间玩手机"
+    assert issues[1]["description"] == "发文照抄照搬" and issues[1]["seq"] == 2

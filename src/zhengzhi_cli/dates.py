@@ -54,28 +54,67 @@ def parse_date(value: object, *, field: str = "日期") -> dt.date:
     return _make(int(m.group(1)), int(m.group(2)), int(m.group(3)), raw, field)
 
 
+_YMD2 = re.compile(r"^(\d{2})年(\d{1,2})月(\d{1,2})日?$")  # 17年6月30日: LibreOffice's zh-CN short date
+_MD = re.compile(r"^(\d{1,2})月(\d{1,2})日?$")  # 6月30日前: the campaign year
+_QUARTER = re.compile(r"^(?:(\d{4})年)?第?([一二三四1-4])季度(?:末|底)?$")
+_HALF = re.compile(r"^(?:(\d{4})年)?(上半年|下半年|年中)(?:末|底)?$")
+_QUARTER_NO = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+
+
+def _number_date(value: float, raw: str, field: str) -> dt.date:
+    """A number in a date cell: an Excel serial day, or 2017.06 (a year and month typed into a cell
+    that Excel kept as a number). 2017.1 could be January or October (2017.10): refused."""
+    if 20000 < value < 80000 and float(value).is_integer():
+        return dt.date(1899, 12, 30) + dt.timedelta(days=int(value))
+    if 1990 <= value < 2100 and not float(value).is_integer():
+        text = f"{value:.2f}"
+        year, frac = int(text[:4]), text[5:]
+        if frac == "10":
+            raise Invalid(f"{field}：“{raw}”可能是{year}年1月，也可能是{year}年10月（单元格存成了数字，末尾的 0 丢了），"
+                          "请写成 2017-10-31 或 2017年10月底", field=field)
+        month = int(frac[0]) if frac.endswith("0") else int(frac)
+        if 1 <= month <= 12:
+            return dt.date(year, month, calendar.monthrange(year, month)[1])
+    raise Invalid(f"{field}：“{raw}”不是日期", field=field)
+
+
 def parse_loose_date(value: object, *, year: int, field: str = "日期") -> dt.date:
-    """Dates as units write them in workbooks: also `6月底前`, `2017年6月底`, `年底前`, serials."""
+    """Dates as units write them in workbooks: also `6月底前`, `2017年6月底`, `年底前`, `6月30日前`,
+    `17年6月30日`, `第三季度`, `上半年`, `9月中旬`, serials and `2017.06` kept as a number."""
     if isinstance(value, (dt.date, dt.datetime)):
         return parse_date(value, field=field)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        # An Excel serial day number (1900 date system) that arrived as a plain number.
-        if 20000 < value < 80000:
-            return dt.date(1899, 12, 30) + dt.timedelta(days=int(value))
-        raise Invalid(f"{field}：“{value}”不是日期", field=field)
+        return _number_date(value, str(value), field)
     raw = str(value).strip()
     text = normalize(raw)
     text = re.sub(r"^(截至|截止|于|在)", "", text)
     m = _YMD.match(text) or _YMD_COMPACT.match(text)
     if m:
         return _make(int(m.group(1)), int(m.group(2)), int(m.group(3)), raw, field)
-    m = _YMD.match(_STRIP_BEFORE.sub("", text))
+    bare = _STRIP_BEFORE.sub("", text)
+    m = _YMD.match(bare)
     if m:
         return _make(int(m.group(1)), int(m.group(2)), int(m.group(3)), raw, field)
+    m = _YMD2.match(bare)
+    if m:
+        return _make(2000 + int(m.group(1)), int(m.group(2)), int(m.group(3)), raw, field)
+    m = _MD.match(bare)
+    if m:
+        return _make(year, int(m.group(1)), int(m.group(2)), raw, field)
+    m = _QUARTER.match(bare)
+    if m:
+        y, q = int(m.group(1) or year), _QUARTER_NO[m.group(2)]
+        return dt.date(y, q * 3, calendar.monthrange(y, q * 3)[1])
+    m = _HALF.match(bare)
+    if m:
+        y = int(m.group(1) or year)
+        return dt.date(y, 12, 31) if m.group(2) == "下半年" else dt.date(y, 6, 30)
     m = _YEAR_END.match(text)
     if m:
         return dt.date(int(m.group(1) or year), 12, 31)
-    m = _YM_END.match(text) or _YM_PLAIN.match(_STRIP_BEFORE.sub("", text))
+    if re.fullmatch(r"\d{4}\.\d{1,2}", bare):  # "2017.06" as text
+        return _ym(bare, raw, field)
+    m = _YM_END.match(text) or _YM_PLAIN.match(bare)
     if m:
         y = int(m.group(1) or year)
         month = int(m.group(2))
@@ -89,6 +128,21 @@ def parse_loose_date(value: object, *, year: int, field: str = "日期") -> dt.d
         f"{field}：无法识别日期“{raw}”，可写 {ACCEPTED}，或“6月底前”“年底前”等", field=field
     )
 
+
+def _ym(text: str, raw: str, field: str) -> dt.date:
+    y, mo = (int(p) for p in text.split("."))
+    if not 1 <= mo <= 12:
+        raise Invalid(f"{field}：“{raw}”中的月份 {mo} 无效", field=field)
+    return dt.date(y, mo, calendar.monthrange(y, mo)[1])
+
+
+# Dates inside a sentence ("建立长效机制，6月底前完成"): each pattern, longest first.
+_IN_TEXT = re.compile(
+    r"(?:\d{4}|\d{2})年\d{1,2}月\d{1,2}日?|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|(?:\d{4}年)?\d{1,2}月\d{1,2}日"
+    r"|(?:\d{4}年)?\d{1,2}月(?:底|末|份|中旬|上旬|下旬)?(?=前|之前|以前|完成|底|$|[，,；;。、\s])"
+    r"|(?:\d{4}年)?第?[一二三四1-4]季度(?:末|底)?|(?:\d{4}年)?(?:上半年|下半年)|(?:\d{4}年)?(?:年底|年末)"
+)
+_NUMBERED = re.compile(r"(?:^|(?<=[\s；;。，,]))[(（]?(\d{1,2})[.、)）．](?=\d{4}[年./-]|\d{1,2}月|\D)")
 
 class Deadline:
     """A fix's 整改时限: a date, or 长期坚持 (ongoing); 立行立改 is a date (the day found)."""
@@ -104,13 +158,63 @@ class Deadline:
         return f"Deadline({self.date}, ongoing={self.ongoing}, on_the_spot={self.on_the_spot})"
 
 
+def _clause_deadline(text: str, *, year: int, found_on, field: str, raw: str) -> Deadline:
+    """One deadline from one clause of text, by meaning, never by the first word that matches:
+    a date wins over the words around it ("建立长效机制，6月底前完成" is 6-30, "6月底前完成，长期坚持"
+    is 6-30 and kept up after); two different dates, or 长期坚持 with 立行立改 and no date, are refused."""
+    try:
+        return Deadline(parse_loose_date(text, year=year, field=field))
+    except Invalid as exc:
+        if _IN_TEXT.fullmatch(_STRIP_BEFORE.sub("", text)) or re.fullmatch(r"[\d\-/.年月日]+", text):
+            raise Invalid(exc.message.replace(f"“{text}”", f"“{raw}”"), field=field) from None  # a date, but no valid one
+    dates = []
+    for m in _IN_TEXT.finditer(text):
+        try:
+            d = parse_loose_date(m.group(0), year=year, field=field)
+        except Invalid:
+            continue
+        if d not in dates:
+            dates.append(d)
+    if len(dates) > 1:
+        raise Invalid(f"{field}：“{raw}”里有 {len(dates)} 个日期（" + "、".join(d.isoformat() for d in dates)
+                      + "），不知道以哪个为准：请只写一个时限，或把各项措施分行填写", field=field)
+    if dates:
+        return Deadline(dates[0])
+    ongoing = any(w in text for w in ONGOING_WORDS)
+    spot = any(w in text for w in ON_THE_SPOT_WORDS)
+    if ongoing and spot:
+        raise Invalid(f"{field}：“{raw}”既写了长期坚持又写了立行立改，不知道以哪个为准", field=field)
+    if ongoing:
+        return Deadline(None, ongoing=True)
+    if spot:  # due the day the issue was found (the caller fills it in when it does not know it yet)
+        return Deadline(found_on, on_the_spot=True)
+    raise Invalid(f"{field}：无法识别整改时限“{raw}”", field=field)
+
+
+def numbered_parts(text: str) -> list[str]:
+    """"1.xxx 2.yyy 3.zzz" → ["xxx", "yyy", "zzz"] when the numbers run 1, 2, 3…; else []."""
+    marks = list(_NUMBERED.finditer(text))
+    if len(marks) < 2 or [int(m.group(1)) for m in marks] != list(range(1, len(marks) + 1)):
+        return []
+    parts = []
+    for i, m in enumerate(marks):
+        end = marks[i + 1].start() if i + 1 < len(marks) else len(text)
+        parts.append(text[m.end():end].strip(" \n\t；;，,。"))
+    return parts if all(parts) else []
+
+
+def parse_deadlines(value: object, *, year: int, found_on: dt.date | None = None, field: str = "整改时限") -> list[Deadline]:
+    """A 整改时限 cell: one deadline, or one per numbered part ("1.2017年6月底前 2.2017年9月底前 3.长期坚持")."""
+    if isinstance(value, str):
+        parts = numbered_parts(unicodedata.normalize("NFKC", value).strip())
+        if parts:
+            return [_clause_deadline(normalize(p), year=year, found_on=found_on, field=field, raw=value) for p in parts]
+    return [parse_deadline(value, year=year, found_on=found_on, field=field)]
+
+
 def parse_deadline(value: object, *, year: int, found_on: dt.date | None = None, field: str = "整改时限") -> Deadline:
     if isinstance(value, str):
-        text = normalize(value)
-        if any(w in text for w in ONGOING_WORDS):
-            return Deadline(None, ongoing=True)
-        if any(w in text for w in ON_THE_SPOT_WORDS):
-            return Deadline(found_on or dt.date.today(), on_the_spot=True)
+        return _clause_deadline(normalize(value), year=year, found_on=found_on, field=field, raw=value.strip())
     return Deadline(parse_loose_date(value, year=year, field=field))
 
 

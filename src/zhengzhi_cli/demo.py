@@ -188,10 +188,10 @@ def run_demo(settings: Settings, *, as_of: dt.date | None = None, out_dir: Path 
 def _workbooks(settings: Settings, *, folder: Path, out: Path, as_of: dt.date) -> None:
     """Import the workbooks units sent (a tidy template, a messy combined ledger, one saved by
     LibreOffice), each file its own transaction, as `zz import` does."""
-    from . import transfer
+    from . import workbook_import
 
     paths = sorted((folder / "workbooks").glob("*.xlsx"))
-    for r in transfer.import_files(settings, paths):
+    for r in workbook_import.import_files(settings, paths):
         name = Path(r["file"]).name
         if r["status"] != "imported":
             _say(f"导入 {name}：被拒绝（{len(r.get('problems') or [])} 处错误）")

@@ -105,6 +105,7 @@ def done(session, fix_id: int, *, on=None, evidence: str | None = None) -> Fix:
     if fix.status in (DONE, VERIFIED):
         raise Conflict(f"整改 {fix_id} 已是“{fix.status}”，无需再次完成", field="fix_id")
     fix.status = DONE
+    fix.done_reported = False  # the office records the day itself
     fix.done_on = _date(on, "完成日期（--date）")
     if evidence:
         fix.evidence = evidence
@@ -150,7 +151,7 @@ def return_(session, fix_id: int, *, by: str, reason: str, on=None) -> Fix:
     if not (reason or "").strip():
         raise Invalid("退回理由（--reason）：不能为空", field="reason")
     day = _date(on, "日期（--date）")
-    fix.status, fix.done_on = IN_PROGRESS, None
+    fix.status, fix.done_on, fix.claimed, fix.done_reported = IN_PROGRESS, None, False, False
     _event(session, fix, "退回", day, actor=by, text=reason.strip())
     session.add(fix)
     session.flush()
@@ -191,6 +192,7 @@ def record(fix: Fix, unit_name: str, as_of: dt.date) -> dict:
         "progress": fix.progress, "done_on": fix.done_on.isoformat() if fix.done_on else None,
         "evidence": fix.evidence, "verified_on": fix.verified_on.isoformat() if fix.verified_on else None,
         "verified_by": fix.verified_by, "overdue": late > 0, "days_late": late, "tier": tier(late) if late else None,
+        "claimed": bool(fix.claimed) and fix.status == DONE, "done_reported": bool(fix.done_reported),
     }
 
 
@@ -208,7 +210,7 @@ def by_issue(session, issue_ids: list[int], *, as_of: dt.date | None = None) -> 
 
 
 def list_fixes(session, *, unit=None, status=None, overdue=False, ongoing=None, as_of: dt.date | None = None,
-               limit: int | None = None) -> list[dict]:
+               limit: int | None = None, claimed: bool = False) -> list[dict]:
     from . import units
 
     as_of = as_of or dt.date.today()
@@ -221,6 +223,8 @@ def list_fixes(session, *, unit=None, status=None, overdue=False, ongoing=None, 
         q = q.where(overdue_clause(as_of))
     if ongoing is not None:
         q = q.where(Fix.ongoing.is_(ongoing))
+    if claimed:  # a unit's own 已销号, awaiting the office's verification
+        q = q.where(Fix.claimed.is_(True), Fix.status == DONE)
     q = q.order_by(Fix.deadline.is_(None), Fix.deadline, Fix.id) if overdue else q.order_by(Fix.id)
     if limit:
         q = q.limit(limit)

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from .errors import ZzError
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 APP = "zz"
 
 _checked: set[str] = set()
@@ -143,7 +143,33 @@ def _v5_as_of_columns(conn) -> None:
     conn.execute(sa.text("CREATE INDEX IF NOT EXISTS ix_fix_done_deadline ON fix (done_on, deadline, ongoing)"))
 
 
-STEPS: dict[int, Callable] = {2: _v2_supervision, 3: _v3_report_indexes, 4: _v4_as_of_indexes, 5: _v5_as_of_columns}
+def _v6_import_identity(conn) -> None:
+    """v5 → v6: what a unit's workbook brought is told apart from what the office entered (the
+    unit's own 序号 on issues, fixes and rules; back-filled for rows an import inserted), a unit's
+    claimed 销号 and a completion date taken from the 填报日期 are marked, and layouts taught with
+    `zz import --map` are remembered per unit."""
+    for table in ("issue", "fix", "rule"):
+        conn.execute(sa.text(f"ALTER TABLE {table} ADD COLUMN src_seq INTEGER"))
+        conn.execute(sa.text(
+            f"UPDATE {table} SET src_seq = seq WHERE seq IS NOT NULL AND EXISTS (SELECT 1 FROM change_row"
+            f" JOIN change ON change.id = change_row.change_id WHERE change_row.table_name = '{table}'"
+            f" AND change_row.action = 'insert' AND change_row.row_key = '[' || {table}.id || ']'"
+            " AND change.command LIKE 'zz import%')"))
+        conn.execute(sa.text(f"CREATE UNIQUE INDEX uq_{table}_unit_src_seq ON {table} (unit_id, src_seq)"))
+    conn.execute(sa.text("UPDATE issue SET src_seq = NULL WHERE inspection_id IS NOT NULL OR opinion_id IS NOT NULL"))
+    conn.execute(sa.text("ALTER TABLE fix ADD COLUMN claimed BOOLEAN NOT NULL DEFAULT FALSE"))
+    conn.execute(sa.text("ALTER TABLE fix ADD COLUMN done_reported BOOLEAN NOT NULL DEFAULT FALSE"))
+    md = sa.MetaData()
+    sa.Table("unit", md, sa.Column("id", sa.Integer, primary_key=True))
+    sa.Table("import_mapping", md, sa.Column("id", sa.Integer, primary_key=True),
+             sa.Column("unit_id", sa.Integer, sa.ForeignKey("unit.id"), nullable=False),
+             sa.Column("header", sa.String(200), nullable=False), sa.Column("field", sa.String(64), nullable=False),
+             sa.Column("created_on", sa.Date, nullable=False),
+             sa.UniqueConstraint("unit_id", "header", name="uq_import_mapping_unit_header")).create(conn)
+
+
+STEPS: dict[int, Callable] = {2: _v2_supervision, 3: _v3_report_indexes, 4: _v4_as_of_indexes, 5: _v5_as_of_columns,
+                              6: _v6_import_identity}
 
 
 def ensure(engine, *, plan_text: str | None = None) -> str:

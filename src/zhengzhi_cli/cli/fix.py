@@ -147,6 +147,7 @@ def fix_list(
     unit: Annotated[Optional[str], typer.Option("--unit", help="单位", autocompletion=complete_unit)] = None,
     status: Annotated[Optional[str], typer.Option("--status", help="整改状态：未开始、整改中、已完成、已销号", autocompletion=completer("fix_statuses"))] = None,
     overdue: Annotated[bool, typer.Option("--overdue", help="只列逾期的（按时限排序）")] = False,
+    claimed: Annotated[bool, typer.Option("--claimed", help="只列单位自报“已销号”、待区里核验销号的")] = False,
     as_of_: Annotated[Optional[str], typer.Option("--as-of", help="以某日为“今天”")] = None,
     limit: Annotated[Optional[int], typer.Option("--limit", help="最多列出条数")] = None,
     json_: JSON = False,
@@ -156,7 +157,8 @@ def fix_list(
     from ..db import open_session
 
     with open_session(settings(ctx), write=False) as session:
-        recs = fixes.list_fixes(session, unit=unit, status=status, overdue=overdue, as_of=as_of(as_of_), limit=limit)
+        recs = fixes.list_fixes(session, unit=unit, status=status, overdue=overdue, as_of=as_of(as_of_), limit=limit,
+                                 claimed=claimed)
     if json_:
         output.emit_json(recs)
         return

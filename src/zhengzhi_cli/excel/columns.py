@@ -100,15 +100,20 @@ FIX_SHEET = SheetSpec(
         LEADER, OWNER,
         Column("deadline", "整改时限", ("完成时限", "时限要求", "整改期限", "整改时间", "整改完成时限", "计划完成时限", "计划完成时间"), width=12,
                kind="deadline", required=True, help="日期（2017-06-30），或“6月底前”“年底前”“长期坚持”“立行立改”"),
-        Column("status", "整改状态", ("整改情况", "整改进度", "完成情况", "办理情况", "状态", "整改进展", "是否完成", "整改结果"),
-               width=10, kind="list", choices="fix_statuses", help="未开始、整改中、已完成、已销号；不填按是否有完成日期判断"),
+        Column("status", "整改状态", ("整改情况", "整改进度", "完成情况", "办理情况", "状态", "整改进展", "是否完成", "整改结果",
+                                      "整改完成情况", "完成状态"),
+               width=10, kind="list", choices="fix_statuses", help="未开始、整改中、已完成；不填按是否有完成日期判断。销号由区里核验后办理，单位不填“已销号”"),
         Column("done_on", "完成日期", ("实际完成日期", "实际完成时间", "办结日期", "办结时间", "整改完成日期", "完成时间"), width=12, kind="date",
                help="已完成的整改填写实际完成日期"),
         Column("evidence", "整改成效", ("整改效果", "成效", "整改成果", "佐证材料"), width=30, kind="longtext"),
         NOTE,
-        Column("progress", "进展情况", ("整改进展情况", "进展"), width=30, kind="longtext", ledger_only=True),
+        Column("progress", "进展情况", ("整改进展情况", "进展", "工作进展", "推进情况"), width=30, kind="longtext", ledger_only=True),
         Column("verified_on", "销号日期", ("销号时间",), width=12, kind="date", ledger_only=True),
         Column("verified_by", "销号人", ("核验人", "验收人"), width=10, ledger_only=True, personal=True),
+        Column("claimed", "单位自报销号", (), width=8, kind="flag", ledger_only=True,
+               help="是：单位报表写了“已销号”，待区里核验"),
+        Column("done_reported", "完成日期为填报日期", (), width=10, kind="flag", ledger_only=True,
+               help="是：单位没写完成日期，按报表的填报日期记"),
     ),
     title="作风纪律专项整治整改清单",
     help="每行一项整改，一个问题可有多项整改。",
@@ -120,13 +125,13 @@ RULE_SHEET = SheetSpec(
         SEQ,
         Column("title", "制度名称", ("制度", "制度建设内容", "制度建设项目", "制度名称及内容", "建章立制内容"), width=36, kind="longtext",
                required=True, help="不能为空"),
-        Column("action", "立改废", ("立/改/废", "立、改、废", "类型", "立改废类型", "制度类型"), width=8, kind="list", choices="rule_actions",
+        Column("action", "立改废", ("立/改/废", "立、改、废", "类型", "立改废类型", "制度类型", "类别", "立改废类别", "建制类型"), width=8, kind="list", choices="rule_actions",
                required=True, help="立（新建）、改（修订）、废（废止）"),
-        Column("issue_seq", "问题序号", ("对应问题序号", "针对问题序号", "对应问题"), width=10, kind="seqs",
+        Column("issue_seq", "问题序号", ("对应问题序号", "针对问题序号", "对应问题", "针对问题", "针对的问题"), width=10, kind="seqs",
                help="这项制度针对“问题清单”中哪些问题，多个用顿号分开，如 1、3"),
         Column("due_on", "计划完成时间", ("完成时限", "计划时间", "计划完成日期", "时限要求"), width=14, kind="date",
                help="日期，或“6月底前”“年底前”"),
-        Column("status", "状态", ("完成情况", "进展情况", "制度状态", "办理情况"), width=10, kind="list", choices="rule_statuses",
+        Column("status", "状态", ("完成情况", "进展情况", "制度状态", "办理情况", "进展"), width=10, kind="list", choices="rule_statuses",
                help="未完成、已完成；不填为未完成"),
         Column("doc_no", "文号", ("发文字号", "制度文号", "文件编号"), width=18),
         NOTE,
@@ -150,21 +155,41 @@ COMBINED_SHEET = SheetSpec(
 
 # Status words units write (SPEC §5), normalised (no spaces, NFKC).
 FIX_STATUS_WORDS = {
-    "未开始": "未开始", "未整改": "未开始", "尚未整改": "未开始", "未启动": "未开始", "待整改": "未开始",
+    "未开始": "未开始", "未整改": "未开始", "尚未整改": "未开始", "未启动": "未开始", "待整改": "未开始", "尚未开始": "未开始",
     "整改中": "整改中", "正在整改": "整改中", "正在办理": "整改中", "部分整改": "整改中", "推进中": "整改中",
     "持续整改": "整改中", "正在推进": "整改中", "基本完成": "整改中", "进行中": "整改中", "办理中": "整改中",
+    "已部分整改": "整改中", "整改推进中": "整改中", "持续推进": "整改中", "正在落实": "整改中",
     "已完成": "已完成", "已整改": "已完成", "已办结": "已完成", "完成": "已完成", "整改完成": "已完成", "已整改完成": "已完成",
-    "已整改到位": "已完成", "办结": "已完成", "是": "已完成",
+    "已整改到位": "已完成", "办结": "已完成", "已完成整改": "已完成", "整改到位": "已完成", "已落实": "已完成", "已解决": "已完成",
     "已销号": "已销号", "销号": "已销号", "已验收销号": "已销号",
 }
+# Words that read two ways (未完成: not started, or started and not finished): refused with their cell named.
+FIX_STATUS_AMBIGUOUS = {"未完成": "可能是“未开始”，也可能是“整改中”", "否": "可能是“未开始”，也可能是“整改中”",
+                        "长期坚持": "是整改时限，不是整改状态", "正常": "看不出是否完成"}
+_PERCENT = re.compile(r"^(?:已?完成|整改完成|已整改|完成进度|进度)?(\d{1,3}(?:\.\d+)?)[%％]$")
+
+
+def fix_status_word(text: str) -> str | None:
+    """A unit's status word by meaning (SPEC §5): the whole word, never a prefix. 完成80% is
+    整改中, 完成100% is 已完成. None when the word is not a status word."""
+    word = norm(text).strip("。.；;")
+    if word in FIX_STATUS_WORDS:
+        return FIX_STATUS_WORDS[word]
+    m = _PERCENT.match(word)
+    if m:
+        share = float(m.group(1))
+        return "已完成" if share >= 100 else ("未开始" if share == 0 else "整改中")
+    return None
 RULE_STATUS_WORDS = {
     "未完成": "未完成", "未开始": "未完成", "起草中": "未完成", "制定中": "未完成", "正在制定": "未完成", "修订中": "未完成",
-    "正在修订": "未完成", "拟制定": "未完成", "推进中": "未完成",
+    "正在修订": "未完成", "拟制定": "未完成", "推进中": "未完成", "正在起草": "未完成", "征求意见中": "未完成", "待印发": "未完成",
+    "审议中": "未完成", "待审议": "未完成", "拟修订": "未完成", "拟废止": "未完成", "正在废止": "未完成",
     "已完成": "已完成", "完成": "已完成", "已出台": "已完成", "已印发": "已完成", "已制定": "已完成", "已修订": "已完成",
     "已废止": "已完成", "已建立": "已完成", "已实施": "已完成",
 }
-ACTION_WORDS = {"立": "立", "新立": "立", "新建": "立", "建立": "立", "制定": "立", "改": "改", "修订": "改", "修改": "改",
-                "完善": "改", "废": "废", "废止": "废", "废除": "废"}
+ACTION_WORDS = {"立": "立", "新立": "立", "新建": "立", "建立": "立", "制定": "立", "新制定": "立", "新增": "立",
+                "改": "改", "修订": "改", "修改": "改", "完善": "改", "修订完善": "改",
+                "废": "废", "废止": "废", "废除": "废", "取消": "废"}
 SOURCE_WORDS = {
     "自查": "自查", "自查自纠": "自查", "四查四看": "自查", "自查自纠查摆": "自查", "自我查摆": "自查", "查摆": "自查",
     "征求意见": "征求意见", "座谈会": "征求意见", "征求意见表": "征求意见", "服务评价评议": "征求意见", "意见建议": "征求意见",

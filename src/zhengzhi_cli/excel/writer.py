@@ -83,6 +83,8 @@ def _list_source(plan, col: C.Column) -> list[str]:
         return [a.name for a in plan.areas]
     if col.choices == "checks":
         return [c.check for c in plan.checks]
+    if col.choices == "fix_statuses":  # a unit reports; only the office verifies (销号)
+        return [s for s in plan.lists[col.choices] if s != "已销号"]
     return list(plan.lists[col.choices])
 
 
@@ -189,12 +191,16 @@ def _guide(wb, f: Formats, plan, *, unit_name: str | None, unit_code: str | None
 
 
 def write_ledger(out: Path, *, sheets: Iterable[tuple[C.SheetSpec, Iterable[tuple]]], public: bool,
-                 title: str, made_on: dt.date, unit_line: str) -> dict:
+                 title: str, made_on: dt.date, unit_line: str, marker: str | None = None) -> dict:
     """The whole ledger in the template's own layout plus a 单位 column (and the office's
     own columns), one sheet after the other, each streamed row by row."""
     counts = {}
     with atomic_workbook(out, constant_memory=True) as wb:
         f = Formats(wb)
+        if marker:
+            from .reader import LEDGER_PROPERTY
+
+            wb.set_custom_property(LEDGER_PROPERTY, marker)
         for spec, rows in sheets:
             cols = spec.ledger_columns(public=public)
             ws = wb.add_worksheet(spec.kind)

@@ -76,6 +76,7 @@ class CheckRecord(_Table, table=True):
 class Issue(_Table, table=True):
     __table_args__ = (
         UniqueConstraint("unit_id", "seq", name="uq_issue_unit_seq"),
+        Index("uq_issue_unit_src_seq", "unit_id", "src_seq", unique=True),  # schema v6
         Index("ix_issue_found_unit", "found_on", "unit_id"),  # covers issues found per unit in a period (schema v4)
         Index("ix_issue_area_status", "area", "status"),
         Index("ix_issue_unit_created", "unit_id", "created_on"),
@@ -86,7 +87,7 @@ class Issue(_Table, table=True):
     )
     id: Optional[int] = Field(default=None, primary_key=True)
     unit_id: int = Field(foreign_key="unit.id")
-    seq: Optional[int] = None  # 序号 in the unit's 问题清单
+    seq: Optional[int] = None  # the register's 序号 for this unit (the office's numbering, shown in ledgers)
     area: int
     source: str = Field(max_length=32)
     check_item: Optional[int] = None
@@ -103,11 +104,15 @@ class Issue(_Table, table=True):
     # all verified (the latest such day), None while any is not (or it has none). schema v5
     fixes_done_on: Optional[dt.date] = None
     fixes_verified_on: Optional[dt.date] = None
+    # the unit's own 序号 in the workbooks it sends (None: entered by the office): a unit's workbook
+    # matches and updates only rows it brought itself (SPEC §5 "Identity"; schema v6)
+    src_seq: Optional[int] = None
 
 
 class Fix(_Table, table=True):
     __table_args__ = (
         UniqueConstraint("unit_id", "seq", name="uq_fix_unit_seq"),
+        Index("uq_fix_unit_src_seq", "unit_id", "src_seq", unique=True),  # schema v6
         # open fixes past their deadline (covering the overdue test; schema v5)
         Index("ix_fix_status_deadline_due", "status", "deadline", "ongoing", "done_on"),
         # an issue's fixes; covers the reports' per-issue counts as of D and fix groups by issue (schema v4)
@@ -123,7 +128,7 @@ class Fix(_Table, table=True):
     id: Optional[int] = Field(default=None, primary_key=True)
     issue_id: int = Field(foreign_key="issue.id")
     unit_id: int = Field(foreign_key="unit.id")
-    seq: Optional[int] = None  # 序号 in the unit's 整改清单
+    seq: Optional[int] = None  # 序号 in the unit's 整改清单 (the register's numbering)
     task: str = Field(sa_column=Column(Text, nullable=False))
     deadline: Optional[dt.date] = None  # None with ongoing=True means 长期坚持
     ongoing: bool = False
@@ -140,6 +145,11 @@ class Fix(_Table, table=True):
     note: Optional[str] = Field(default=None, sa_column=Column(Text))
     created_on: dt.date = Field(default_factory=dt.date.today)
     issue_found_on: Optional[dt.date] = None  # its issue's found_on, kept with it (schema v5)
+    src_seq: Optional[int] = None  # the unit's own 序号 in its workbooks (schema v6)
+    # the unit's workbook said 已销号: stored 已完成, the unit's own claim awaiting the office's 销号 (schema v6)
+    claimed: bool = False
+    # done_on was not in the file: taken from its 填报日期 (reported, not the day of completion; schema v6)
+    done_reported: bool = False
 
 
 class FixEvent(_Table, table=True):
@@ -156,10 +166,11 @@ class FixEvent(_Table, table=True):
 
 
 class Rule(_Table, table=True):
-    __table_args__ = (UniqueConstraint("unit_id", "seq", name="uq_rule_unit_seq"),)
+    __table_args__ = (UniqueConstraint("unit_id", "seq", name="uq_rule_unit_seq"),
+                      Index("uq_rule_unit_src_seq", "unit_id", "src_seq", unique=True))
     id: Optional[int] = Field(default=None, primary_key=True)
     unit_id: int = Field(foreign_key="unit.id", index=True)
-    seq: Optional[int] = None  # 序号 in the unit's 制度清单
+    seq: Optional[int] = None  # 序号 in the unit's 制度清单 (the register's numbering)
     title: str = Field(sa_column=Column(Text, nullable=False))
     action: str = Field(max_length=4)  # 立 / 改 / 废
     due_on: Optional[dt.date] = None
@@ -168,6 +179,7 @@ class Rule(_Table, table=True):
     doc_no: Optional[str] = Field(default=None, max_length=200)
     note: Optional[str] = Field(default=None, sa_column=Column(Text))
     created_on: dt.date = Field(default_factory=dt.date.today)
+    src_seq: Optional[int] = None  # the unit's own 序号 in its workbooks (schema v6)
 
 
 class RuleIssue(_Table, table=True):
@@ -185,6 +197,18 @@ class MilestoneRecord(_Table, table=True):
     done_on: dt.date
     ref: Optional[str] = Field(default=None, max_length=300)  # file reference, e.g. the 总结报告's 文号
     note: Optional[str] = Field(default=None, sa_column=Column(Text))
+
+
+class ImportMapping(_Table, table=True):
+    """A layout the office taught once (`zz import --map 表头=字段`), remembered per unit (schema v6)."""
+
+    __tablename__ = "import_mapping"
+    __table_args__ = (UniqueConstraint("unit_id", "header", name="uq_import_mapping_unit_header"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id")
+    header: str = Field(max_length=200)  # the header as the unit writes it (normalised)
+    field: str = Field(max_length=64)  # the column key it means (excel/columns.py)
+    created_on: dt.date = Field(default_factory=dt.date.today)
 
 
 class Change(_Table, table=True):

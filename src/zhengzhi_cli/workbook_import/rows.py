@@ -1,0 +1,534 @@
+"""The rows of each table found on a sheet → records keyed like the register, plus every refused cell.
+
+Each table's unit comes from `--unit`, its own 填报单位 line, or the file's; a unit's workbook speaks for
+that unit only (SPEC §5). A row is read by meaning: section rows give the 整治重点, a row below an issue
+with only measures is its next measure, status words are whole words, and a unit's 已销号 is its claim.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from ..dates import numbered_parts, parse_loose_date
+from ..errors import FileRefused, Invalid, ZzError
+from ..excel import columns as C
+from ..excel.columns import norm
+from .cells import FOOTNOTE_START, Cells, Progress, _Bad, _n, person_of, text_of
+
+class Parsed:
+    """What one file says, keyed like the register, plus every refused cell."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.problems: list[dict] = []
+        self.issues: dict[tuple[int, int], dict] = {}
+        self.fixes: dict[tuple[int, int], dict] = {}
+        self.combined_fixes: dict[tuple[int, int], list[dict]] = {}  # issue key → measures in row order
+        self.rules: dict[tuple[int, int], dict] = {}
+        self.columns: dict[str, set[str]] = {C.ISSUES: set(), C.FIXES: set(), C.RULES: set()}
+        self.unit_ids: set[int] = set()
+        self.ledger = False  # the office's own ledger (its marker): may carry 销号 and several units
+        self.ledger_marker: dict = {}
+        self.composite_keys = False  # 序号 restart in every section: the keys are section × 1000 + 序号
+
+    def bad(self, table, row: int, key: str, value, why: str, accepted: str = "") -> None:
+        self.bad_at((table.sheet, row, table.kind, table.headers), key, value, why, accepted)
+
+    def bad_at(self, where: tuple, key: str, value, why: str, accepted: str = "") -> None:
+        sheet, row, kind, headers = where
+        self.problems.append({"file": str(self.path), "sheet": sheet, "row": row, "column": headers.get(key) or _label(kind, key),
+                              "value": text_of(value) or "", "why": why, "accepted": accepted})
+
+
+def _label(kind: str, key: str) -> str:
+    spec = C.COMBINED_SHEET if kind == C.COMBINED else C.BY_KIND[kind]
+    if key == "unit":
+        return C.UNIT_HEADER
+    try:
+        return spec.column(key).header
+    except KeyError:
+        return key
+
+
+class UnitNames:
+    """Unit references (name, code, unique part, or the formal name a unit signs with:
+    杨村街道办事处, 武清区大良镇人民政府) resolved once each."""
+
+    def __init__(self, session):
+        self.session = session
+        self._seen: dict[str, tuple[int, str] | ZzError] = {}
+
+    def resolve(self, ref: str) -> tuple[int, str]:
+        from .. import units
+
+        ref = str(ref).strip()
+        hit = self._seen.get(ref)
+        if hit is None:
+            first_error = None
+            for candidate in _formal_candidates(ref):
+                try:
+                    u = units.resolve(self.session, candidate)
+                    hit = (u.id, u.name)
+                    break
+                except ZzError as exc:
+                    first_error = first_error or exc
+            self._seen[ref] = hit = hit or first_error
+        if isinstance(hit, ZzError):
+            raise hit
+        return hit
+
+
+_SEAL = re.compile(r"[（(]\s*(?:盖章|公章|签章)\s*[）)]|盖章")
+_FORMAL_SUFFIX = re.compile(r"(?:人民政府|办事处|管理委员会|管委会)$")
+_DISTRICT_PREFIX = re.compile(r"^(?:[\u4e00-\u9fff]{1,3}(?:省|市))?[\u4e00-\u9fff]{1,3}(?:区|县)(?=[\u4e00-\u9fff]{2})")
+
+
+def _formal_candidates(ref: str) -> list[str]:
+    """杨村街道（盖章） → 杨村街道; 杨村街道办事处 → 杨村街道; 武清区大良镇人民政府 → 大良镇."""
+    first = _SEAL.sub("", ref).strip(" ：:\u3000") or ref
+    out = [ref, first]
+    short = _FORMAL_SUFFIX.sub("", first)
+    if short and short != first:
+        out.append(short)
+    for text in list(out[1:]):
+        bare = _DISTRICT_PREFIX.sub("", text)
+        if bare != text:
+            out.append(bare)
+    seen: list[str] = []
+    return [c for c in out if c and not (c in seen or seen.append(c))]
+
+
+def _is_footnote(row: list, seq_value) -> tuple[bool, str | None]:
+    """(skip, heading text): blank rows, footnotes, and section headings carry no data."""
+    if isinstance(seq_value, (int, float)) and not isinstance(seq_value, bool):
+        return False, None
+    if isinstance(seq_value, str) and norm(seq_value).strip(".、)）（(").isdigit():
+        return False, None
+    texts = {text_of(c) for c in row if text_of(c)}
+    if not texts:
+        return True, None
+    if len(texts) == 1:
+        return True, next(iter(texts))
+    first = next(text_of(c) for c in row if text_of(c))
+    if first.startswith(FOOTNOTE_START):
+        return True, None
+    return False, None
+
+
+def _refuse_unit(book, why: str, value: str = "", accepted: str = "") -> FileRefused:
+    return FileRefused(f"文件“{book.path.name}”：{why}", field="unit",
+                       problems=[{"file": str(book.path), "sheet": None, "row": None, "column": "填报单位", "value": value,
+                                  "why": why, "accepted": accepted or "--unit 单位，或表头上方的“填报单位：XXX”"}])
+
+
+def table_units(book, *, unit_ref: str | None, names: UnitNames) -> list[tuple[int, str] | None]:
+    """Each table's unit: `--unit`, else the table's own 填报单位 line, else the file's (a cover sheet,
+    the template marker). Only the office's own ledger may leave it to a 单位 column."""
+    if unit_ref:
+        forced = names.resolve(unit_ref)  # a wrong --unit refuses the file with the lookup's own message
+        return [forced for _ in book.tables]
+    out = []
+    for table in book.tables:
+        ref, where = (table.unit, table.unit_where) if table.unit else (book.unit, book.unit_where)
+        if ref:
+            try:
+                out.append(names.resolve(ref))
+            except ZzError as exc:
+                raise _refuse_unit(book, f"{where}的填报单位“{ref}”无法识别——{exc.message}", ref,
+                                   "登记簿中的单位全称、代码或唯一简称") from None
+        elif book.ledger is not None and "unit" in table.columns:
+            out.append(None)
+        elif "unit" in table.columns:
+            raise _refuse_unit(book, f"工作表“{table.sheet}”有“单位”列，但这不是办公室用 zz export ledger 导出的全区台账："
+                                     "单位报来的表只能是本单位的，请用 --unit 指定单位，或在表头上方写明“填报单位：XXX”")
+        else:
+            raise _refuse_unit(book, "无法确定是哪个单位的表：请用 --unit 指定单位，或在表头上方写明“填报单位：XXX”"
+                                     "（zz template 生成的模板已带单位标记）")
+    return out
+
+
+def parse(session, book, *, unit_ref: str | None, cells: Cells, names: UnitNames,
+          on_progress: Progress | None = None) -> Parsed:
+    out = Parsed(book.path)
+    out.ledger = book.ledger is not None
+    out.ledger_marker = book.ledger or {}
+    units_of = table_units(book, unit_ref=unit_ref, names=names)
+    total = sum(t.end - t.first_data for t in book.tables)
+    for kind in ("area", "source", "check", "date", "deadlines", "fix_status", "rule_status", "action", "seqs"):
+        cells._cache.setdefault(kind, {})
+    done = [0, total, on_progress]
+    for table, file_unit in zip(book.tables, units_of):
+        filled = cells.filled_on
+        if table.filled_on not in (None, "") and not getattr(cells, "forced_filled", False):
+            try:
+                filled = parse_loose_date(table.filled_on, year=cells.year)
+            except Invalid:
+                pass
+        _parse_table(out, table, file_unit, filled, cells=cells, names=names, done=done)
+    return out
+
+
+class _Row:
+    """One data row of a table being read: its cells by key, and where to report a bad one."""
+
+    __slots__ = ("out", "table", "cols", "row", "excel_row", "cells")
+
+    def __init__(self, out: Parsed, table, cells: Cells):
+        self.out, self.table, self.cols, self.cells = out, table, table.columns, cells
+        self.row: list = []
+        self.excel_row = 0
+
+    def cell(self, key):
+        c = self.cols.get(key)
+        return None if c is None else self.row[c]
+
+    def bad(self, key, why, accepted=""):
+        self.out.bad(self.table, self.excel_row, key, self.cell(key), why, accepted)
+
+    def conv(self, key, kind_, required=False, default=None):
+        value = self.cell(key)
+        if value is None or value.__class__ is str and not value.strip():
+            if required:
+                self.bad(key, "不能为空", _accepted_for(kind_, self.cells))
+            return default
+        try:
+            if kind_ == "seq":
+                return self.cells._seq(value)  # unique per row: a cache would only grow
+            hit = self.cells._cache[kind_].get((value.__class__, value))
+            if hit is not None and hit.__class__ is tuple:
+                return hit[0]
+            return self.cells.convert(kind_, value)
+        except _Bad as b:
+            self.bad(key, b.why, b.accepted)
+            return default
+
+
+def _parse_table(out: Parsed, table, file_unit, filled, *, cells: Cells, names: UnitNames, done: list) -> None:
+    kind = table.kind
+    cols = table.columns
+    if kind in (C.ISSUES, C.COMBINED):
+        out.columns[C.ISSUES] |= set(cols)
+    if kind in (C.FIXES, C.COMBINED):
+        out.columns[C.FIXES] |= set(cols) | ({"status"} if table.status_marks else set())
+    if kind == C.RULES:
+        out.columns[C.RULES] |= set(cols)
+    rows = table.rows
+    width = max([*cols.values(), *table.status_marks]) + 1
+    for i in range(table.first_data, table.end):
+        if len(rows[i]) < width:
+            rows[i].extend([None] * (width - len(rows[i])))
+    r = _Row(out, table, cells)
+    seq_col = cols.get("seq")
+    desc_col = cols.get("description")
+    unit_col = cols.get("unit")
+    fix_keys = [k for k in ("task", "deadline", "status", "done_on", "evidence", "progress") if k in cols]
+    state = {"section_area": None, "first_row_of": {}, "prev_seq": None, "filled": filled}
+    # numbering that starts again in every section (（一）… 1、2、3，（二）… 1、2): the unit's 序号
+    # within its section, kept as section × 1000 + 序号 so that a row added in one section moves no other
+    restart = kind in (C.ISSUES, C.COMBINED) and seq_col is not None and _numbering_restarts(table, seq_col)
+    section_no = 0
+    on_progress = done[2]
+    for i in range(table.first_data, table.end):
+        done[0] += 1
+        if on_progress and done[0] % 5000 == 0:
+            on_progress("检查", done[0], done[1])
+        row = rows[i]
+        r.row, r.excel_row = row, i + 1
+        seq_value = row[seq_col] if seq_col is not None else None
+        continued = False
+        if seq_value.__class__ is not float and seq_value.__class__ is not int:
+            if (kind == C.COMBINED and Cells.blank(seq_value) and state["prev_seq"] is not None
+                    and (desc_col is None or Cells.blank(row[desc_col]))
+                    and any(not Cells.blank(row[cols[k]]) for k in fix_keys)):
+                continued = True  # a second measure on the row below its issue
+            else:
+                skip, heading = _is_footnote(row, seq_value)
+                if skip:
+                    if heading:
+                        section_no += 1
+                    if heading and len(norm(heading)) <= 30:
+                        try:
+                            state["section_area"] = cells.convert("area", heading)
+                        except _Bad:
+                            pass
+                    continue
+        errors_before = len(out.problems)
+        unit_id = _row_unit(r, unit_col, file_unit, names, ledger=out.ledger)
+        if continued:
+            seq = state["prev_seq"]
+        elif seq_value.__class__ is float and seq_value >= 1 and seq_value.is_integer() and seq_value < 1e9:
+            seq = int(seq_value)
+        elif seq_value.__class__ is int and 1 <= seq_value < 10**9:
+            seq = seq_value
+        else:
+            seq = r.conv("seq", "seq", required=True)
+        if restart and seq is not None and not continued:
+            seq = section_no * 1000 + seq
+            out.composite_keys = True
+        if unit_id is not None:
+            out.unit_ids.add(unit_id)
+        if kind in (C.ISSUES, C.COMBINED) and not continued:
+            _issue_row(out, r, unit_id, seq, state, errors_before)
+            state["prev_seq"] = seq
+        if kind in (C.FIXES, C.COMBINED):
+            if kind == C.COMBINED and all(Cells.blank(row[cols[k]]) for k in fix_keys) and not _marked(r):
+                continue  # an issue with no measures yet
+            _fix_row(out, r, unit_id, seq, state, errors_before)
+        if kind == C.RULES:
+            _rule_row(out, r, unit_id, seq, state, errors_before)
+
+
+def _numbering_restarts(table, seq_col: int) -> bool:
+    """Does a 序号 come back after a section row (a row with one text)?"""
+    seen: dict[int, int] = {}
+    section = 0
+    for i in range(table.first_data, table.end):
+        row = table.rows[i]
+        value = row[seq_col]
+        if isinstance(value, (int, float)) and not isinstance(value, bool) or (isinstance(value, str) and norm(value).isdigit()):
+            seq = int(float(norm(value) if isinstance(value, str) else value))
+            if seen.setdefault(seq, section) != section:
+                return True
+        elif len({c for c in row if c not in (None, "")}) == 1:
+            section += 1
+    return False
+
+
+def _row_unit(r: _Row, unit_col, file_unit, names: UnitNames, *, ledger: bool):
+    """The row's unit. A unit's own workbook speaks for that unit only: a 单位 cell naming another
+    unit is refused. The office's ledger says each row's unit in its 单位 column."""
+    if unit_col is None or Cells.blank(r.row[unit_col]):
+        if file_unit is None:
+            r.bad("unit", "不能为空", "登记簿中的单位全称、代码或唯一简称")
+            return None
+        return file_unit[0]
+    try:
+        unit_id, name = names.resolve(r.row[unit_col])
+    except ZzError as exc:
+        r.bad("unit", exc.message.removeprefix("单位："), "登记簿中的单位全称、代码或唯一简称（zz unit list 可查看）")
+        return None
+    if not ledger and file_unit is not None and unit_id != file_unit[0]:
+        r.bad("unit", f"这是“{file_unit[1]}”报来的表，不能填写其他单位（{name}）的行",
+              f"{file_unit[1]}，或留空（全区台账请用 zz export ledger 导出的台账）")
+        return None
+    return unit_id
+
+
+def _marked(r: _Row) -> bool:
+    return any(not Cells.blank(r.row[c]) for c in r.table.status_marks)
+
+
+def _issue_row(out: Parsed, r: _Row, unit_id, seq, state: dict, errors_before: int) -> None:
+    cells, row, cols, kind = r.cells, r.row, r.cols, r.table.kind
+    issue = {"_where": (r.table.sheet, r.excel_row, kind, r.table.headers)}
+    if "area" in cols:
+        v = row[cols["area"]]
+        hit = cells._cache["area"].get((v.__class__, v))
+        if hit.__class__ is tuple:
+            issue["area"] = hit[0]
+        elif state["section_area"] and Cells.blank(v):
+            issue["area"] = state["section_area"]
+        else:
+            issue["area"] = r.conv("area", "area", required=True)
+    elif state["section_area"]:
+        issue["area"] = state["section_area"]
+    else:
+        r.bad("area", "没有整治重点：表中没有“整治重点”列，本行上方也没有“（三）责任意识方面”这样的分节行", cells.areas_accepted)
+    if "source" in cols:
+        v = row[cols["source"]]
+        hit = cells._cache["source"].get((v.__class__, v))
+        issue["source"] = hit[0] if hit.__class__ is tuple else r.conv("source", "source", default="自查")
+    if "check" in cols:
+        v = row[cols["check"]]
+        hit = cells._cache["check"].get((v.__class__, v))
+        issue["check_item"] = hit[0] if hit.__class__ is tuple else r.conv("check", "check")
+    v = row[cols["description"]] if "description" in cols else None
+    desc = (v.strip() or None) if v.__class__ is str else text_of(v)
+    if not desc:
+        r.bad("description", "不能为空", "具体写明问题表现")
+    issue["description"] = desc
+    v = row[cols["found_on"]] if "found_on" in cols else None
+    if Cells.blank(v):
+        issue["found_on"] = state["filled"]  # None: no 填报日期 either (a new issue is refused in plan_writes)
+        issue["_found_default"] = True
+    else:
+        hit = cells._cache["date"].get((v.__class__, v))
+        issue["found_on"] = hit[0] if hit.__class__ is tuple else r.conv("found_on", "date")
+    for key in ("leader", "owner"):
+        if key in cols:
+            v = row[cols[key]]
+            v = (v.strip() or None) if v.__class__ is str else text_of(v)
+            if v and (" " in v or "\u3000" in v or "\n" in v or "\t" in v):
+                v = "".join(v.split())
+            issue[key] = v
+    if "note" in cols:
+        v = row[cols["note"]]
+        issue["note"] = (v.strip() or None) if v.__class__ is str else text_of(v)
+    ikey = (unit_id, seq)
+    first_row_of = state["first_row_of"]
+    if unit_id is None or seq is None:
+        return
+    if ikey in first_row_of:
+        prior = out.issues.get(ikey)
+        if kind != C.COMBINED or (prior is not None and prior.get("description") != desc):
+            r.bad("seq", f"序号 {seq} 与第 {first_row_of[ikey]} 行重复", "同一单位同一表内序号不能重复")
+        return
+    first_row_of[ikey] = r.excel_row
+    if len(out.problems) != errors_before:
+        return
+    if ikey in out.issues:
+        r.bad("seq", f"序号 {seq} 已在工作表“{out.issues[ikey]['_where'][0]}”出现", "同一单位的问题序号不能重复")
+    else:
+        out.issues[ikey] = issue
+
+
+def _fix_status_of(r: _Row):
+    if r.table.status_marks:
+        ticked = [status for c, status in r.table.status_marks.items() if not Cells.blank(r.row[c])]
+        if len(ticked) > 1:
+            c = next(c for c in r.table.status_marks if not Cells.blank(r.row[c]))
+            r.out.bad(r.table, r.excel_row, "status", r.row[c], f"同时勾选了{'、'.join(ticked)}", "只在一种状态下打 √")
+            return None
+        return ticked[0] if ticked else None
+    return r.conv("status", "fix_status") if "status" in r.cols else None
+
+
+def _fix_row(out: Parsed, r: _Row, unit_id, seq, state: dict, errors_before: int) -> None:
+    cols, kind = r.cols, r.table.kind
+    fix = {"_where": (r.table.sheet, r.excel_row, kind, r.table.headers)}
+    task = text_of(r.cell("task"))
+    if not task:
+        r.bad("task", "不能为空", "明确整改的任务和措施")
+    fix["task"] = task
+    deadlines = [None]
+    if "deadline" in cols:
+        deadlines = r.conv("deadline", "deadlines", required=True) or [None]
+        fix["deadline"] = deadlines[0]
+    tasks = [task]
+    if len(deadlines) > 1:
+        tasks = numbered_parts(task or "")
+        if kind != C.COMBINED or len(tasks) != len(deadlines):
+            why = (f"一格里写了 {len(deadlines)} 个时限，" + ("措施却分不出对应的几项" if kind == C.COMBINED else "请把各项措施分行填写，每行一个序号"))
+            r.bad("deadline", why, "每项措施一个时限：措施和时限都按 1. 2. 3. 编号，或分行填写")
+    for key in ("leader", "owner", "verified_by"):
+        if key in cols:
+            fix[key] = person_of(r.cell(key))
+    for key in ("evidence", "progress"):
+        if key in cols:
+            fix[key] = text_of(r.cell(key))
+    if kind == C.FIXES and "note" in cols:
+        fix["note"] = text_of(r.cell("note"))
+    if "status" in cols or "done_on" in cols or r.table.status_marks:
+        _fix_state(out, r, fix, state)
+    if len(out.problems) != errors_before or unit_id is None:
+        return
+    if kind == C.FIXES:
+        issue_seq = r.conv("issue_seq", "seq", required=True)
+        if issue_seq is None or seq is None:
+            return
+        fix["issue_key"] = (unit_id, issue_seq)
+        fkey = (unit_id, seq)
+        if fkey in out.fixes:
+            r.bad("seq", f"序号 {seq} 与第 {out.fixes[fkey]['_where'][1]} 行重复", "同一单位整改清单内序号不能重复")
+            return
+        out.fixes[fkey] = fix
+    elif seq is not None:
+        for task_k, deadline_k in zip(tasks, deadlines):
+            one = dict(fix, task=task_k, issue_key=(unit_id, seq))
+            if "deadline" in cols:
+                one["deadline"] = deadline_k
+            out.combined_fixes.setdefault((unit_id, seq), []).append(one)
+
+
+def _fix_state(out: Parsed, r: _Row, fix: dict, state: dict) -> None:
+    """Status and dates. A unit reports, only the office verifies (SPEC §5 "Authority"): 已销号 in a
+    unit's workbook is its claim, stored 已完成. A completion date the file does not give is its
+    填报日期, marked as reported; with no 填报日期 either, plan_writes keeps the register's or refuses."""
+    cols = r.cols
+    status = _fix_status_of(r)
+    done_on = r.conv("done_on", "date") if "done_on" in cols else None
+    verified_on = r.conv("verified_on", "date") if "verified_on" in cols else None
+    if status is None:
+        status = "已销号" if verified_on else ("已完成" if done_on else "未开始")
+    claimed = False
+    if status == "已销号" and not out.ledger:
+        status, claimed, verified_on = "已完成", True, None
+        fix.pop("verified_by", None)
+    fix["_done_default"] = False
+    if status in ("已完成", "已销号"):
+        if done_on is None:
+            done_on = state["filled"]
+            fix["_done_default"] = True
+    else:
+        done_on = None
+    if status == "已销号":
+        verified_on = verified_on or done_on
+        if verified_on and done_on and verified_on < done_on:
+            r.bad("verified_on" if "verified_on" in cols else "done_on", f"销号日期 {verified_on} 早于完成日期 {done_on}",
+                  "销号日期不早于完成日期")
+    else:
+        verified_on = None
+        if "verified_by" in fix:
+            fix["verified_by"] = None
+    fix.update(status=status, done_on=done_on, verified_on=verified_on, claimed=claimed,
+               done_reported=fix["_done_default"] and done_on is not None)
+    for key in ("claimed", "done_reported"):  # the office's ledger says them in its own columns
+        if key in cols:
+            fix[key] = _flag(r.cell(key)) and status in ("已完成", "已销号") and (key != "claimed" or status == "已完成")
+
+
+def _flag(value) -> bool:
+    return value is True or (isinstance(value, (int, float)) and value == 1) or _n(value) in ("是", "√", "Y", "y", "TRUE", "True")
+
+
+def _rule_row(out: Parsed, r: _Row, unit_id, seq, state: dict, errors_before: int) -> None:
+    cols = r.cols
+    rule = {"_where": (r.table.sheet, r.excel_row, r.table.kind, r.table.headers)}
+    title = text_of(r.cell("title"))
+    if not title:
+        r.bad("title", "不能为空", "制度名称")
+    rule["title"] = title
+    rule["action"] = r.conv("action", "action", required=True)
+    if "due_on" in cols:
+        due = r.cell("due_on")
+        flat = norm(due) if isinstance(due, str) else ""
+        if flat and any(w in flat for w in ("长期", "常态")):
+            rule["due_on"] = None
+        elif flat and any(w in flat for w in ("立行立改", "即知即改", "立即")):
+            rule["due_on"] = state["filled"]
+            if state["filled"] is None:
+                r.bad("due_on", "立行立改的制度以填报日期为完成时限，但表上没有填报日期", "日期，或在表头上方写明填报日期")
+        else:
+            rule["due_on"] = r.conv("due_on", "date")
+    if "doc_no" in cols:
+        rule["doc_no"] = text_of(r.cell("doc_no"))
+    if "note" in cols:
+        rule["note"] = text_of(r.cell("note"))
+    if "issue_seq" in cols:
+        value = r.cell("issue_seq")
+        try:
+            rule["issue_seqs"] = r.cells.convert("seqs", value) if not Cells.blank(value) else ()
+        except _Bad:
+            rule["issue_seqs"] = ()
+            rule["issue_text"] = text_of(value)  # the issue's own words: linked by description in plan_writes
+    if "status" in cols or "done_on" in cols:
+        status = r.conv("status", "rule_status") if "status" in cols else None
+        done_on = r.conv("done_on", "date") if "done_on" in cols else None
+        status = status or ("已完成" if done_on else "未完成")
+        rule["status"] = status
+        rule["done_on"] = (done_on or state["filled"]) if status == "已完成" else None
+        if status == "已完成" and rule["done_on"] is None:
+            r.bad("status", "已完成但没有完成日期，表上也没有填报日期", "在表头上方写明“填报日期：…”，或用 --filled-on 指定")
+    if len(out.problems) != errors_before or unit_id is None or seq is None:
+        return
+    rkey = (unit_id, seq)
+    if rkey in out.rules:
+        r.bad("seq", f"序号 {seq} 与第 {out.rules[rkey]['_where'][1]} 行重复", "同一单位制度清单内序号不能重复")
+        return
+    out.rules[rkey] = rule
+
+
+def _accepted_for(kind: str, cells: Cells) -> str:
+    return {"area": cells.areas_accepted, "seq": "正整数 1、2、3……", "deadlines": "日期、6月底前、年底前、长期坚持、立行立改",
+            "action": "立、改、废", "date": "日期，如 2017-06-30"}.get(kind, "")
