@@ -82,7 +82,7 @@ def test_killed_export_never_replaces_the_previous_file(district, register_url, 
     previous = out.read_bytes()
     district.ok("issue add 导出之后新增 --unit 杨村 --area 6")
     before = procs.snapshot(register_url)
-    proc = procs.start(register_url, "export", "ledger", "-o", out)
+    proc = procs.start(register_url, "export", "ledger", "-o", out, "--force")
     # the writer makes its temporary file first and fills it: kill as soon as it appears
     deadline = time.monotonic() + 60
     while not [p for p in tmp_path.iterdir() if p.name.startswith(".台账.xlsx.")]:
@@ -96,7 +96,7 @@ def test_killed_export_never_replaces_the_previous_file(district, register_url, 
     assert data == previous or _complete_xlsx(out)  # never a truncated file in its place
     assert procs.snapshot(register_url) == before
     # and the next export goes through
-    again = procs.run(register_url, "export", "ledger", "-o", out)
+    again = procs.run(register_url, "export", "ledger", "-o", out, "--force")
     assert again.returncode == 0, again.stderr
     assert _complete_xlsx(out)
 

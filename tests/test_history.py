@@ -70,6 +70,7 @@ def test_backup_is_a_consistent_copy(district, tmp_path):
     zz = district
     zz.ok(["issue", "add", "x", "--unit", "杨村", "--area", "6"])
     out = tmp_path / "备份" / "zz-2017-06-30.db"
+    out.parent.mkdir()  # -o never creates folders
     r = zz.ok(["backup", "-o", str(out)])
     assert "已备份到" in r.stdout and out.exists()
     conn = sqlite3.connect(out)

@@ -23,11 +23,12 @@ def bulletin(
     new_number: Annotated[bool, typer.Option("--new-number", help="同一月份再发一期，使用新期号（默认沿用原期号）")] = False,
     list_: Annotated[bool, typer.Option("--list", help="列出已印发的通报")] = False,
     json_: Annotated[bool, typer.Option("--json", help="输出 JSON（只显示内容，不编号、不写文件）")] = False,
+    force: Annotated[bool, typer.Option("--force", help="文件已存在时替换它（默认不覆盖）")] = False,
 ):
     """印发一期通报：进展滞后单位、点名问责、正反典型、整改完成情况。示例：zz bulletin --month 2017-08 -o 通报第3期.xlsx"""
     import datetime as dt
 
-    from .. import bulletins
+    from .. import bulletins, outputs
     from ..db import open_session
 
     if list_:
@@ -44,8 +45,9 @@ def bulletin(
         with open_session(settings(ctx), write=False) as session:
             output.emit_json(bulletins.compose(session, month_=month or f"{today.year:04d}-{today.month:02d}"))
         return
+    out = need(out, option="-o", label="通报文件（.xlsx 或 .md）")
+    outputs.check(out, suffixes=outputs.XLSX_OR_MD, force=force, db=settings(ctx).db, what="通报")
     with open_session(settings(ctx)) as session:
-        out = need(out, option="-o", label="通报文件（.xlsx 或 .md）")
         data = bulletins.issue(session, month_=month, path=Path(out), new_number=new_number, on=date)
     if not data["written"]:
         output.line(f"{data['period']} 没有可通报的内容（无进展滞后单位、问责、典型案例、完成整改或督查），未生成通报，未占用期号。")

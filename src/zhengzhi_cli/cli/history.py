@@ -84,12 +84,14 @@ def undo(
 
 def backup(
     ctx: typer.Context,
-    out: Annotated[Path, typer.Option("-o", "--output", help="备份文件")],
+    out: Annotated[Path, typer.Option("-o", "--output", help="备份文件（.db）")],
+    force: Annotated[bool, typer.Option("--force", help="文件已存在时替换它（默认不覆盖）")] = False,
 ):
     """备份登记簿（他人写入时也能得到一致的副本；PostgreSQL 登记簿备份为 SQLite 文件）。示例：zz backup -o 备份/zz-2017-06-30.db"""
-    from .. import history
+    from .. import history, outputs
     from ..db import engine_for, resolve, sqlite_path
 
+    outputs.check(out, suffixes=outputs.BACKUP, force=force, db=settings(ctx).db, what="登记簿备份（SQLite 文件）")
     url, _ = resolve(settings(ctx).db)
     path = sqlite_path(url)
     if path is None:  # PostgreSQL: a consistent snapshot into a SQLite register file

@@ -127,11 +127,14 @@ def inspect_report(
     month: MONTH = None,
     out: Annotated[Optional[Path], typer.Option("-o", "--output", help="写入文件：.xlsx 或 .md（不写则显示在屏幕上）")] = None,
     json_: JSON = False,
+    force: Annotated[bool, typer.Option("--force", help="文件已存在时替换它（默认不覆盖）")] = False,
 ):
     """督查情况反馈（报区政府）：本月督查及其发现。示例：zz inspect report --month 2017-07 -o 督查反馈-7月.xlsx"""
-    from .. import inspections
+    from .. import inspections, outputs
     from ..db import open_session
 
+    if out is not None and not json_:
+        outputs.check(out, suffixes=outputs.XLSX_OR_MD, force=force, db=settings(ctx).db, what="督查情况反馈")
     with open_session(settings(ctx), write=False) as session:
         month = need(month, option="--month", label="月份（如 2017-07）")
         data = inspections.report(session, month_=month)

@@ -20,9 +20,10 @@ def report_public(
     out: Annotated[Optional[Path], typer.Option("-o", "--output", help="输出文件 .xlsx")] = None,
     as_of_: Annotated[Optional[str], typer.Option("--as-of", help="以某日为“今天”")] = None,
     json_: Annotated[bool, typer.Option("--json", help="输出 JSON（只显示数字，不写文件）")] = False,
+    force: Annotated[bool, typer.Option("--force", help="文件已存在时替换它（默认不覆盖）")] = False,
 ):
     """政务公开：按单位、按整治重点的整改情况及整改事项，不含任何个人信息。示例：zz report public -o 整改情况公示.xlsx --as-of 2017-09-30"""
-    from .. import public
+    from .. import outputs, public
     from ..db import open_session
 
     day = as_of(as_of_)
@@ -31,6 +32,7 @@ def report_public(
             output.emit_json(public.compose(session, as_of=day, items=False))
             return
         out = need(out, option="-o", label="输出文件（.xlsx）")
+        outputs.check(out, suffixes=outputs.XLSX, force=force, db=settings(ctx).db)
         data = public.write_report(session, path=Path(out), as_of=day)
     t = data["totals"]
     output.line(f"已写入政务公开整改情况：{data['file']}（截至 {data['as_of']}：问题 {t['issues']} 个，已整改 {t['fixed'] + t['closed']} 个，"

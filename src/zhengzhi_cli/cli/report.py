@@ -19,11 +19,20 @@ app = typer.Typer(no_args_is_help=True)
 OUT = Annotated[Optional[Path], typer.Option("-o", "--output", help="输出工作簿（.xlsx）；不写则在终端显示")]
 AS_OF = Annotated[Optional[str], typer.Option("--as-of", help="以某日为“今天”")]
 JSON = Annotated[bool, typer.Option("--json", help="输出 JSON（报表的全部数字），不写文件")]
+FORCE = Annotated[bool, typer.Option("--force", help="文件已存在时替换它（默认不覆盖）")]
 LIMIT = Annotated[int, typer.Option("--limit", help="逾期清单等明细表最多列出条数（0 为不限）")]
 
 
 def _pct(v) -> str:
     return "—" if v is None else f"{v * 100:.1f}%"
+
+
+def _target(ctx: typer.Context, out: Path | None, *, json_: bool, force: bool) -> None:
+    """Refuse a -o that must not be written before the report is computed."""
+    if out is not None and not json_:
+        from .. import outputs
+
+        outputs.check(out, suffixes=outputs.XLSX, force=force, db=settings(ctx).db)
 
 
 def _deliver(data: dict, *, out: Path | None, json_: bool, show) -> None:
@@ -39,11 +48,12 @@ def _deliver(data: dict, *, out: Path | None, json_: bool, show) -> None:
 
 
 @app.command("phases")
-def report_phases(ctx: typer.Context, out: OUT = None, as_of_: AS_OF = None, json_: JSON = False):
+def report_phases(ctx: typer.Context, out: OUT = None, as_of_: AS_OF = None, json_: JSON = False, force: FORCE = False):
     """阶段进度：方案时间表与各单位 × 各节点完成情况。示例：zz report phases -o 阶段进度.xlsx --as-of 2017-07-01"""
     from .. import reports
     from ..db import open_session
 
+    _target(ctx, out, json_=json_, force=force)
     with open_session(settings(ctx), write=False) as session:
         data = reports.phases(session, as_of=as_of(as_of_))
     _deliver(data, out=out, json_=json_, show=_show_phases)
@@ -57,22 +67,26 @@ def report_monthly(
     as_of_: AS_OF = None,
     limit: LIMIT = 1000,
     json_: JSON = False,
+    force: FORCE = False,
 ):
     """月报：总体情况、分单位、分重点、分来源、逾期清单、本月新增与销号、图表。示例：zz report monthly --month 2017-06 -o 6月月报.xlsx"""
     from .. import reports
     from ..db import open_session
 
+    _target(ctx, out, json_=json_, force=force)
     with open_session(settings(ctx), write=False) as session:
         data = reports.monthly(session, month=month, as_of=as_of(as_of_), limit=max(limit, 0))
     _deliver(data, out=out, json_=json_, show=_show_core)
 
 
 @app.command("summary")
-def report_summary(ctx: typer.Context, out: OUT = None, as_of_: AS_OF = None, limit: LIMIT = 1000, json_: JSON = False):
+def report_summary(ctx: typer.Context, out: OUT = None, as_of_: AS_OF = None, limit: LIMIT = 1000, json_: JSON = False,
+                   force: FORCE = False):
     """总结：全程的整改情况，加制度立改废、四查四看、督查、问责、征求意见、典型。示例：zz report summary -o 总结.xlsx --as-of 2017-12-10"""
     from .. import reports
     from ..db import open_session
 
+    _target(ctx, out, json_=json_, force=force)
     with open_session(settings(ctx), write=False) as session:
         data = reports.summary(session, as_of=as_of(as_of_), limit=max(limit, 0))
     _deliver(data, out=out, json_=json_, show=_show_summary)

@@ -15,6 +15,7 @@ export_app = typer.Typer(no_args_is_help=True)
 
 UNIT = Annotated[Optional[str], typer.Option("--unit", help="单位：代码、全称或唯一简称", autocompletion=complete_unit)]
 OUT = Annotated[Path, typer.Option("-o", "--output", help="输出文件（.xlsx）")]
+FORCE = Annotated[bool, typer.Option("--force", help="文件已存在时替换它（默认不覆盖）")]
 SHEETS = ("问题清单", "整改清单", "制度清单")
 
 
@@ -23,11 +24,12 @@ def register(app: typer.Typer) -> None:
     app.command("import")(import_)
 
 
-def template(ctx: typer.Context, out: OUT, unit: UNIT = None, json_: JSON = False):
+def template(ctx: typer.Context, out: OUT, unit: UNIT = None, json_: JSON = False, force: FORCE = False):
     """生成各单位填报用的空白工作簿（问题清单、整改清单、制度清单、填表说明）。示例：zz template -o 杨村街道.xlsx --unit 杨村"""
-    from .. import transfer
+    from .. import outputs, transfer
     from ..db import open_session
 
+    outputs.check(out, suffixes=outputs.XLSX, force=force, db=settings(ctx).db)
     with open_session(settings(ctx), write=False) as session:
         result = transfer.template(session, out, unit=unit)
     if json_:
@@ -173,11 +175,12 @@ def _mappings(ctx: typer.Context, *, unit: str | None, unmap: str | None, json_:
 @export_app.command("ledger")
 def export_ledger(ctx: typer.Context, out: OUT, unit: UNIT = None,
                   public: Annotated[bool, typer.Option("--public", help="政务公开版：去掉责任领导、责任人、销号人等姓名和电话")] = False,
-                  json_: JSON = False):
+                  json_: JSON = False, force: FORCE = False):
     """导出整改台账（与填报模板同样的版式，可再导入）。示例：zz export ledger -o 台账.xlsx --unit 杨村"""
-    from .. import transfer
+    from .. import outputs, transfer
     from ..db import open_session
 
+    outputs.check(out, suffixes=outputs.XLSX, force=force, db=settings(ctx).db)
     with open_session(settings(ctx), write=False) as session:
         result = transfer.export_ledger(session, out, unit=unit, public=public)
     if json_:

@@ -7,13 +7,9 @@ text. Used for the 通报 (bulletin), the 督查情况反馈 and, via excel/publ
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from ..errors import Invalid
 
 FORMULA_START = ("=", "+", "-", "@")
 A4 = 9
@@ -43,23 +39,11 @@ def safe_text(value) -> str:
 
 
 def atomic_save(path: Path, write) -> None:
-    """Write through a temporary file in the same folder, so a failure leaves nothing behind."""
-    path = Path(path)
-    if not path.parent.exists():
-        raise Invalid(f"输出文件（-o）：文件夹“{path.parent}”不存在", field="output")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as exc:
-        raise Invalid(f"输出文件（-o）：无法在“{path.parent}”写入（{exc.strerror}）", field="output") from None
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise Invalid(f"输出文件（-o）：无法写入“{path}”（{exc.strerror}）", field="output") from None
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    """`write(tmp)` fills a scratch file that then replaces `path` in one step (outputs.atomic)."""
+    from ..outputs import atomic
+
+    with atomic(path) as tmp:
+        write(tmp)
 
 
 class Book:
@@ -69,7 +53,7 @@ class Book:
         import xlsxwriter
 
         self.wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
-                                                  "strings_to_numbers": False})
+                                                  "strings_to_numbers": False, "tmpdir": str(Path(path).parent)})
         self.wb.set_properties({"title": "", "author": "", "company": "", "comments": ""})
         base = {"font_name": "宋体", "font_size": 11, "valign": "vcenter"}
         self.f_title = self.wb.add_format({**base, "font_name": "黑体", "font_size": 16, "bold": True, "align": "center"})

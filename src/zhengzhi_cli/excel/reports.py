@@ -48,7 +48,7 @@ class Book:
         self.path = path
         self.data = data
         self.wb = xlsxwriter.Workbook(str(path), {"default_date_format": "yyyy-mm-dd", "strings_to_formulas": False,
-                                                  "strings_to_urls": False,
+                                                  "strings_to_urls": False, "tmpdir": str(Path(path).parent),
                                                   "default_format_properties": {"font_name": FONT, "font_size": 10}})
         self.wb.set_properties({"title": data.get("title", ""), "author": data.get("prepared_by", ""),
                                 "company": data.get("prepared_by", ""), "comments": "zz 作风纪律专项整治台账"})
@@ -607,19 +607,28 @@ def m_due(data: dict, i: int) -> str:
 
 
 def write_report(data: dict, path: Path) -> Path:
-    """Write one report's workbook from its figures dict (see reports.monthly/summary/phases)."""
+    """Write one report's workbook from its figures dict (see reports.monthly/summary/phases),
+    atomically (outputs.atomic): a failure leaves the old file, or none, and no scratch files."""
+    from ..outputs import atomic
+
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
         from ..errors import Invalid
 
         raise Invalid(f"输出文件（-o）：“{path.name}”应以 .xlsx 结尾", field="output")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    book = Book(path, data)
+    with atomic(path) as tmp:
+        book = Book(tmp, data)
+        _sheets(book, data)
+        book.close()
+    return path
+
+
+def _sheets(book: Book, data: dict) -> None:
     kind = data["report"]
     if kind == "phases":
         sheet_timeline(book, data)
         sheet_matrix(book, data)
-        return book.close()
+        return
     sheet_overview(book, data)
     sheet_units(book, data)
     sheet_areas(book, data)
@@ -633,4 +642,3 @@ def write_report(data: dict, path: Path) -> Path:
         sheet_checks(book, data, data["supervision"]["check_names"])
         sheet_supervision(book, data, data["supervision"]["case_kinds"])
     sheet_charts(book, data)
-    return book.close()

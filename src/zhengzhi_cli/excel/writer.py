@@ -8,8 +8,6 @@ Both take their columns from excel/columns.py. Every text cell goes through
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -23,26 +21,18 @@ TEMPLATE_ROWS = 500  # rows given dropdowns and borders in the blank template
 
 @contextmanager
 def atomic_workbook(out: Path, *, constant_memory: bool = False) -> Iterator:
-    """An xlsxwriter Workbook written to a temporary file and moved into place only when complete."""
+    """An xlsxwriter Workbook written in a scratch folder and moved into place only when complete
+    (outputs.atomic); xlsxwriter's own scratch files go to that folder too, so a failure leaves none."""
     import xlsxwriter
 
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".xlsx", dir=out.parent)
-    os.close(fd)
-    wb = xlsxwriter.Workbook(tmp, {"constant_memory": constant_memory, "strings_to_formulas": False,
-                                   "strings_to_urls": False, "strings_to_numbers": False,
-                                   "default_date_format": "yyyy-mm-dd", "tmpdir": str(out.parent)})
-    try:
+    from ..outputs import atomic
+
+    with atomic(out) as tmp:
+        wb = xlsxwriter.Workbook(str(tmp), {"constant_memory": constant_memory, "strings_to_formulas": False,
+                                            "strings_to_urls": False, "strings_to_numbers": False,
+                                            "default_date_format": "yyyy-mm-dd", "tmpdir": str(tmp.parent)})
         yield wb
         wb.close()
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; a workbook is for sharing
-        os.replace(tmp, out)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 class Formats:
