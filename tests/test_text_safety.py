@@ -262,7 +262,7 @@ RANDOM_TEXT = st.one_of(MARKUPISH, st.text(min_size=1, max_size=30),
 def test_random_text_never_breaks_list_show_or_log(seeded, text, owner):
     zz, reg = seeded
     before = reg.snapshot()
-    argv = ["issue", "add", "--unit", "杨村", "--area", "6", *(["--owner", owner] if owner is not None else []), "--", text]
+    argv = ["issue", "add", "--unit", "杨村", "--area", "6", *([f"--owner={owner}"] if owner is not None else []), "--", text]
     result = zz(argv, env=WIDE)
     said = _said(result)
     assert result.exit_code in (0, 1), (argv, said)
