@@ -56,8 +56,19 @@ _NAMES = {0x00: "空字符", 0x07: "响铃", 0x08: "退格", 0x0B: "垂直制表
 
 # Unicode Cc (C0, DEL, C1) but a tab, and a line break where one is allowed; Cs (a lone surrogate is no
 # character at all). A regex, not a loop: an importer asks this of every cell of a 100,000-row workbook.
-_CONTROL_MULTILINE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
-_CONTROL_ONE_LINE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\ud800-\udfff]")
+# Patterns are compiled on first use: every command imports this module (cli/output.py), few need them.
+_PATTERNS = {
+    "multiline": "[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]",
+    "one_line": "[\x00-\x08\x0a-\x1f\x7f-\x9f\ud800-\udfff]",
+    # what a terminal would act on: C0 but \n and a tab, DEL, C1, the bidi marks and overrides, lone surrogates
+    "unsafe": "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]",
+    # in JSON from json.dumps (C0 already escaped) these can only stand inside strings, where \uXXXX is the same text
+    "json_unsafe": "[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]",
+}
+
+
+def _pattern(name: str):
+    return re.compile(_PATTERNS[name])  # re keeps its own cache of compiled patterns
 
 
 def normalise(value: str) -> str:
@@ -75,7 +86,7 @@ def rule_of(field: str, *, label: str | None = None, max_len: int | None = None,
 
 def why_not(value: str, *, max_len: int | None, multiline: bool) -> str | None:
     """The reason (Chinese, without the field's name) this text may not be stored, or None."""
-    found = None if value.isprintable() else (_CONTROL_MULTILINE if multiline else _CONTROL_ONE_LINE).search(value)
+    found = None if value.isprintable() else _pattern("multiline" if multiline else "one_line").search(value)
     if found:
         ch, at = found.group(), found.start() + 1
         code = ord(ch)
@@ -125,20 +136,16 @@ def escape_of(code: int) -> str:
     return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
 
 
-_BIDI = [0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
-_UNSAFE = [c for c in range(0x20) if c not in (0x09, 0x0A)] + [0x7F, *range(0x80, 0xA0), *_BIDI, *range(0xD800, 0xE000)]
-_SHOW = {c: escape_of(c) for c in _UNSAFE}
-# in serialised JSON these can only stand inside strings (json.dumps already escaped C0), where \\uXXXX is the same text
-_JSON = {c: f"\\u{c:04x}" for c in _UNSAFE if c >= 0x7F}
-
-
 def display(value) -> str:
     """Any text, safe to print on a terminal: control characters (ESC, OSC, CSI, C1, `\\r`, …) and bidi
     overrides as visible escapes (`\\x1b`); line breaks and tabs kept."""
-    return str(value).translate(_SHOW)
+    text = str(value)
+    if text.isprintable():  # the common case, at C speed
+        return text
+    return _pattern("unsafe").sub(lambda m: escape_of(ord(m.group())), text)
 
 
 def json_safe(serialised: str) -> str:
     """JSON text from json.dumps(ensure_ascii=False), with DEL, C1 controls, bidi overrides and lone
     surrogates written as \\u escapes: the same data, nothing a terminal would act on."""
-    return serialised.translate(_JSON)
+    return _pattern("json_unsafe").sub(lambda m: f"\\u{ord(m.group()):04x}", serialised)
