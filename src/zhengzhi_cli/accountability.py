@@ -8,7 +8,7 @@ import datetime as dt
 
 from sqlmodel import select
 
-from . import audit, issues, units
+from . import audit, issues, text as text_rules, units
 from .errors import Conflict, Invalid, NotFound
 from .models import Accountability, AccountabilityIssue, Unit
 from .register import plan_of
@@ -21,9 +21,10 @@ def add(session, *, person: str, unit: str, measure: str, on, position: str | No
         decided_by: str | None = None, reason: str | None = None, issue_ids: list[int] | None = None,
         referral: str | None = None, note: str | None = None) -> Accountability:
     plan = plan_of(session)
-    person = (person or "").strip()
-    if not person:
-        raise Invalid("被问责人（NAME）：不能为空", field="person")
+    person = text_rules.clean(person, field="person", label="被问责人（NAME）", required=True)
+    position, decided_by = text_rules.clean(position, field="position"), text_rules.clean(decided_by, field="decided_by")
+    reason, referral = text_rules.clean(reason, field="reason"), text_rules.clean(referral, field="referral")
+    note = text_rules.clean(note, field="note")
     the_unit = units.resolve(session, unit)
     the_measure = plan.choice("measures", measure, label="问责方式（--measure）", field="measure")
     if referral and the_measure != REFERRAL:
@@ -58,9 +59,8 @@ def outcome(session, record_id: int, *, text: str, on=None, referral: str | None
     record = get(session, record_id)
     if record.measure != REFERRAL:
         raise Conflict(f"问责 #{record_id} 为“{record.measure}”，只有“{REFERRAL}”才登记处理结果", field="accountability_id")
-    text = (text or "").strip()
-    if not text:
-        raise Invalid("处理结果（TEXT）：不能为空", field="outcome")
+    text = text_rules.clean(text, field="outcome", label="处理结果（TEXT）", required=True)
+    referral = text_rules.clean(referral, field="referral")
     day = campaign_date(session, on, field="结果日期（--date）", default=dt.date.today())
     if day < record.decided_on:
         raise Invalid(f"结果日期（--date）：{day} 早于移交日期 {record.decided_on}", field="date")

@@ -8,7 +8,7 @@ import datetime as dt
 from sqlalchemy import func
 from sqlmodel import select
 
-from . import audit, units
+from . import audit, text, units
 from .errors import Invalid, NotFound
 from .models import TypicalCase, Unit
 from .register import plan_of
@@ -28,9 +28,9 @@ def _kind(session, value: str) -> str:
 
 def add(session, *, title: str, kind: str, unit: str, person: str | None = None, what: str | None = None,
         on=None, published=None, where: str | None = None, note: str | None = None) -> TypicalCase:
-    title = (title or "").strip()
-    if not title:
-        raise Invalid("案例标题（TITLE）：不能为空", field="title")
+    title = text.clean(title, field="title", label="案例标题（TITLE）", required=True)
+    person, what = text.clean(person, field="person"), text.clean(what, field="what")
+    where, note = text.clean(where, field="published_where"), text.clean(note, field="note")
     the_kind = _kind(session, kind)
     the_unit = units.resolve(session, unit)
     happened = campaign_date(session, on, field="发生日期（--date）")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from . import units
+from . import text, units
 from .dates import parse_date
 from .errors import Invalid
 from .models import CheckRecord, Unit
@@ -18,7 +18,8 @@ def add(session, *, unit: str, item, on, result: str | None = None, note: str | 
         raise Invalid(f"四查四看事项（--item）：请写 1–{len(plan.checks)}", field="item")
     check = plan.check(item)
     record = CheckRecord(unit_id=the_unit.id, item=check.no, checked_on=parse_date(on, field="日期（--date）"),
-                         result=result, note=note)
+                         result=text.clean(result, field="result", label="结果（--result）"),
+                         note=text.clean(note, field="note"))
     session.add(record)
     session.flush()
     return record

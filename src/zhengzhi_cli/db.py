@@ -186,17 +186,10 @@ def _busy_message() -> str:
 
 # What a column may hold, checked before every flush so that both backends refuse the same
 # values with the same message (SQLite would store a 500-character 责任人 or a NUL byte that
-# PostgreSQL rejects with a driver error).
-FIELD_LABELS = {
-    "name": "名称", "code": "代码", "kind": "类型", "leader": "责任领导", "owner": "责任人", "contact": "联系人",
-    "phone": "电话", "note": "备注", "description": "问题描述", "source": "问题来源", "task": "整改任务及措施",
-    "progress": "整改进展", "evidence": "整改成效", "verified_by": "销号人", "actor": "经办人", "approver": "批准人",
-    "text": "说明", "title": "标题", "doc_no": "文号", "ref": "文号", "result": "结果", "person": "姓名",
-    "position": "职务", "decided_by": "决定机关", "reason": "理由", "referral": "移交情况", "outcome": "处理结果",
-    "inspectors": "督查人员", "findings": "发现问题", "content": "意见内容", "topic": "主题", "people": "人数",
-    "channel": "渠道", "from_group": "意见来源", "what": "事迹或问题", "published_where": "发布渠道",
-    "period": "期间", "file": "文件", "no": "期号", "seq": "序号", "measure": "问责方式", "action": "立改废",
-}
+# PostgreSQL rejects with a driver error). The rules are text.py's, the same that `clean` applies
+# in the domain and an importer applies per cell. Only new rows and changed values are judged,
+# so a record stored before these rules can still be edited (and so corrected).
+ZZ_OWN_TABLES = ("meta", "change", "change_row")  # zz's own text (the command line, JSON of rows), never shown raw
 INT32 = 2**31 - 1
 
 
@@ -204,29 +197,45 @@ def _check_values(session, _ctx, _instances) -> None:
     import sqlalchemy as sa
     from sqlalchemy import inspect
 
+    from . import text
     from .errors import Invalid
 
     for obj in list(session.new) + list(session.dirty):
-        mapper = inspect(obj).mapper
-        for attr in mapper.column_attrs:
+        state = inspect(obj)
+        for attr in state.mapper.column_attrs:
+            if not state.pending and not state.attrs[attr.key].history.has_changes():
+                continue
             value = getattr(obj, attr.key, None)
             if value is None:
                 continue
             col = attr.columns[0]
-            label = FIELD_LABELS.get(attr.key, attr.key)
+            label = text.label(attr.key)
             if isinstance(value, str):
-                if "\x00" in value:
-                    raise Invalid(f"{label}：含有不可见的空字符（\\x00），请删去后重试", field=attr.key)
-                try:
-                    value.encode("utf-8")
-                except UnicodeEncodeError:
-                    raise Invalid(f"{label}：含有无法识别的字符（编码错误），请检查输入", field=attr.key) from None
                 length = getattr(col.type, "length", None)
-                if length and len(value) > length:
-                    raise Invalid(f"{label}：太长（{len(value)} 个字符，最多 {length} 个）", field=attr.key)
+                if col.table.name in ZZ_OWN_TABLES:
+                    why = _why_not_own(value, length)
+                else:
+                    fixed = text.normalise(value)
+                    if fixed != value:
+                        setattr(obj, attr.key, fixed)
+                    why = text.why_not(fixed, max_len=length or text.FREE_TEXT_MAX, multiline=length is None)
+                if why:
+                    raise Invalid(f"{label}：{why}", field=attr.key)
             elif isinstance(value, int) and not isinstance(value, bool) and isinstance(col.type, sa.Integer) \
                     and not isinstance(col.type, sa.BigInteger) and not -INT32 - 1 <= value <= INT32:
                 raise Invalid(f"{label}：数值 {value} 超出范围", field=attr.key)
+
+
+def _why_not_own(value: str, length: int | None) -> str | None:
+    if "\x00" in value:
+        return "含有不可见的空字符（\\x00），请删去后重试"
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return "含有无法识别的字符（编码错误），请检查输入"
+    if length and len(value) > length:
+        return f"太长（{len(value)} 个字符，最多 {length} 个）"
+    return None
 
 
 def _refused_by_server(exc: Exception) -> str | None:

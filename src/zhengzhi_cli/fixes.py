@@ -13,6 +13,7 @@ from sqlalchemy import and_, or_
 from sqlmodel import select
 
 from . import issues as issues_mod
+from . import text as text_rules
 from .dates import ONGOING, parse_date, parse_deadline
 from .errors import Conflict, Invalid, NotFound
 from .models import Fix, FixEvent, Issue, Unit
@@ -66,9 +67,9 @@ def add(session, *, issue_id: int, task: str, deadline: str, owner: str | None =
         leader: str | None = None, note: str | None = None, seq: int | None = None) -> Fix:
     plan = plan_of(session)
     issue = issues_mod.get(session, issue_id)
-    task = (task or "").strip()
-    if not task:
-        raise Invalid("整改任务及措施：不能为空", field="task")
+    task = text_rules.clean(task, field="task", required=True)
+    owner, leader = text_rules.clean(owner, field="owner"), text_rules.clean(leader, field="leader")
+    note = text_rules.clean(note, field="note")
     if not deadline:
         raise Invalid(f"整改时限：必须写明日期或“{ONGOING}”", field="deadline")
     dl = parse_deadline(deadline, year=plan.year, found_on=issue.found_on, field="整改时限（--deadline）")
@@ -87,13 +88,12 @@ def progress(session, fix_id: int, *, text: str, on=None) -> Fix:
     fix = get(session, fix_id)
     if fix.status == VERIFIED:
         raise Conflict(f"整改 {fix_id} 已销号，不能再登记进展", field="fix_id")
-    if not (text or "").strip():
-        raise Invalid("进展情况：不能为空", field="text")
+    text = text_rules.clean(text, field="progress", label="进展情况", required=True)
     day = _date(on, "日期（--date）")
     if fix.status == NOT_STARTED:
         fix.status = IN_PROGRESS
-    fix.progress = text.strip()
-    _event(session, fix, "进展", day, text=text.strip())
+    fix.progress = text
+    _event(session, fix, "进展", day, text=text)
     session.add(fix)
     session.flush()
     issues_mod.refresh_status(session, [fix.issue_id])
@@ -104,6 +104,7 @@ def done(session, fix_id: int, *, on=None, evidence: str | None = None) -> Fix:
     fix = get(session, fix_id)
     if fix.status in (DONE, VERIFIED):
         raise Conflict(f"整改 {fix_id} 已是“{fix.status}”，无需再次完成", field="fix_id")
+    evidence = text_rules.clean(evidence, field="evidence", label="整改成效（--evidence）")
     fix.status = DONE
     fix.done_reported = False  # the office records the day itself
     fix.done_on = _date(on, "完成日期（--date）")
@@ -117,9 +118,8 @@ def done(session, fix_id: int, *, on=None, evidence: str | None = None) -> Fix:
 
 
 def _other_than_owner(fix: Fix, by: str, action: str) -> str:
-    by = (by or "").strip()
-    if not by:
-        raise Invalid(f"{action}人（--by）：不能为空", field="by")
+    by = text_rules.clean(by, field="by", label=f"{action}人（--by）", max_len=text_rules.PERSON_MAX, multiline=False,
+                          required=True)
     if fix.owner and by == fix.owner.strip():
         raise Conflict(f"{action}人（--by）：“{by}”是这项整改的责任人，不能自己{action}，须由他人核验", field="by")
     return by
@@ -130,6 +130,7 @@ def verify(session, fix_id: int, *, by: str, on=None, evidence: str | None = Non
     if fix.status != DONE:
         raise Conflict(f"整改 {fix_id} 当前为“{fix.status}”，只有“已完成”的整改才能销号（先用 zz fix done）", field="fix_id")
     by = _other_than_owner(fix, by, "销号")
+    evidence = text_rules.clean(evidence, field="evidence", label="整改成效（--evidence）")
     day = _date(on, "销号日期（--date）")
     if fix.done_on and day < fix.done_on:
         raise Invalid(f"销号日期（--date）：{day} 早于完成日期 {fix.done_on}", field="date")
@@ -148,11 +149,10 @@ def return_(session, fix_id: int, *, by: str, reason: str, on=None) -> Fix:
     if fix.status != DONE:
         raise Conflict(f"整改 {fix_id} 当前为“{fix.status}”，只有“已完成”待销号的整改才能退回", field="fix_id")
     by = _other_than_owner(fix, by, "退回")
-    if not (reason or "").strip():
-        raise Invalid("退回理由（--reason）：不能为空", field="reason")
+    reason = text_rules.clean(reason, field="reason", label="退回理由（--reason）", required=True)
     day = _date(on, "日期（--date）")
     fix.status, fix.done_on, fix.claimed, fix.done_reported = IN_PROGRESS, None, False, False
-    _event(session, fix, "退回", day, actor=by, text=reason.strip())
+    _event(session, fix, "退回", day, actor=by, text=reason)
     session.add(fix)
     session.flush()
     issues_mod.refresh_status(session, [fix.issue_id])
@@ -167,14 +167,14 @@ def extend(session, fix_id: int, *, to, approver: str, reason: str, on=None) -> 
         raise Conflict(f"整改 {fix_id} 为“{ONGOING}”，没有时限可延", field="fix_id")
     if not (approver or "").strip():
         raise Invalid("批准人（--approver）：延期必须写明批准人", field="approver")
-    if not (reason or "").strip():
-        raise Invalid("延期理由（--reason）：不能为空", field="reason")
+    approver = text_rules.clean(approver, field="approver", label="批准人（--approver）")
+    reason = text_rules.clean(reason, field="reason", label="延期理由（--reason）", required=True)
     new = parse_date(to, field="新时限（--to）")
     if fix.deadline and new <= fix.deadline:
         raise Invalid(f"新时限（--to）：{new} 不晚于现时限 {fix.deadline}", field="to")
     if fix.original_deadline is None:
         fix.original_deadline = fix.deadline
-    _event(session, fix, "延期", _date(on, "日期（--date）"), approver=approver.strip(), text=reason.strip(),
+    _event(session, fix, "延期", _date(on, "日期（--date）"), approver=approver, text=reason,
            old_deadline=fix.deadline, new_deadline=new)
     fix.deadline = new
     session.add(fix)

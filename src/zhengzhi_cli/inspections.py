@@ -15,6 +15,7 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from . import audit, issues, units
+from . import text as text_rules
 from .errors import Invalid, NotFound
 from .models import Accountability, Inspection, InspectionUnit, Issue, Unit
 from .register import plan_of
@@ -65,7 +66,8 @@ def add(session, *, kind: str, on, units_: list[str], by: str | None = None, fin
         unit = units.resolve(session, ref)
         if unit.id not in {u.id for u in visited}:
             visited.append(unit)
-    texts = [t.strip() for t in (findings or []) if t and t.strip()]
+    texts = [t for t in (text_rules.clean(f, field="findings", label="督查发现（--finding）") for f in findings or []) if t]
+    by, note = text_rules.clean(by, field="inspectors", label="督查人员（--by）"), text_rules.clean(note, field="note")
     if as_issues:
         if not texts:
             raise Invalid("督查发现（--finding）：要转为问题（--as-issue），请至少写一条发现", field="finding")
@@ -103,9 +105,7 @@ def add_finding(session, inspection_id: int, *, text: str, unit: str | None = No
     """A finding registered after the inspection: an issue with source 督查, linked to it."""
     inspection = get(session, inspection_id)
     visited = _visited(session, [inspection.id])[inspection.id]
-    text = (text or "").strip()
-    if not text:
-        raise Invalid("督查发现：不能为空", field="text")
+    text = text_rules.clean(text, field="findings", label="督查发现", required=True)
     if area in (None, ""):
         raise Invalid("整治重点（--area）：督查发现转为问题时必须写明整治重点", field="area")
     if unit:

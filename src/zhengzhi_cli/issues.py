@@ -8,9 +8,10 @@ from typing import Iterable
 from sqlalchemy import func
 from sqlmodel import select
 
+from . import text as text_rules
 from . import units
 from .dates import parse_date
-from .errors import Invalid, NotFound
+from .errors import NotFound
 from .models import Fix, Issue, Unit
 from .register import plan_of
 
@@ -74,9 +75,9 @@ def add(session, *, unit: str, text: str, area, source: str | None = None, check
         leader: str | None = None, owner: str | None = None, note: str | None = None,
         seq: int | None = None, extra: dict | None = None) -> Issue:
     plan = plan_of(session)
-    text = (text or "").strip()
-    if not text:
-        raise Invalid("问题描述：不能为空", field="description")
+    text = text_rules.clean(text, field="description", required=True)
+    leader, owner = text_rules.clean(leader, field="leader"), text_rules.clean(owner, field="owner")
+    note = text_rules.clean(note, field="note")
     the_unit = units.resolve(session, unit)
     the_area = plan.area(area)
     the_source = plan.choice("sources", source or DEFAULT_SOURCE, label="问题来源", field="source")
@@ -104,9 +105,7 @@ def edit(session, issue_id: int, *, text=None, area=None, source=None, check=Non
     plan = plan_of(session)
     issue = get(session, issue_id)
     if text is not None:
-        if not text.strip():
-            raise Invalid("问题描述：不能为空", field="description")
-        issue.description = text.strip()
+        issue.description = text_rules.clean(text, field="description", required=True)
     if area is not None:
         issue.area = plan.area(area).no
     if source is not None:
@@ -127,7 +126,7 @@ def edit(session, issue_id: int, *, text=None, area=None, source=None, check=Non
                 session.flush()
     for key, value in (("leader", leader), ("owner", owner), ("note", note)):
         if value is not None:
-            setattr(issue, key, value or None)
+            setattr(issue, key, text_rules.clean(value, field=key))
     session.add(issue)
     session.flush()
     if found is not None or unit is not None:

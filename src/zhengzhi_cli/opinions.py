@@ -15,6 +15,7 @@ from pathlib import Path
 from sqlmodel import select
 
 from . import audit, issues, units
+from . import text as text_rules
 from .dates import normalize, parse_loose_date
 from .errors import Conflict, FileRefused, Invalid, NotFound
 from .models import Issue, Opinion, Unit
@@ -39,9 +40,8 @@ def add(session, *, text: str, unit: str, channel: str, from_group: str, people=
         issue_id: int | None = None, as_issue: bool = False, area=None, owner: str | None = None,
         leader: str | None = None, note: str | None = None) -> Opinion:
     plan = plan_of(session)
-    text = (text or "").strip()
-    if not text:
-        raise Invalid("意见内容（TEXT）：不能为空", field="content")
+    text = text_rules.clean(text, field="content", label="意见内容（TEXT）", required=True)
+    topic, note = text_rules.clean(topic, field="topic", label="主题（--topic）"), text_rules.clean(note, field="note")
     the_unit = units.resolve(session, unit)
     the_channel = plan.choice("channels", channel, label="征求方式（--channel）", field="channel")
     the_from = plan.choice("opinion_from", from_group, label="意见来源（--from）", field="from")

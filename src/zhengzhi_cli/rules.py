@@ -7,6 +7,7 @@ import datetime as dt
 from sqlmodel import select
 
 from . import issues as issues_mod
+from . import text as text_rules
 from . import units
 from .dates import parse_date
 from .errors import Conflict, Invalid, NotFound
@@ -19,9 +20,8 @@ PENDING, DONE = "未完成", "已完成"
 def add(session, *, unit: str, title: str, action: str, due=None, issue_ids: list[int] | None = None,
         note: str | None = None, seq: int | None = None) -> Rule:
     plan = plan_of(session)
-    title = (title or "").strip()
-    if not title:
-        raise Invalid("制度名称：不能为空", field="title")
+    title = text_rules.clean(title, field="title", label="制度名称", required=True)
+    note = text_rules.clean(note, field="note")
     the_unit = units.resolve(session, unit)
     the_action = plan.choice("rule_actions", action, label="立改废（--action）", field="action")
     due_on = parse_date(due, field="计划完成时间（--due）") if due else None
@@ -51,6 +51,7 @@ def done(session, rule_id: int, *, on=None, doc_no: str | None = None) -> Rule:
         raise Conflict(f"制度 {rule_id} 已是“已完成”", field="rule_id")
     rule.status = DONE
     rule.done_on = parse_date(on, field="完成日期（--date）") if on is not None else dt.date.today()
+    doc_no = text_rules.clean(doc_no, field="doc_no", label="文号（--doc-no）")
     if doc_no:
         rule.doc_no = doc_no
     session.add(rule)

@@ -7,6 +7,7 @@ import difflib
 from sqlalchemy import func, or_
 from sqlmodel import select
 
+from . import text
 from .errors import Ambiguous, Conflict, Invalid, NotFound
 from .models import Unit
 from .register import plan_of
@@ -51,9 +52,9 @@ def resolve(session, ref: str, *, field: str = "unit") -> Unit:
 def add(session, *, name: str, kind: str, code=None, parent: str | None = None, leader: str | None = None,
         contact: str | None = None, phone: str | None = None, note: str | None = None) -> Unit:
     plan = plan_of(session)
-    name = (name or "").strip()
-    if not name:
-        raise Invalid("单位名称：不能为空", field="name")
+    name = text.clean(name, field="name", label="单位名称", required=True)
+    leader, contact = text.clean(leader, field="leader", label="负责人"), text.clean(contact, field="contact")
+    phone, note = text.clean(phone, field="phone"), text.clean(note, field="note")
     kind = plan.choice("unit_kinds", kind, label="单位类型", field="kind")
     code = clean_code(code)
     if session.exec(select(Unit.id).where(Unit.name == name)).first():
@@ -71,6 +72,7 @@ def add(session, *, name: str, kind: str, code=None, parent: str | None = None, 
     return unit
 
 
+UNIT_LABELS = {"name": "单位名称", "leader": "负责人"}
 EDITABLE = ("name", "kind", "code", "parent", "leader", "contact", "phone", "note")
 
 
@@ -80,8 +82,9 @@ def edit(session, ref: str, **changes) -> Unit:
     for key, value in changes.items():
         if value is None:
             continue
+        if key in ("name", "leader", "contact", "phone", "note"):
+            value = text.clean(value, field=key, label=UNIT_LABELS.get(key), required=key == "name")
         if key == "name":
-            value = value.strip()
             if value != unit.name and session.exec(select(Unit.id).where(Unit.name == value)).first():
                 raise Conflict(f"单位名称：“{value}”已存在", field="name")
             unit.name = value

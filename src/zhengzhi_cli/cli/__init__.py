@@ -192,12 +192,13 @@ def run(group, **kwargs) -> int:
     from typer._click import exceptions as click_exc
 
     from ..errors import ExitStatus, ZzError
+    from ..text import display  # a message may quote what was typed or read from a file: never raw to the terminal
 
     try:
         rv = TyperGroup.main(group, standalone_mode=False, **kwargs)
         return rv if isinstance(rv, int) else 0
     except ZzError as exc:
-        sys.stderr.write(f"zz: 错误：{exc.message}\n")
+        sys.stderr.write(f"zz: 错误：{display(exc.message)}\n")
         return int(exc.exit_status)
     except click_exc.NoArgsIsHelpError as exc:
         sys.stdout.write(exc.ctx.get_help() + "\n")
@@ -206,10 +207,10 @@ def run(group, **kwargs) -> int:
         hint = ""
         if exc.ctx is not None:
             hint = f"\n用法：{exc.ctx.command_path} --help 查看说明"
-        sys.stderr.write(f"zz: 用法错误：{zh.usage_error(exc)}{hint}\n")
+        sys.stderr.write(f"zz: 用法错误：{display(zh.usage_error(exc))}{display(hint)}\n")
         return int(ExitStatus.USAGE)
     except click_exc.ClickException as exc:
-        sys.stderr.write(f"zz: 错误：{exc.format_message()}\n")
+        sys.stderr.write(f"zz: 错误：{display(exc.format_message())}\n")
         return exc.exit_code
     except typer.Abort:
         sys.stderr.write("\nzz: 已取消，未做任何改动\n")
@@ -222,7 +223,7 @@ def run(group, **kwargs) -> int:
     except Exception as exc:  # a defect: say so in Chinese, keep the traceback for ZZ_DEBUG
         if os.environ.get("ZZ_DEBUG"):
             raise
-        sys.stderr.write(f"zz: 内部错误：{type(exc).__name__}: {exc}\n（本次命令未写入任何数据；设置 ZZ_DEBUG=1 可查看详细信息）\n")
+        sys.stderr.write(f"zz: 内部错误：{type(exc).__name__}: {display(exc)}\n（本次命令未写入任何数据；设置 ZZ_DEBUG=1 可查看详细信息）\n")
         return int(ExitStatus.REFUSED)
 
 

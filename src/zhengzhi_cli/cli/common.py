@@ -41,7 +41,9 @@ def need(value, *, option: str, label: str, choices: Callable[[], list[str]] | l
         raise UsageProblem(f"缺少 {option}（{label}）", field=option)
     options = choices() if callable(choices) else choices
     hint = f"\n  可选：{'、'.join(options)}" if options else ""
-    answer = typer.prompt(f"{label}{hint}\n{label}", err=True).strip()
+    from ..text import display  # a register's own plan may hold any text
+
+    answer = typer.prompt(display(f"{label}{hint}\n{label}"), err=True).strip()
     return answer
 
 

@@ -77,10 +77,10 @@ def _entry_loop(ctx, **defaults) -> None:
     count = 0
     while True:
         try:
-            unit = typer.prompt("单位", default=last_unit, err=True) if last_unit else typer.prompt("单位", err=True)
+            unit = _prompt("单位", last_unit)
             text = typer.prompt("问题描述", err=True)
             area = typer.prompt("整治重点", err=True)
-            source = typer.prompt("问题来源", default=defaults.get("source") or "自查", err=True)
+            source = _prompt("问题来源", defaults.get("source") or "自查")
             owner = typer.prompt("责任人", default=defaults.get("owner") or "", show_default=False, err=True)
         except (typer.Abort, EOFError, KeyboardInterrupt):
             output.note(f"\n本次录入 {count} 条问题。")
@@ -96,6 +96,15 @@ def _entry_loop(ctx, **defaults) -> None:
         count += 1
         last_unit = rec["unit"]
         output.line(_say_added(rec))
+
+
+def _prompt(label: str, default: str | None) -> str:
+    """A prompt whose default (a unit's name from the register) is shown as text, never raw."""
+    from ..text import display
+
+    if not default:
+        return typer.prompt(label, err=True)
+    return typer.prompt(f"{label} [{display(default)}]", default=default, show_default=False, err=True)
 
 
 @app.command("list")

@@ -50,7 +50,9 @@ class _Bar:
             from rich.console import Console
             from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
-            self.progress = Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn(),
+            # a file's name is shown as text (no markup, controls escaped)
+            self.progress = Progress(TextColumn("{task.description}", markup=False), BarColumn(), TaskProgressColumn(),
+                                     TimeElapsedColumn(),
                                      console=Console(stderr=True), transient=True)
             self.progress.start()
         return self
@@ -61,7 +63,9 @@ class _Bar:
         key = (path, stage)
         task = self.tasks.get(key)
         if task is None:
-            task = self.tasks[key] = self.progress.add_task(f"{path.name} {stage}", total=total)
+            from ..text import display
+
+            task = self.tasks[key] = self.progress.add_task(display(f"{path.name} {stage}"), total=total)
         self.progress.update(task, completed=done, total=total)
 
     def __exit__(self, *exc):

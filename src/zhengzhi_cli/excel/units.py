@@ -9,6 +9,7 @@ from sqlmodel import select
 from ..errors import FileRefused
 from ..models import Unit
 from ..register import plan_of
+from ..text import problem
 from ..units import SUBORDINATE, clean_code
 from .files import cell_text as _text, find_header, read_any
 
@@ -55,6 +56,10 @@ def import_units(session, path: Path) -> dict:
             def bad(key: str, why: str) -> None:
                 problems.append({**where, "column": LABELS[key], "value": values.get(key, ""), "why": why})
 
+            for key, value in values.items():
+                why = problem(value, key)  # the same text rules as `zz unit add`
+                if why:
+                    bad(key, why)
             if not entry.get("name"):
                 bad("name", "单位名称不能为空")
             if entry.get("kind") not in kinds:
