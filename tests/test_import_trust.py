@@ -388,3 +388,22 @@ def test_numbering_that_restarts_in_every_section(district, tmp_path):
     again = district.json(["import", book(tmp_path / "a.xlsx", {"台账": (heads, rows)})])
     assert (again["new"], again["updated"]) == (2, 0)  # the new issue and its fix
     assert sorted(i["description"] for i in issues_of(district)) == sorted(["审批慢", "推诿扯皮", "新增一条", "矛盾上缴"])
+
+
+def test_the_same_text_rules_as_issue_add(district, tmp_path):
+    """Control characters and a 32,767-character owner went in through import although `issue add`
+    refuses them (issue #10): one set of text rules for every way in."""
+    import csv
+
+    path = tmp_path / "杨村.csv"
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["填报单位：杨村街道"])
+        w.writerow(["序号", "整治重点", "问题描述", "发现日期", "责任领导", "责任人"])
+        w.writerow([1, "效能意识", "审批\x07慢", "2017-04-01", "", ""])
+        w.writerow([2, "效能意识", "正常", "2017-04-01", "", "王" * 32767])
+        w.writerow([3, "效能意识", "颜色\x1b[31m红", "2017-04-01", "", ""])
+        w.writerow([4, "效能意识", "两行\n描述可以", "2017-04-01", "张 三", ""])
+    problems = refused(district, ["import", path])
+    assert [(p["row"], p["column"]) for p in problems] == [(3, "问题描述"), (4, "责任人"), (5, "问题描述")]
+    assert issues_of(district) == []

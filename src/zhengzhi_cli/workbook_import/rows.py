@@ -14,7 +14,22 @@ from ..dates import numbered_parts, parse_loose_date
 from ..errors import FileRefused, Invalid, ZzError
 from ..excel import columns as C
 from ..excel.columns import norm
+from .. import text as text_rules
 from .cells import FOOTNOTE_START, Cells, Progress, _Bad, _n, person_of, text_of
+
+_LIMITS = {field: rule[1] for field, rule in text_rules.FIELDS.items()}
+
+
+def _checked(r: "_Row", key: str, field: str, value):
+    """One set of text rules for every way in (text.py), as `zz issue add` applies them: no control
+    characters, no text past its column's length. Plain short text passes on two C-level checks."""
+    if value.__class__ is str and (len(value) > _LIMITS.get(field, text_rules.FREE_TEXT_MAX) or not value.isprintable()):
+        why = text_rules.problem(value, field)
+        if why:
+            r.bad(key, why, "普通文字：不含控制字符，不超过长度")
+            return None
+        return text_rules.normalise(value).strip() or None
+    return value
 
 class Parsed:
     """What one file says, keyed like the register, plus every refused cell."""
@@ -347,7 +362,7 @@ def _issue_row(out: Parsed, r: _Row, unit_id, seq, state: dict, errors_before: i
     desc = (v.strip() or None) if v.__class__ is str else text_of(v)
     if not desc:
         r.bad("description", "不能为空", "具体写明问题表现")
-    issue["description"] = desc
+    issue["description"] = _checked(r, "description", "description", desc)
     v = row[cols["found_on"]] if "found_on" in cols else None
     if Cells.blank(v):
         issue["found_on"] = state["filled"]  # None: no 填报日期 either (a new issue is refused in plan_writes)
@@ -361,10 +376,10 @@ def _issue_row(out: Parsed, r: _Row, unit_id, seq, state: dict, errors_before: i
             v = (v.strip() or None) if v.__class__ is str else text_of(v)
             if v and (" " in v or "\u3000" in v or "\n" in v or "\t" in v):
                 v = "".join(v.split())
-            issue[key] = v
+            issue[key] = _checked(r, key, key, v)
     if "note" in cols:
         v = row[cols["note"]]
-        issue["note"] = (v.strip() or None) if v.__class__ is str else text_of(v)
+        issue["note"] = _checked(r, "note", "note", (v.strip() or None) if v.__class__ is str else text_of(v))
     ikey = (unit_id, seq)
     first_row_of = state["first_row_of"]
     if unit_id is None or seq is None:
@@ -397,8 +412,9 @@ def _fix_status_of(r: _Row):
 def _fix_row(out: Parsed, r: _Row, unit_id, seq, state: dict, errors_before: int) -> None:
     cols, kind = r.cols, r.table.kind
     fix = {"_where": (r.table.sheet, r.excel_row, kind, r.table.headers)}
-    task = text_of(r.cell("task"))
-    if not task:
+    raw = text_of(r.cell("task"))
+    task = _checked(r, "task", "task", raw)
+    if not raw:
         r.bad("task", "不能为空", "明确整改的任务和措施")
     fix["task"] = task
     deadlines = [None]
@@ -413,12 +429,12 @@ def _fix_row(out: Parsed, r: _Row, unit_id, seq, state: dict, errors_before: int
             r.bad("deadline", why, "每项措施一个时限：措施和时限都按 1. 2. 3. 编号，或分行填写")
     for key in ("leader", "owner", "verified_by"):
         if key in cols:
-            fix[key] = person_of(r.cell(key))
+            fix[key] = _checked(r, key, key, person_of(r.cell(key)))
     for key in ("evidence", "progress"):
         if key in cols:
-            fix[key] = text_of(r.cell(key))
+            fix[key] = _checked(r, key, key, text_of(r.cell(key)))
     if kind == C.FIXES and "note" in cols:
-        fix["note"] = text_of(r.cell("note"))
+        fix["note"] = _checked(r, "note", "note", text_of(r.cell("note")))
     if "status" in cols or "done_on" in cols or r.table.status_marks:
         _fix_state(out, r, fix, state)
     if len(out.problems) != errors_before or unit_id is None:
@@ -485,8 +501,9 @@ def _flag(value) -> bool:
 def _rule_row(out: Parsed, r: _Row, unit_id, seq, state: dict, errors_before: int) -> None:
     cols = r.cols
     rule = {"_where": (r.table.sheet, r.excel_row, r.table.kind, r.table.headers)}
-    title = text_of(r.cell("title"))
-    if not title:
+    raw = text_of(r.cell("title"))
+    title = _checked(r, "title", "title", raw)
+    if not raw:
         r.bad("title", "不能为空", "制度名称")
     rule["title"] = title
     rule["action"] = r.conv("action", "action", required=True)
@@ -502,9 +519,9 @@ def _rule_row(out: Parsed, r: _Row, unit_id, seq, state: dict, errors_before: in
         else:
             rule["due_on"] = r.conv("due_on", "date")
     if "doc_no" in cols:
-        rule["doc_no"] = text_of(r.cell("doc_no"))
+        rule["doc_no"] = _checked(r, "doc_no", "doc_no", text_of(r.cell("doc_no")))
     if "note" in cols:
-        rule["note"] = text_of(r.cell("note"))
+        rule["note"] = _checked(r, "note", "note", text_of(r.cell("note")))
     if "issue_seq" in cols:
         value = r.cell("issue_seq")
         try:
