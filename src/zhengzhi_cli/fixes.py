@@ -66,6 +66,9 @@ def add(session, *, issue_id: int, task: str, deadline: str, owner: str | None =
         leader: str | None = None, note: str | None = None, seq: int | None = None) -> Fix:
     plan = plan_of(session)
     issue = issues_mod.get(session, issue_id)
+    if issue.void_reason:
+        raise Conflict(f"问题编号：问题 #{issue.id} 已作废（{issue.void_reason}），不能再新增整改；如作废有误，可用 zz undo 撤销",
+                       field="issue_id")
     task = (task or "").strip()
     if not task:
         raise Invalid("整改任务及措施：不能为空", field="task")
