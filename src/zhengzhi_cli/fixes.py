@@ -280,8 +280,8 @@ def list_fixes(session, *, unit=None, status=None, overdue=False, ongoing=None, 
         q = q.where(Fix.unit_id == units.resolve(session, unit).id)
     if status:
         q = q.where(Fix.status == plan_of(session).choice("fix_statuses", status, label="整改状态", field="status"))
-    if overdue:
-        q = q.where(overdue_clause(as_of))
+    if overdue:  # a void issue's fixes are never overdue
+        q = q.where(overdue_clause(as_of), *issues_mod.live(session, Fix.issue_id, as_of))
     if ongoing is not None:
         q = q.where(Fix.ongoing.is_(ongoing))
     q = q.order_by(Fix.deadline.is_(None), Fix.deadline, Fix.id) if overdue else q.order_by(Fix.id)

@@ -182,18 +182,19 @@ def void(session, issue_id: int, *, reason: str, duplicate_of: int | None = None
 _VOID_CACHE = "zz_any_void"
 
 
-def void_ids_query():
-    """SELECT of the void issues' ids (a range of the partial index ix_issue_void)."""
-    return select(Issue.id).where(Issue.void_reason.is_not(None))
+def void_ids_query(as_of: dt.date | None = None):
+    """SELECT of the ids of the issues void (by as_of): a range of the partial index ix_issue_void."""
+    q = select(Issue.id).where(Issue.void_reason.is_not(None))
+    return q.where(Issue.voided_on <= as_of) if as_of is not None else q
 
 
-def live(session, issue_id_col) -> list:
-    """Conditions (none, or one) that leave out void issues by their id column (issue.id or
-    fix.issue_id), for the reports. Without any void issue there is nothing to add, so the
-    reports' index-only scans stay as they were."""
+def live(session, issue_id_col, as_of: dt.date | None = None) -> list:
+    """Conditions (none, or one) that leave out the issues void by as_of (SPEC §5a: a report for an
+    earlier day still counts an issue voided later) by their id column (issue.id or fix.issue_id).
+    Without any void issue there is nothing to add, so the reports' index-only scans stay as they were."""
     if _VOID_CACHE not in session.info:
         session.info[_VOID_CACHE] = session.exec(void_ids_query().limit(1)).first() is not None
-    return [issue_id_col.not_in(void_ids_query())] if session.info[_VOID_CACHE] else []
+    return [issue_id_col.not_in(void_ids_query(as_of))] if session.info[_VOID_CACHE] else []
 
 
 def query(session, *, unit=None, area=None, source=None, status=None, ids=None, void: str = "live"):
