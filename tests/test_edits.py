@@ -296,3 +296,21 @@ def test_void_is_audited_and_undo_restores(district):
     assert rec["void_reason"] is None and rec["voided_on"] is None and rec["duplicate_of"] is None
     assert [i["id"] for i in zz.json("issue list")] == [issue]
     assert zz.json("issue list --void") == []
+
+
+def test_void_leaves_the_public_report_and_milestones(district):
+    zz = district
+    issue = _issue(zz, unit="下朱庄")
+    _fix(zz, issue)
+
+    def state():
+        public = zz.json("report public")["totals"]
+        unit = next(u for u in zz.json("phase")["units"] if u["unit"] == "下朱庄街道")
+        done = {m["key"]: m["done_on"] is not None for m in unit["milestones"]}
+        return public["issues"], public["fixes"], done["issue_list"], done["fix_list"]
+
+    assert state() == (1, 1, True, True)
+    zz.ok(f"issue void {issue} --reason 不属实")
+    assert state() == (0, 0, False, False)
+    zz.ok("undo --yes")
+    assert state() == (1, 1, True, True)
