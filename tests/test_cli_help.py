@@ -27,7 +27,8 @@ def test_the_walk_finds_the_daily_commands():
     paths = {" ".join(p) for p, _ in COMMANDS}
     for expected in ("init", "plan", "phase", "log", "undo", "backup", "db path", "unit add", "unit import",
                      "check add", "issue add", "issue list", "fix verify", "fix return", "fix extend",
-                     "rule done", "milestone done"):
+                     "rule done", "milestone done", "fix edit", "rule edit", "check edit", "inspect edit",
+                     "accountability edit", "opinion edit", "case edit", "issue void"):
         assert expected in paths
 
 

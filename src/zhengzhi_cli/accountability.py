@@ -73,6 +73,56 @@ def outcome(session, record_id: int, *, text: str, on=None, referral: str | None
     return record
 
 
+def edit(session, record_id: int, *, person=None, unit=None, measure=None, on=None, position=None, decided_by=None,
+         reason=None, issue_ids: list[int] | None = None, referral=None, note=None) -> list[dict]:
+    """Correct an accountability record; returns the changes (old → new). `issue_ids` replaces the
+    related issues; a referral (移交情况) or an outcome belongs only to 移交纪检."""
+    from . import edits
+
+    record = get(session, record_id)
+    ch = edits.Changes("accountability edit")
+    if person is not None:
+        ch.set(record, "person", "被问责人", edits.text(person, label="被问责人（--person）", field="person", required=True))
+    if unit is not None:
+        the_unit = units.resolve(session, unit)
+        if ch.set(None, "unit", "单位", the_unit.name, old=session.get(Unit, record.unit_id).name, apply=False):
+            record.unit_id = the_unit.id
+    if measure is not None:
+        ch.set(record, "measure", "问责方式", plan_of(session).choice("measures", measure, label="问责方式（--measure）", field="measure"))
+    if on is not None:
+        day = campaign_date(session, on, field="问责日期（--date）")
+        if day is None:
+            raise Invalid("问责日期（--date）：不能为空", field="date")
+        ch.set(record, "decided_on", "问责日期", day)
+    for attr, label, value in (("position", "职务", position), ("decided_by", "决定机关", decided_by), ("reason", "问责原因", reason),
+                               ("referral", "移交情况", referral), ("note", "备注", note)):
+        if value is not None:
+            ch.set(record, attr, label, text_or_none(value))
+    if record.measure != REFERRAL and referral and referral.strip():
+        raise Invalid(f"移交情况（--referral）：只有“{REFERRAL}”才登记移交情况，本条为“{record.measure}”", field="referral")
+    if record.measure != REFERRAL and (record.referral or record.outcome):
+        what = "处理结果" if record.outcome else "移交情况"
+        raise Invalid(f"问责方式（--measure）：本条登记了{what}，只有“{REFERRAL}”才有{what}"
+                      + ("（可用 --referral \"\" 清除移交情况）" if not record.outcome else ""), field="measure")
+    if record.outcome_on is not None and record.outcome_on < record.decided_on:
+        raise Invalid(f"问责日期（--date）：{record.decided_on} 晚于处理结果日期 {record.outcome_on}", field="date")
+    if issue_ids is not None:
+        links = {link.issue_id: link for link in session.exec(
+            select(AccountabilityIssue).where(AccountabilityIssue.accountability_id == record.id)).all()}
+        wanted = [issues.get(session, i).id for i in dict.fromkeys(issue_ids)]
+        if ch.set(None, "issue_ids", "相关问题", sorted(wanted), old=sorted(links), apply=False):
+            for issue_id, link in links.items():
+                if issue_id not in wanted:
+                    session.delete(link)
+            for issue_id in wanted:
+                if issue_id not in links:
+                    session.add(AccountabilityIssue(accountability_id=record.id, issue_id=issue_id))
+    changes = ch.done(session, f"问责 #{record.id}")
+    session.add(record)
+    session.flush()
+    return changes
+
+
 def _links(session, ids: list[int]) -> dict[int, list[int]]:
     out: dict[int, list[int]] = {i: [] for i in ids}
     for start in range(0, len(ids), 500):

@@ -16,6 +16,7 @@ from sqlalchemy import case as when, func
 from sqlmodel import select
 
 from . import accountability, audit, cases, fixes, milestones
+from . import issues as issues_mod
 from .dates import parse_date
 from .errors import Invalid
 from .models import Bulletin, Fix, Inspection, InspectionUnit, Issue, Unit
@@ -33,7 +34,7 @@ def _lagging(session, *, as_of: dt.date, with_milestones: bool) -> list[dict]:
                func.sum(when((Fix.deadline >= blue_from, 1), else_=0)),
                func.sum(when(((Fix.deadline < blue_from) & (Fix.deadline >= yellow_from), 1), else_=0)),
                func.sum(when((Fix.deadline < yellow_from, 1), else_=0)))
-        .where(fixes.overdue_clause(as_of)).group_by(Fix.unit_id)
+        .where(fixes.overdue_clause(as_of), *issues_mod.live(session, Fix.issue_id, as_of)).group_by(Fix.unit_id)
     ).all()
     per: dict[int, dict] = {}
     for unit_id, n, oldest, blue, yellow, red in rows:
@@ -58,7 +59,8 @@ def _lagging(session, *, as_of: dt.date, with_milestones: bool) -> list[dict]:
 def _completed(session, *, start: dt.date, end: dt.date) -> list[dict]:
     rows = session.exec(
         select(Fix, Unit.name, Issue.description).join(Unit, Unit.id == Fix.unit_id).join(Issue, Issue.id == Fix.issue_id)
-        .where(Fix.done_on >= start, Fix.done_on <= end).order_by(Unit.id, Fix.done_on, Fix.id)
+        .where(Fix.done_on >= start, Fix.done_on <= end, *issues_mod.live(session, Fix.issue_id, end))
+        .order_by(Unit.id, Fix.done_on, Fix.id)
     ).all()
     return [{"fix_id": f.id, "issue_id": f.issue_id, "unit": name, "issue": desc, "task": f.task,
              "done_on": f.done_on.isoformat(), "status": f.status} for f, name, desc in rows]

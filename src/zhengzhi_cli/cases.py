@@ -63,6 +63,43 @@ def publish(session, case_id: int, *, on=None, where: str | None = None) -> Typi
     return case
 
 
+def edit(session, case_id: int, *, title=None, kind=None, unit=None, person=None, what=None, on=None, published=None,
+         where=None, note=None) -> list[dict]:
+    """Correct a typical case; returns the changes (old → new). Optional fields: "" clears."""
+    from . import edits
+
+    case = get(session, case_id)
+    ch = edits.Changes("case edit")
+    if title is not None:
+        ch.set(case, "title", "案例标题", edits.text(title, label="案例标题（--title）", field="title", required=True))
+    if kind is not None:
+        ch.set(case, "kind", "典型类别", _kind(session, kind))
+    if unit is not None:
+        the_unit = units.resolve(session, unit)
+        if ch.set(None, "unit", "单位", the_unit.name, old=session.get(Unit, case.unit_id).name, apply=False):
+            case.unit_id = the_unit.id
+    if on is not None:
+        ch.set(case, "happened_on", "发生日期", campaign_date(session, on, field="发生日期（--date）"))
+    if published is not None:
+        ch.set(case, "published_on", "公开日期", campaign_date(session, published, field="公开日期（--published）"))
+    for attr, label, value in (("person", "涉及人员", person), ("what", "基本情况", what), ("published_where", "公开载体", where),
+                               ("note", "备注", note)):
+        if value is not None:
+            ch.set(case, attr, label, text_or_none(value))
+    if case.published_where and case.published_on is None:
+        raise Invalid("公开日期（--published）：有公开载体（--where）的案例须有公开日期；清除公开日期时请同时用 --where \"\" 清除载体",
+                      field="published")
+    changes = ch.done(session, f"典型案例 #{case.id}")
+    session.add(case)
+    session.flush()
+    return changes
+
+
+def show(session, case_id: int) -> dict:
+    case = get(session, case_id)
+    return record(case, session.get(Unit, case.unit_id).name)
+
+
 def record(case: TypicalCase, unit_name: str) -> dict:
     return {
         "id": case.id, "kind": case.kind, "unit": unit_name, "title": case.title, "person": case.person,

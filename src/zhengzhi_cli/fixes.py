@@ -67,6 +67,9 @@ def add(session, *, issue_id: int, task: str, deadline: str, owner: str | None =
         leader: str | None = None, note: str | None = None, seq: int | None = None) -> Fix:
     plan = plan_of(session)
     issue = issues_mod.get(session, issue_id)
+    if issue.void_reason:
+        raise Conflict(f"问题编号：问题 #{issue.id} 已作废（{issue.void_reason}），不能再新增整改；如作废有误，可用 zz undo 撤销",
+                       field="issue_id")
     task = text_rules.clean(task, field="task", required=True)
     owner, leader = text_rules.clean(owner, field="owner"), text_rules.clean(leader, field="leader")
     note = text_rules.clean(note, field="note")
@@ -182,6 +185,66 @@ def extend(session, fix_id: int, *, to, approver: str, reason: str, on=None) -> 
     return fix
 
 
+def edit(session, fix_id: int, *, task=None, deadline=None, owner=None, leader=None, note=None) -> list[dict]:
+    """Correct a fix; returns the changes (old → new). The deadline is corrected only before any
+    extension (after one, `extend` keeps the record of it). The owner may never become someone
+    who verified or returned this fix, and a verified (已销号) fix keeps its owner."""
+    from . import edits
+
+    fix = get(session, fix_id)
+    ch = edits.Changes("fix edit")
+    if task is not None:
+        ch.set(fix, "task", "整改任务及措施", edits.text(task, label="整改任务及措施（--task）", field="task", required=True))
+    if deadline is not None:
+        _edit_deadline(session, fix, deadline, ch)
+    if owner is not None:
+        _edit_owner(session, fix, edits.text(owner, label="责任人", field="owner") or None, ch)
+    if leader is not None:
+        ch.set(fix, "leader", "责任领导", edits.text(leader, label="责任领导", field="leader") or None)
+    if note is not None:
+        ch.set(fix, "note", "备注", edits.text(note, label="备注", field="note") or None)
+    changes = ch.done(session, f"整改 #{fix.id}")
+    session.add(fix)
+    session.flush()
+    return changes
+
+
+def _edit_deadline(session, fix: Fix, value: str, ch) -> None:
+    if not str(value).strip():
+        raise Invalid(f"整改时限（--deadline）：必须写明日期或“{ONGOING}”", field="deadline")
+    extended = fix.original_deadline is not None or session.exec(
+        select(FixEvent.id).where(FixEvent.fix_id == fix.id, FixEvent.kind == "延期")).first()
+    if extended:
+        raise Conflict(f"整改时限（--deadline）：整改 {fix.id} 已经延期，时限不能再直接修改，请用 zz fix extend {fix.id} --to 日期 "
+                       "--approver 批准人 --reason 理由", field="deadline")
+    issue = session.get(Issue, fix.issue_id)
+    dl = parse_deadline(value, year=plan_of(session).year, found_on=issue.found_on, field="整改时限（--deadline）")
+
+    def shown(date, ongoing):
+        return ONGOING if ongoing else (date.isoformat() if date else None)
+
+    changed = ch.set(None, "deadline", "整改时限", shown(dl.date, dl.ongoing), old=shown(fix.deadline, fix.ongoing), apply=False)
+    if not changed and dl.on_the_spot != fix.on_the_spot:
+        changed = ch.set(None, "on_the_spot", "立行立改", dl.on_the_spot, old=fix.on_the_spot, apply=False)
+    if changed:
+        fix.deadline, fix.ongoing, fix.on_the_spot = dl.date, dl.ongoing, dl.on_the_spot
+
+
+def _edit_owner(session, fix: Fix, owner: str | None, ch) -> None:
+    if owner == fix.owner:
+        ch.set(fix, "owner", "责任人", owner)
+        return
+    if fix.status == VERIFIED:
+        raise Conflict(f"责任人（--owner）：整改 {fix.id} 已由“{fix.verified_by}”销号，不能再更换责任人", field="owner")
+    reviewers = {(fix.verified_by or "").strip()} | {
+        (a or "").strip() for a in session.exec(
+            select(FixEvent.actor).where(FixEvent.fix_id == fix.id, FixEvent.kind.in_(("销号", "退回")))).all()}
+    if owner and owner in reviewers:
+        raise Conflict(f"责任人（--owner）：“{owner}”核验过整改 {fix.id}（销号或退回），不能再做它的责任人；"
+                       "核验人与责任人须是不同的人", field="owner")
+    ch.set(fix, "owner", "责任人", owner)
+
+
 def record(fix: Fix, unit_name: str, as_of: dt.date) -> dict:
     late = days_late(fix, as_of)
     return {
@@ -219,8 +282,8 @@ def list_fixes(session, *, unit=None, status=None, overdue=False, ongoing=None, 
         q = q.where(Fix.unit_id == units.resolve(session, unit).id)
     if status:
         q = q.where(Fix.status == plan_of(session).choice("fix_statuses", status, label="整改状态", field="status"))
-    if overdue:
-        q = q.where(overdue_clause(as_of))
+    if overdue:  # a void issue's fixes are never overdue
+        q = q.where(overdue_clause(as_of), *issues_mod.live(session, Fix.issue_id, as_of))
     if ongoing is not None:
         q = q.where(Fix.ongoing.is_(ongoing))
     if claimed:  # a unit's own 已销号, awaiting the office's verification

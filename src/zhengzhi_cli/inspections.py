@@ -16,7 +16,7 @@ from sqlmodel import select
 
 from . import audit, issues, units
 from . import text as text_rules
-from .errors import Invalid, NotFound
+from .errors import Conflict, Invalid, NotFound
 from .models import Accountability, Inspection, InspectionUnit, Issue, Unit
 from .register import plan_of
 from .supervision import campaign_date, month, text_or_none
@@ -122,6 +122,74 @@ def add_finding(session, inspection_id: int, *, text: str, unit: str | None = No
     session.flush()
     audit.set_summary(session, f"督查 #{inspection.id} 发现问题 #{issue.id}（{the_unit.name}）")
     return issue
+
+
+def edit(session, inspection_id: int, *, kind=None, on=None, units_: list[str] | None = None, by=None,
+         note=None) -> list[dict]:
+    """Correct an inspection; returns the changes (old → new). `units_` replaces the units visited,
+    but never drops one that an issue found by this inspection belongs to."""
+    from . import edits
+
+    inspection = get(session, inspection_id)
+    ch = edits.Changes("inspect edit")
+    if kind is not None:
+        ch.set(inspection, "kind", "督查形式",
+               plan_of(session).choice("inspection_kinds", kind, label="督查形式（--kind）", field="kind"))
+    if on is not None:
+        day = campaign_date(session, on, field="督查日期（--date）")
+        if day is None:
+            raise Invalid("督查日期（--date）：不能为空", field="date")
+        old_day = inspection.inspected_on
+        if ch.set(inspection, "inspected_on", "督查日期", day):
+            _move_findings(session, inspection, old_day, day)
+    if units_ is not None:
+        _edit_units(session, inspection, units_, ch)
+    if by is not None:
+        ch.set(inspection, "inspectors", "督查人员", text_or_none(by))
+    if note is not None:
+        ch.set(inspection, "note", "备注", text_or_none(note))
+    changes = ch.done(session, f"督查 #{inspection.id}")
+    session.add(inspection)
+    session.flush()
+    return changes
+
+
+def _move_findings(session, inspection: Inspection, old_day: dt.date, day: dt.date) -> None:
+    """The issues it found were found on its date: they follow a corrected date."""
+    found = session.exec(select(Issue).where(Issue.inspection_id == inspection.id,
+                                             Issue.found_on == old_day)).all()
+    for issue in found:
+        issue.found_on = day
+        session.add(issue)
+    session.flush()
+    if found:
+        issues.refresh_status(session, [i.id for i in found])
+
+
+def _edit_units(session, inspection: Inspection, refs: list[str], ch) -> None:
+    names = split_names(refs)
+    if not names:
+        raise Invalid("被督查单位（--unit）：至少写一个单位", field="unit")
+    wanted: list[Unit] = []
+    for ref in names:
+        unit = units.resolve(session, ref)
+        if unit.id not in {u.id for u in wanted}:
+            wanted.append(unit)
+    visited = _visited(session, [inspection.id])[inspection.id]
+    keep = {u.id for u in wanted}
+    for issue_id, unit_id in session.exec(select(Issue.id, Issue.unit_id).where(Issue.inspection_id == inspection.id)).all():
+        if unit_id not in keep:
+            name = session.get(Unit, unit_id).name
+            raise Conflict(f"被督查单位（--unit）：督查 #{inspection.id} 发现的问题 #{issue_id} 属于“{name}”，不能去掉该单位",
+                           field="unit")
+    if not ch.set(None, "units", "被督查单位", sorted(u.name for u in wanted), old=sorted(u.name for u in visited), apply=False):
+        return
+    for link in session.exec(select(InspectionUnit).where(InspectionUnit.inspection_id == inspection.id)).all():
+        if link.unit_id not in keep:
+            session.delete(link)
+    for unit in wanted:
+        if unit.id not in {u.id for u in visited}:
+            session.add(InspectionUnit(inspection_id=inspection.id, unit_id=unit.id))
 
 
 def _visited(session, ids: list[int]) -> dict[int, list[Unit]]:

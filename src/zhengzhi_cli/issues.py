@@ -11,12 +11,15 @@ from sqlmodel import select
 from . import text as text_rules
 from . import units
 from .dates import parse_date
-from .errors import NotFound
+from .errors import Conflict, Invalid, NotFound
 from .models import Fix, Issue, Unit
 from .register import plan_of
 
 NOT_FIXED, FIXING, FIXED, CLOSED = "未整改", "整改中", "已整改", "已销号"
 DEFAULT_SOURCE = "自查"
+UNTRUE, NOT_TO_FIX, DUPLICATE = "不属实", "不予整改", "重复"
+VOID_REASONS = (UNTRUE, NOT_TO_FIX, DUPLICATE)
+VOID = "已作废"
 
 
 def derive_status(fix_statuses: Iterable[str]) -> str:
@@ -134,9 +137,78 @@ def edit(session, issue_id: int, *, text=None, area=None, source=None, check=Non
     return issue
 
 
-def query(session, *, unit=None, area=None, source=None, status=None, ids=None):
+def void(session, issue_id: int, *, reason: str, duplicate_of: int | None = None, on=None) -> Issue:
+    """Withdraw an issue entered in error: found untrue (不属实), not to be rectified (不予整改), or a
+    duplicate (重复) of another issue that stands. It keeps its rows (and its fixes) but is left out
+    of listings, overdue counts and reports; `zz undo` restores it."""
+    from . import audit
+
+    issue = get(session, issue_id)
+    if issue.void_reason:
+        raise Conflict(f"问题 #{issue_id} 已于 {issue.voided_on} 作废（{issue.void_reason}），无需再作废；"
+                       "如作废有误，可用 zz undo 撤销", field="issue_id")
+    text = (reason or "").strip()
+    if text not in VOID_REASONS:
+        raise Invalid(f"作废理由（--reason）：“{reason}”不在可选范围内，可选：{'、'.join(VOID_REASONS)}", field="reason")
+    original = None
+    if text == DUPLICATE:
+        if duplicate_of is None:
+            raise Invalid(f"重复的问题（--duplicate-of）：理由为“{DUPLICATE}”时，请写明与哪条问题重复（--duplicate-of 编号）",
+                          field="duplicate_of")
+        if duplicate_of == issue.id:
+            raise Invalid(f"重复的问题（--duplicate-of）：问题 #{issue_id} 不能与自己重复，请写另一条问题的编号", field="duplicate_of")
+        original = session.get(Issue, duplicate_of)
+        if original is None:
+            raise NotFound(f"重复的问题（--duplicate-of）：没有编号为 {duplicate_of} 的问题（zz issue list 可查看）",
+                           field="duplicate_of")
+        if original.void_reason:
+            raise Conflict(f"重复的问题（--duplicate-of）：问题 #{duplicate_of} 本身已作废（{original.void_reason}），"
+                           "请写仍有效的那条问题的编号", field="duplicate_of")
+    elif duplicate_of is not None:
+        raise Invalid(f"重复的问题（--duplicate-of）：只有理由为“{DUPLICATE}”时才写 --duplicate-of", field="duplicate_of")
+    day = parse_date(on, field="作废日期（--date）") if on is not None else dt.date.today()
+    if day < issue.found_on:
+        raise Invalid(f"作废日期（--date）：{day} 早于发现日期 {issue.found_on}", field="date")
+    issue.void_reason, issue.voided_on = text, day
+    issue.duplicate_of_id = original.id if original else None
+    session.add(issue)
+    session.flush()
+    session.info.pop(_VOID_CACHE, None)
+    audit.set_summary(session, f"作废问题 #{issue.id}（{text}" + (f"，与问题 #{original.id} 重复" if original else "") + "）")
+    return issue
+
+
+_VOID_CACHE = "zz_any_void"
+
+
+def void_ids_query(as_of: dt.date | None = None):
+    """SELECT of the ids of the issues void (by as_of): a range of the partial index ix_issue_void."""
+    q = select(Issue.id).where(Issue.void_reason.is_not(None))
+    return q.where(Issue.voided_on <= as_of) if as_of is not None else q
+
+
+def live(session, issue_id_col, as_of: dt.date | None = None) -> list:
+    """Conditions (none, or one) that leave out the issues void by as_of (SPEC §5a: a report for an
+    earlier day still counts an issue voided later) by their id column (issue.id or fix.issue_id).
+    Without any void issue there is nothing to add, so the reports' index-only scans stay as they were."""
+    if _VOID_CACHE not in session.info:
+        session.info[_VOID_CACHE] = session.exec(void_ids_query().limit(1)).first() is not None
+    if not session.info[_VOID_CACHE]:
+        return []
+    if issue_id_col.table.name == Fix.__tablename__:
+        # by the fix's own id, which every SQLite index carries: the fix indexes stay covering
+        return [Fix.id.not_in(select(Fix.id).where(Fix.issue_id.in_(void_ids_query(as_of))))]
+    return [issue_id_col.not_in(void_ids_query(as_of))]
+
+
+def query(session, *, unit=None, area=None, source=None, status=None, ids=None, void: str = "live"):
+    """`void`: "live" leaves out void issues, "only" lists only them, "all" both."""
     plan = plan_of(session)
     q = select(Issue, Unit.name).join(Unit, Unit.id == Issue.unit_id)
+    if void == "live":
+        q = q.where(Issue.void_reason.is_(None))
+    elif void == "only":
+        q = q.where(Issue.void_reason.is_not(None))
     if unit:
         q = q.where(Issue.unit_id == units.resolve(session, unit).id)
     if area:
@@ -151,11 +223,11 @@ def query(session, *, unit=None, area=None, source=None, status=None, ids=None):
 
 
 def list_issues(session, *, unit=None, area=None, source=None, status=None, overdue=False,
-                as_of: dt.date | None = None, limit: int | None = None) -> list[dict]:
+                as_of: dt.date | None = None, limit: int | None = None, void: str = "live") -> list[dict]:
     from . import fixes
 
     as_of = as_of or dt.date.today()
-    q = query(session, unit=unit, area=area, source=source, status=status)
+    q = query(session, unit=unit, area=area, source=source, status=status, void=void)
     if overdue:
         late = fixes.overdue_clause(as_of)
         q = q.where(Issue.id.in_(select(Fix.issue_id).where(late)))
@@ -175,7 +247,9 @@ def record(session, issue: Issue, unit_name: str, fix_records: list[dict]) -> di
         "source": issue.source, "check": check.check if check else None, "check_no": issue.check_item,
         "description": issue.description, "found_on": issue.found_on.isoformat(), "leader": issue.leader,
         "owner": issue.owner, "note": issue.note, "status": issue.status, "fixes": fix_records,
-        "overdue": any(f["overdue"] for f in fix_records),
+        "overdue": not issue.void_reason and any(f["overdue"] for f in fix_records),
+        "void": bool(issue.void_reason), "void_reason": issue.void_reason,
+        "voided_on": issue.voided_on.isoformat() if issue.voided_on else None, "duplicate_of": issue.duplicate_of_id,
     }
     for key in ("inspection_id", "opinion_id"):
         if hasattr(issue, key):

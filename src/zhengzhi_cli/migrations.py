@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from .errors import ZzError
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 APP = "zz"
 
 _checked: set[str] = set()
@@ -168,8 +168,18 @@ def _v6_import_identity(conn) -> None:
              sa.UniqueConstraint("unit_id", "header", name="uq_import_mapping_unit_header")).create(conn)
 
 
+def _v7_issue_void(conn) -> None:
+    """v6 → v7: an issue withdrawn as 不属实, 不予整改 or 重复 (of another issue) is kept, with
+    its reason and day; a partial index finds the (few) void issues without a table scan, so the
+    reports can leave them out at no cost to their index-only scans."""
+    conn.execute(sa.text("ALTER TABLE issue ADD COLUMN void_reason VARCHAR(16)"))
+    conn.execute(sa.text("ALTER TABLE issue ADD COLUMN voided_on DATE"))
+    conn.execute(sa.text("ALTER TABLE issue ADD COLUMN duplicate_of_id INTEGER REFERENCES issue (id)"))
+    conn.execute(sa.text("CREATE INDEX IF NOT EXISTS ix_issue_void ON issue (void_reason) WHERE void_reason IS NOT NULL"))
+
+
 STEPS: dict[int, Callable] = {2: _v2_supervision, 3: _v3_report_indexes, 4: _v4_as_of_indexes, 5: _v5_as_of_columns,
-                              6: _v6_import_identity}
+                              6: _v6_import_identity, 7: _v7_issue_void}
 
 
 def ensure(engine, *, plan_text: str | None = None) -> str:

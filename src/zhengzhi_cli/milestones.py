@@ -52,8 +52,12 @@ _DERIVED_HINT = {
 }
 
 
-def _first_dates(session, model, date_col, as_of: dt.date) -> dict[int, dt.date]:
-    rows = session.exec(select(model.unit_id, func.min(date_col)).where(date_col <= as_of).group_by(model.unit_id)).all()
+def _first_dates(session, model, date_col, as_of: dt.date, issue_col=None) -> dict[int, dt.date]:
+    """The first day each unit registered a row; issues and fixes count only while their issue is not void."""
+    from .issues import live
+
+    extra = live(session, issue_col, as_of) if issue_col is not None else []
+    rows = session.exec(select(model.unit_id, func.min(date_col)).where(date_col <= as_of, *extra).group_by(model.unit_id)).all()
     return {u: d for u, d in rows}
 
 
@@ -86,8 +90,8 @@ def done_dates(session, as_of: dt.date) -> dict[str, dict[int, dt.date]]:
     plan = plan_of(session)
     derived = {
         "checks": lambda: _check_dates(session, len(plan.checks), as_of),
-        "issues": lambda: _first_dates(session, Issue, Issue.created_on, as_of),
-        "fixes": lambda: _first_dates(session, Fix, Fix.created_on, as_of),
+        "issues": lambda: _first_dates(session, Issue, Issue.created_on, as_of, Issue.id),
+        "fixes": lambda: _first_dates(session, Fix, Fix.created_on, as_of, Fix.issue_id),
         "rules": lambda: _first_dates(session, Rule, Rule.created_on, as_of),
         "inspections": lambda: _inspection_dates(session, as_of),
         "manual": dict,

@@ -99,6 +99,43 @@ def link(session, opinion_id: int, *, issue_id: int | None = None, as_issue: boo
     return opinion
 
 
+def edit(session, opinion_id: int, *, text=None, unit=None, channel=None, from_group=None, people=None, on=None,
+         topic=None, issue_id: int | None = None, note=None) -> list[dict]:
+    """Correct an opinion; returns the changes (old → new). `topic` / `note` "" clears."""
+    from . import edits
+
+    plan = plan_of(session)
+    opinion = get(session, opinion_id)
+    ch = edits.Changes("opinion edit")
+    if text is not None:
+        ch.set(opinion, "content", "意见内容", edits.text(text, label="意见内容（--text）", field="content", required=True))
+    if unit is not None:
+        the_unit = units.resolve(session, unit)
+        if ch.set(None, "unit", "单位", the_unit.name, old=session.get(Unit, opinion.unit_id).name, apply=False):
+            opinion.unit_id = the_unit.id
+    if channel is not None:
+        ch.set(opinion, "channel", "征求方式", plan.choice("channels", channel, label="征求方式（--channel）", field="channel"))
+    if from_group is not None:
+        ch.set(opinion, "from_group", "意见来源", plan.choice("opinion_from", from_group, label="意见来源（--from）", field="from"))
+    if people is not None:
+        ch.set(opinion, "people", "反映人数", _people(people))
+    if on is not None:
+        day = campaign_date(session, on, field="征求日期（--date）")
+        if day is None:
+            raise Invalid("征求日期（--date）：不能为空", field="date")
+        ch.set(opinion, "received_on", "征求日期", day)
+    if topic is not None:
+        ch.set(opinion, "topic", "问题类别", text_or_none(topic))
+    if issue_id is not None:
+        ch.set(opinion, "issue_id", "关联问题", issues.get(session, issue_id).id)
+    if note is not None:
+        ch.set(opinion, "note", "备注", text_or_none(note))
+    changes = ch.done(session, f"意见 #{opinion.id}")
+    session.add(opinion)
+    session.flush()
+    return changes
+
+
 def _concern_key(opinion: Opinion) -> str:
     return opinion.topic or normalize(opinion.content)
 

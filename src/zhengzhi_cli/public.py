@@ -104,11 +104,12 @@ def compose(session, *, as_of: dt.date | None = None, items: bool = True) -> dic
     statuses = plan.lists["issue_statuses"]
     keys = {"未整改": "not_fixed", "整改中": "fixing", "已整改": "fixed", "已销号": "closed"}
     unit_rows = session.exec(select(Unit.id, Unit.name, Unit.kind).order_by(func.coalesce(Unit.code, "~"), Unit.id)).all()
-    issue_rows = session.exec(select(Issue.id, Issue.unit_id, Issue.area).where(Issue.found_on <= as_of)).all()
+    live = issues_mod.live(session, Issue.id, as_of)  # void issues are not disclosed as problems
+    issue_rows = session.exec(select(Issue.id, Issue.unit_id, Issue.area).where(Issue.found_on <= as_of, *live)).all()
     fix_by_issue: dict[int, list[str]] = {}
     fix_rows = session.exec(
         select(Fix.issue_id, Fix.status, Fix.done_on, Fix.verified_on).join(Issue, Issue.id == Fix.issue_id)
-        .where(Issue.found_on <= as_of)
+        .where(Issue.found_on <= as_of, *live)
     ).all()
     for issue_id, status, done_on, verified_on in fix_rows:
         fix_by_issue.setdefault(issue_id, []).append(status_on(status, done_on, verified_on, as_of))
@@ -152,7 +153,8 @@ def _items(session, as_of: dt.date) -> list[dict]:
         select(Unit.name, Issue.area, Issue.id, Issue.description, Fix.task, Fix.deadline, Fix.ongoing, Fix.status,
                Fix.done_on, Fix.verified_on)
         .join(Issue, Issue.id == Fix.issue_id).join(Unit, Unit.id == Fix.unit_id)
-        .where(Issue.found_on <= as_of).order_by(func.coalesce(Unit.code, "~"), Unit.id, Issue.id, Fix.id)
+        .where(Issue.found_on <= as_of, *issues_mod.live(session, Issue.id, as_of))
+        .order_by(func.coalesce(Unit.code, "~"), Unit.id, Issue.id, Fix.id)
     ).all()
     out = []
     for unit, area, issue_id, desc, task, deadline, ongoing, status, done_on, verified_on in rows:

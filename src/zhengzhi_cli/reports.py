@@ -27,6 +27,7 @@ from pathlib import Path
 from sqlalchemy import and_, case, func, or_, select, union
 
 from . import fixes as fixes_mod
+from . import issues as issues_mod
 from .errors import Invalid
 from .models import (
     Accountability, CheckRecord, Fix, Inspection, InspectionUnit, Issue, Opinion, Rule, TypicalCase, Unit,
@@ -225,6 +226,10 @@ def _fix_figures(session, p: Period) -> dict[int, dict]:
     out: dict[int, dict] = defaultdict(lambda: dict.fromkeys(FIX_FIGURES, 0))
     for row in groups:
         _fold(out, _unpack(row, n_days, packed), p, +1)
+    if issues_mod.live(session, Fix.issue_id, p.as_of):  # the fixes of void issues, taken back out (few: by ix_fix_issue_state)
+        void = _fix_groups(p, packed=packed).where(Fix.issue_id.in_(issues_mod.void_ids_query(p.as_of)))
+        for row in session.execute(void).all():
+            _fold(out, _unpack(row, n_days, packed), p, -1)
     return out
 
 
@@ -245,17 +250,22 @@ def _issue_cube(session, p: Period) -> list[tuple]:
          .where(Issue.found_on <= d).group_by(Issue.unit_id, Issue.status, Issue.area, Issue.source))
     cube: dict[tuple, int] = defaultdict(int)
     mask = (1 << ISSUE_SHIFT) - 1
-    for u, a, s, st, n, both in session.execute(q):
-        both = int(both or 0)
-        verified, completed = both >> ISSUE_SHIFT, both & mask
-        cube[(u, a, s, "已销号")] += verified
-        cube[(u, a, s, "已整改")] += completed
-        cube[(u, a, s, "未整改" if st == "未整改" else "整改中")] += n - verified - completed
+    runs = [(q, 1)]
+    if issues_mod.live(session, Issue.id, d):  # void issues, taken back out (few: by ix_issue_void)
+        runs.append((q.where(Issue.id.in_(issues_mod.void_ids_query(d))), -1))
+    for query, sign in runs:
+        for u, a, s, st, n, both in session.execute(query):
+            both = int(both or 0)
+            verified, completed = both >> ISSUE_SHIFT, both & mask
+            cube[(u, a, s, "已销号")] += sign * verified
+            cube[(u, a, s, "已整改")] += sign * completed
+            cube[(u, a, s, "未整改" if st == "未整改" else "整改中")] += sign * (n - verified - completed)
     return [(u, a, s, st, n) for (u, a, s, st), n in cube.items() if n]
 
 
 def _issues_found(session, start: dt.date, end: dt.date) -> dict[int, int]:
-    rows = session.execute(select(Issue.unit_id, func.count()).where(Issue.found_on >= start, Issue.found_on <= end)
+    rows = session.execute(select(Issue.unit_id, func.count()).where(Issue.found_on >= start, Issue.found_on <= end,
+                                                                     *issues_mod.live(session, Issue.id, end))
                            .group_by(Issue.unit_id))
     return {u: n for u, n in rows}
 
@@ -345,8 +355,9 @@ def overdue_list(session, as_of: dt.date, *, total: int | None = None, limit: in
     Overdue fixes are the open ones with a past deadline (a range of ix_fix_status_deadline) and
     the ones completed only after D (a range of ix_fix_done_on): both bounded by what is overdue."""
     late = fixes_mod.overdue_clause(as_of)
-    open_late = select(Fix.id, Fix.deadline).where(Fix.status.in_(fixes_mod.OPEN), Fix.deadline < as_of, late)
-    done_later = select(Fix.id, Fix.deadline).where(Fix.done_on > as_of, Fix.deadline < as_of, late)
+    live = issues_mod.live(session, Fix.issue_id, as_of)
+    open_late = select(Fix.id, Fix.deadline).where(Fix.status.in_(fixes_mod.OPEN), Fix.deadline < as_of, late, *live)
+    done_later = select(Fix.id, Fix.deadline).where(Fix.done_on > as_of, Fix.deadline < as_of, late, *live)
     ids = union(open_late, done_later).subquery()
     if total is None:
         total = session.execute(select(func.count()).select_from(ids)).scalar_one()
@@ -371,7 +382,7 @@ def overdue_list(session, as_of: dt.date, *, total: int | None = None, limit: in
 
 def new_issues_list(session, start: dt.date, end: dt.date, *, limit: int = LIST_LIMIT) -> dict:
     plan = plan_of(session)
-    where = and_(Issue.found_on >= start, Issue.found_on <= end)
+    where = and_(Issue.found_on >= start, Issue.found_on <= end, *issues_mod.live(session, Issue.id, end))
     total = session.execute(select(func.count()).select_from(Issue).where(where)).scalar_one()
     q = (select(Issue.id, Unit.name, Issue.area, Issue.source, Issue.description, Issue.found_on, Issue.leader, Issue.owner)
          .join(Unit, Unit.id == Issue.unit_id).where(where).order_by(Issue.found_on, Issue.id))
@@ -384,7 +395,7 @@ def new_issues_list(session, start: dt.date, end: dt.date, *, limit: int = LIST_
 
 
 def verified_list(session, start: dt.date, end: dt.date, *, limit: int = LIST_LIMIT) -> dict:
-    where = and_(Fix.verified_on >= start, Fix.verified_on <= end)
+    where = and_(Fix.verified_on >= start, Fix.verified_on <= end, *issues_mod.live(session, Fix.issue_id, end))
     total = session.execute(select(func.count()).select_from(Fix).where(where)).scalar_one()
     q = (select(Fix.id, Unit.name, Issue.description, Fix.task, Fix.owner, Fix.deadline, Fix.done_on,
                 Fix.verified_on, Fix.verified_by)
@@ -428,7 +439,8 @@ def monthly(session, *, month: str | None = None, as_of: dt.date | None = None, 
     core = _core(session, p, limit=limit)
     new_now = _issues_found(session, p.start, p.as_of)
     new_prev = _issues_found(session, p.prev_start, p.prev_as_of)
-    prev_issues = session.execute(select(func.count()).select_from(Issue).where(Issue.found_on <= p.prev_as_of)).scalar_one()
+    prev_issues = session.execute(select(func.count()).select_from(Issue).where(
+        Issue.found_on <= p.prev_as_of, *issues_mod.live(session, Issue.id, p.as_of))).scalar_one()
     ff = core["fixfig"]
 
     def tot(key: str) -> int:
@@ -475,11 +487,14 @@ def _monthly_trend(session, plan, p: Period) -> list[dict]:
     if not months:
         return []
     found = session.execute(select(*[_n(and_(Issue.found_on >= a, Issue.found_on <= b)) for _, a, b in months])
-                            .where(Issue.found_on >= months[0][1], Issue.found_on <= p.as_of)).one()
+                            .where(Issue.found_on >= months[0][1], Issue.found_on <= p.as_of,
+                                   *issues_mod.live(session, Issue.id, p.as_of))).one()
     done = session.execute(select(*[_n(and_(Fix.done_on >= a, Fix.done_on <= b)) for _, a, b in months])
-                           .where(Fix.done_on >= months[0][1], Fix.done_on <= p.as_of)).one()
+                           .where(Fix.done_on >= months[0][1], Fix.done_on <= p.as_of,
+                                  *issues_mod.live(session, Fix.issue_id, p.as_of))).one()
     verified = session.execute(select(*[_n(and_(Fix.verified_on >= a, Fix.verified_on <= b)) for _, a, b in months])
-                               .where(Fix.verified_on >= months[0][1], Fix.verified_on <= p.as_of)).one()
+                               .where(Fix.verified_on >= months[0][1], Fix.verified_on <= p.as_of,
+                                      *issues_mod.live(session, Fix.issue_id, p.as_of))).one()
     return [{"month": label, "issues_found": int(found[i]), "fixes_completed": int(done[i]), "fixes_verified": int(verified[i])}
             for i, (label, _, _) in enumerate(months)]
 

@@ -59,6 +59,66 @@ def done(session, rule_id: int, *, on=None, doc_no: str | None = None) -> Rule:
     return rule
 
 
+def edit(session, rule_id: int, *, title=None, unit=None, action=None, due=None, doc_no=None, issue_ids=None,
+         note=None, done_on=None) -> list[dict]:
+    """Correct a rule; returns the changes (old → new). `issue_ids` replaces the issues it answers
+    (each of its unit); `due` / `doc_no` / `note` "" clears; `done_on` only for a completed rule."""
+    from . import edits
+
+    plan = plan_of(session)
+    rule = get(session, rule_id)
+    ch = edits.Changes("rule edit")
+    if title is not None:
+        ch.set(rule, "title", "制度名称", edits.text(title, label="制度名称（--title）", field="title", required=True))
+    if unit is not None:
+        the_unit = units.resolve(session, unit)
+        if the_unit.id != rule.unit_id:
+            old_name = session.get(Unit, rule.unit_id).name
+            seq = issues_mod.next_seq(session, Rule, the_unit.id)
+            ch.set(None, "unit", "单位", the_unit.name, old=old_name, apply=False)
+            rule.unit_id, rule.seq = the_unit.id, seq
+        else:
+            ch.set(rule, "unit_id", "单位", the_unit.id)
+    if action is not None:
+        ch.set(rule, "action", "立改废", plan.choice("rule_actions", action, label="立改废（--action）", field="action"))
+    if due is not None:
+        ch.set(rule, "due_on", "计划完成时间", parse_date(due, field="计划完成时间（--due）") if due.strip() else None)
+    if done_on is not None:
+        if rule.status != DONE:
+            raise Conflict(f"完成日期（--date）：制度 {rule_id} 尚未完成，请用 zz rule done {rule_id} --date 日期", field="date")
+        ch.set(rule, "done_on", "完成日期", parse_date(done_on, field="完成日期（--date）"))
+    if doc_no is not None:
+        ch.set(rule, "doc_no", "文号", edits.text(doc_no, label="文号", field="doc_no") or None)
+    if note is not None:
+        ch.set(rule, "note", "备注", edits.text(note, label="备注", field="note") or None)
+    _edit_links(session, rule, issue_ids, ch)
+    changes = ch.done(session, f"制度 #{rule.id}")
+    session.add(rule)
+    session.flush()
+    return changes
+
+
+def _edit_links(session, rule: Rule, issue_ids: list[int] | None, ch) -> None:
+    """Replace the issues a rule answers (when given), and keep every link within the rule's unit."""
+    links = {link.issue_id: link for link in session.exec(select(RuleIssue).where(RuleIssue.rule_id == rule.id)).all()}
+    wanted = list(dict.fromkeys(issue_ids)) if issue_ids is not None else list(links)
+    unit_name = session.get(Unit, rule.unit_id).name
+    for issue_id in wanted:
+        issue = issues_mod.get(session, issue_id)
+        if issue.unit_id != rule.unit_id:
+            raise Invalid(f"问题编号（--issue）：问题 {issue_id} 不属于“{unit_name}”（改单位时请同时用 --issue 改写针对的问题）",
+                          field="issue")
+    if issue_ids is None:
+        return
+    if ch.set(None, "issue_ids", "针对问题", sorted(wanted), old=sorted(links), apply=False):
+        for issue_id, link in links.items():
+            if issue_id not in wanted:
+                session.delete(link)
+        for issue_id in wanted:
+            if issue_id not in links:
+                session.add(RuleIssue(rule_id=rule.id, issue_id=issue_id))
+
+
 def record(rule: Rule, unit_name: str, issue_ids: list[int]) -> dict:
     return {
         "id": rule.id, "seq": rule.seq, "unit": unit_name, "title": rule.title, "action": rule.action,

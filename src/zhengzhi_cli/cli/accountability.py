@@ -1,4 +1,4 @@
-"""zz accountability add|outcome|list|show"""
+"""zz accountability add|edit|outcome|list|show"""
 
 from __future__ import annotations
 
@@ -50,6 +50,35 @@ def accountability_add(
         output.emit_json(rec)
     else:
         output.line(_say(rec))
+
+
+@app.command("edit")
+def accountability_edit(
+    ctx: typer.Context,
+    record_id: Annotated[int, typer.Argument(help="问责编号")],
+    person: Annotated[Optional[str], typer.Option("--person", help="被问责人姓名")] = None,
+    unit: Annotated[Optional[str], typer.Option("--unit", help="所在单位", autocompletion=complete_unit)] = None,
+    measure: MEASURE = None,
+    date: Annotated[Optional[str], typer.Option("--date", help="问责日期")] = None,
+    position: Annotated[Optional[str], typer.Option("--position", help="职务（空字符串清除）")] = None,
+    by: Annotated[Optional[str], typer.Option("--by", help="决定机关（空字符串清除）")] = None,
+    reason: Annotated[Optional[str], typer.Option("--reason", help="问责原因（空字符串清除）")] = None,
+    issue: Annotated[Optional[List[int]], typer.Option("--issue", help="相关问题编号（可多次；替换原有的）")] = None,
+    referral: Annotated[Optional[str], typer.Option("--referral", help="移交情况（移交纪检时；空字符串清除）")] = None,
+    note: Annotated[Optional[str], typer.Option("--note", help="备注（空字符串清除）")] = None,
+    json_: JSON = False,
+):
+    """修改一项问责（可撤销）。示例：zz accountability edit 5 --measure 通报批评 --position 副科长"""
+    from .. import accountability
+    from ..db import open_session
+    from .edited import say
+
+    with open_session(settings(ctx)) as session:
+        changes = accountability.edit(session, record_id, person=person, unit=unit, measure=measure, on=date, position=position,
+                                      decided_by=by, reason=reason, issue_ids=issue, referral=referral, note=note)
+        rec = accountability.show(session, record_id)
+    warn_all(session)
+    say(f"问责 #{record_id}（{rec['unit']} {rec['person']}）", rec, changes, json_)
 
 
 @app.command("outcome")

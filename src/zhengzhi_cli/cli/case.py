@@ -1,4 +1,4 @@
-"""zz case add|publish|list"""
+"""zz case add|edit|publish|list"""
 
 from __future__ import annotations
 
@@ -45,6 +45,34 @@ def case_add(
         output.emit_json(rec)
     else:
         output.line(f"已登记{rec['kind']}典型 #{rec['id']}：{rec['title']}（{rec['unit']}）")
+
+
+@app.command("edit")
+def case_edit(
+    ctx: typer.Context,
+    case_id: Annotated[int, typer.Argument(help="案例编号")],
+    title: Annotated[Optional[str], typer.Option("--title", help="案例标题")] = None,
+    kind: KIND = None,
+    unit: Annotated[Optional[str], typer.Option("--unit", help="单位", autocompletion=complete_unit)] = None,
+    person: Annotated[Optional[str], typer.Option("--person", help="涉及人员（空字符串清除）")] = None,
+    what: Annotated[Optional[str], typer.Option("--what", help="基本情况（空字符串清除）")] = None,
+    date: Annotated[Optional[str], typer.Option("--date", help="发生日期（空字符串清除）")] = None,
+    published: Annotated[Optional[str], typer.Option("--published", help="公开日期（空字符串清除）")] = None,
+    where: Annotated[Optional[str], typer.Option("--where", help="公开载体（空字符串清除）")] = None,
+    note: Annotated[Optional[str], typer.Option("--note", help="备注（空字符串清除）")] = None,
+    json_: JSON = False,
+):
+    """修改一个典型案例（可撤销）。示例：zz case edit 2 --title "窗口推行延时服务" --published 2017-09-02"""
+    from .. import cases
+    from ..db import open_session
+    from .edited import say
+
+    with open_session(settings(ctx)) as session:
+        changes = cases.edit(session, case_id, title=title, kind=kind, unit=unit, person=person, what=what, on=date,
+                             published=published, where=where, note=note)
+        rec = cases.show(session, case_id)
+    warn_all(session)
+    say(f"{rec['kind']}典型 #{case_id}", rec, changes, json_)
 
 
 @app.command("publish")

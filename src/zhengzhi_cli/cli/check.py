@@ -1,4 +1,4 @@
-"""zz check add|list"""
+"""zz check add|edit|list"""
 
 from __future__ import annotations
 
@@ -38,6 +38,28 @@ def check_add(
         output.emit_json(out)
     else:
         output.line(f"已登记四查四看 #{out['id']}：{out['unit']} {out['check']}，{out['look']}（{out['date']}）")
+
+
+@app.command("edit")
+def check_edit(
+    ctx: typer.Context,
+    check_id: Annotated[int, typer.Argument(help="四查四看记录编号")],
+    unit: Annotated[Optional[str], typer.Option("--unit", help="单位", autocompletion=complete_unit)] = None,
+    item: Annotated[Optional[str], typer.Option("--item", help="四查四看事项 1–4")] = None,
+    date: Annotated[Optional[str], typer.Option("--date", help="自查日期")] = None,
+    result: Annotated[Optional[str], typer.Option("--result", help="自查结果（空字符串清除）")] = None,
+    note: Annotated[Optional[str], typer.Option("--note", help="备注（空字符串清除）")] = None,
+    json_: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
+):
+    """修改一项四查四看结果（可撤销）。示例：zz check edit 2 --date 2017-04-18 --result "发现问题4个" """
+    from .. import checks
+    from ..db import open_session
+    from .edited import say
+
+    with open_session(settings(ctx)) as session:
+        changes = checks.edit(session, check_id, unit=unit, item=item, on=date, result=result, note=note)
+        rec = checks.show(session, check_id)
+    say(f"四查四看 #{check_id}（{rec['unit']}）", rec, changes, json_)
 
 
 @app.command("list")

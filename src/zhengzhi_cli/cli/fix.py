@@ -1,4 +1,4 @@
-"""zz fix add|progress|done|verify|return|extend|list|show"""
+"""zz fix add|edit|progress|done|verify|return|extend|list|show"""
 
 from __future__ import annotations
 
@@ -49,6 +49,28 @@ def fix_add(
         output.emit_json(rec)
     else:
         output.line(f"已新增整改 #{rec['id']}（问题 #{rec['issue_id']}，{rec['unit']}，时限 {rec['deadline']}）")
+
+
+@app.command("edit")
+def fix_edit(
+    ctx: typer.Context,
+    fix_id: FIX_ID,
+    task: Annotated[Optional[str], typer.Option("--task", help="整改任务及措施")] = None,
+    deadline: Annotated[Optional[str], typer.Option("--deadline", help="整改时限：日期、长期坚持或立行立改（延期后请用 zz fix extend）")] = None,
+    owner: Annotated[Optional[str], typer.Option("--owner", help="责任人（不能是核验过它的人；空字符串清除）")] = None,
+    leader: Annotated[Optional[str], typer.Option("--leader", help="责任领导（空字符串清除）")] = None,
+    note: Annotated[Optional[str], typer.Option("--note", help="备注（空字符串清除）")] = None,
+    json_: JSON = False,
+):
+    """修改一项整改（可撤销）。示例：zz fix edit 7 --owner 李强 --deadline 2017-07-31"""
+    from .. import fixes
+    from ..db import open_session
+    from .edited import say
+
+    with open_session(settings(ctx)) as session:
+        changes = fixes.edit(session, fix_id, task=task, deadline=deadline, owner=owner, leader=leader, note=note)
+        rec = fixes.show(session, fix_id)
+    say(f"整改 #{fix_id}（{rec['unit']}）", rec, changes, json_)
 
 
 @app.command("progress")

@@ -1,4 +1,4 @@
-"""zz inspect add|finding|list|show|report"""
+"""zz inspect add|edit|finding|list|show|report"""
 
 from __future__ import annotations
 
@@ -53,6 +53,29 @@ def inspect_add(
         output.emit_json(rec)
     else:
         output.line(_say(rec))
+
+
+@app.command("edit")
+def inspect_edit(
+    ctx: typer.Context,
+    inspection_id: Annotated[int, typer.Argument(help="督查编号")],
+    unit: Annotated[Optional[List[str]], typer.Option("--unit", help="被督查单位（可多次，或用、分隔；替换原有的）", autocompletion=complete_unit)] = None,
+    kind: KIND = None,
+    date: Annotated[Optional[str], typer.Option("--date", help="督查日期（由它发现的问题的发现日期随之更正）")] = None,
+    by: Annotated[Optional[str], typer.Option("--by", help="督查人员（空字符串清除）")] = None,
+    note: Annotated[Optional[str], typer.Option("--note", help="备注（空字符串清除）")] = None,
+    json_: JSON = False,
+):
+    """修改一次督查（可撤销）。示例：zz inspect edit 3 --date 2017-07-13 --by "张华、李明" """
+    from .. import inspections
+    from ..db import open_session
+    from .edited import say
+
+    with open_session(settings(ctx)) as session:
+        changes = inspections.edit(session, inspection_id, kind=kind, on=date, units_=unit, by=by, note=note)
+        rec = inspections.show(session, inspection_id)
+    warn_all(session)
+    say(f"督查 #{inspection_id}", rec, changes, json_)
 
 
 @app.command("finding")

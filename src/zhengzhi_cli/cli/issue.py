@@ -1,4 +1,4 @@
-"""zz issue add|list|show|edit"""
+"""zz issue add|list|show|edit|void"""
 
 from __future__ import annotations
 
@@ -117,21 +117,30 @@ def issue_list(
     overdue: Annotated[bool, typer.Option("--overdue", help="只列有逾期整改的问题")] = False,
     as_of_: Annotated[Optional[str], typer.Option("--as-of", help="以某日为“今天”")] = None,
     limit: Annotated[Optional[int], typer.Option("--limit", help="最多列出条数")] = None,
+    void: Annotated[bool, typer.Option("--void", help="只列已作废的问题（不属实、不予整改、重复）")] = False,
+    all_: Annotated[bool, typer.Option("--all", help="连同已作废的问题一起列出")] = False,
     json_: JSON = False,
 ):
-    """列出问题。示例：zz issue list --unit 杨村 --overdue"""
+    """列出问题（已作废的不列，除非 --void 或 --all）。示例：zz issue list --unit 杨村 --overdue"""
     from .. import issues
     from ..db import open_session
 
     with open_session(settings(ctx), write=False) as session:
         recs = issues.list_issues(session, unit=unit, area=area, source=source, status=status, overdue=overdue,
-                                  as_of=as_of(as_of_), limit=limit)
+                                  as_of=as_of(as_of_), limit=limit, void="all" if all_ else "only" if void else "live")
     if json_:
         output.emit_json(recs)
         return
     output.table(f"问题清单（{len(recs)} 条）", ["编号", "单位", "整治重点", "来源", "问题描述", "发现日期", "责任人", "整改", "状态"],
                  [(r["id"], r["unit"], r["area"], r["source"], r["description"], r["found_on"], r["owner"],
-                   len(r["fixes"]), r["status"] + ("（有逾期）" if r["overdue"] else "")) for r in recs])
+                   len(r["fixes"]), _status(r)) for r in recs])
+
+
+def _status(rec: dict) -> str:
+    if rec["void_reason"]:
+        dup = f"，同 #{rec['duplicate_of']}" if rec["duplicate_of"] else ""
+        return f"已作废（{rec['void_reason']}{dup}）"
+    return rec["status"] + ("（有逾期）" if rec["overdue"] else "")
 
 
 @app.command("show")
@@ -153,7 +162,9 @@ def issue_show(
     output.fields(f"问题 #{rec['id']}", [
         ("单位", rec["unit"]), ("整治重点", rec["area"]), ("问题来源", rec["source"]), ("四查四看", rec["check"]),
         ("问题描述", rec["description"]), ("发现日期", rec["found_on"]), ("责任领导", rec["leader"]),
-        ("责任人", rec["owner"]), ("状态", rec["status"]), ("备注", rec["note"]),
+        ("责任人", rec["owner"]), ("状态", _status(rec)), ("备注", rec["note"]),
+        *([("作废", f"{rec['voided_on']} {rec['void_reason']}"
+                    + (f"（与问题 #{rec['duplicate_of']} 重复）" if rec["duplicate_of"] else ""))] if rec["void_reason"] else []),
     ])
     if rec["fixes"]:
         output.table("整改清单", ["编号", "整改任务及措施", "时限", "责任人", "状态", "逾期"],
@@ -190,3 +201,26 @@ def issue_edit(
         output.emit_json(rec)
     else:
         output.line(f"已修改问题 #{rec['id']}（{rec['unit']} · {rec['area']}）")
+
+
+@app.command("void")
+def issue_void(
+    ctx: typer.Context,
+    issue_id: Annotated[int, typer.Argument(help="问题编号")],
+    reason: Annotated[Optional[str], typer.Option("--reason", help="作废理由：不属实、不予整改、重复")] = None,
+    duplicate_of: Annotated[Optional[int], typer.Option("--duplicate-of", help="与哪条问题重复（理由为“重复”时必填）")] = None,
+    date: Annotated[Optional[str], typer.Option("--date", help="作废日期（默认今天）")] = None,
+    json_: JSON = False,
+):
+    """作废一条误登的问题（保留记录，不再计入清单、逾期和报表；可用 zz undo 撤销）。示例：zz issue void 12 --reason 重复 --duplicate-of 9"""
+    from .. import issues
+    from ..db import open_session
+
+    with open_session(settings(ctx)) as session:
+        reason = need(reason, option="--reason", label="作废理由", choices=list(issues.VOID_REASONS))
+        issues.void(session, issue_id, reason=reason, duplicate_of=duplicate_of, on=date)
+        rec = issues.show(session, issue_id)
+    if json_:
+        output.emit_json(rec)
+    else:
+        output.line(f"已作废问题 #{rec['id']}（{rec['unit']}）：{_status(rec)}，{rec['voided_on']}")

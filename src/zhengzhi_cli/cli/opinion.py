@@ -1,4 +1,4 @@
-"""zz opinion add|link|publish|list|import"""
+"""zz opinion add|edit|link|publish|list|import"""
 
 from __future__ import annotations
 
@@ -67,6 +67,34 @@ def opinion_add(
         output.emit_json(rec)
     else:
         output.line(_say(rec))
+
+
+@app.command("edit")
+def opinion_edit(
+    ctx: typer.Context,
+    opinion_id: Annotated[int, typer.Argument(help="意见编号")],
+    text: Annotated[Optional[str], typer.Option("--text", help="意见内容")] = None,
+    unit: Annotated[Optional[str], typer.Option("--unit", help="征求意见的单位", autocompletion=complete_unit)] = None,
+    channel: CHANNEL = None,
+    from_: FROM = None,
+    count: Annotated[Optional[int], typer.Option("--count", help="反映人数")] = None,
+    date: Annotated[Optional[str], typer.Option("--date", help="征求日期")] = None,
+    topic: Annotated[Optional[str], typer.Option("--topic", help="问题类别（空字符串清除）")] = None,
+    issue: Annotated[Optional[int], typer.Option("--issue", help="关联的问题编号")] = None,
+    note: Annotated[Optional[str], typer.Option("--note", help="备注（空字符串清除）")] = None,
+    json_: JSON = False,
+):
+    """修改一条意见（可撤销）。示例：zz opinion edit 4 --count 8 --topic 办事多跑路"""
+    from .. import opinions
+    from ..db import open_session
+    from .edited import say
+
+    with open_session(settings(ctx)) as session:
+        changes = opinions.edit(session, opinion_id, text=text, unit=unit, channel=channel, from_group=from_, people=count,
+                                on=date, topic=topic, issue_id=issue, note=note)
+        rec = _rec(session, opinion_id)
+    warn_all(session)
+    say(f"意见 #{opinion_id}（{rec['unit']}）", rec, changes, json_)
 
 
 @app.command("link")

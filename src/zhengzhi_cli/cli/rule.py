@@ -1,4 +1,4 @@
-"""zz rule add|done|list"""
+"""zz rule add|edit|done|list"""
 
 from __future__ import annotations
 
@@ -37,6 +37,32 @@ def rule_add(
         output.emit_json(rec)
     else:
         output.line(f"已登记制度 #{rec['id']}「{rec['title']}」（{rec['unit']}，{rec['action']}）")
+
+
+@app.command("edit")
+def rule_edit(
+    ctx: typer.Context,
+    rule_id: Annotated[int, typer.Argument(help="制度编号")],
+    title: Annotated[Optional[str], typer.Option("--title", help="制度名称")] = None,
+    unit: Annotated[Optional[str], typer.Option("--unit", help="单位", autocompletion=complete_unit)] = None,
+    action: Annotated[Optional[str], typer.Option("--action", help="立、改或废")] = None,
+    due: Annotated[Optional[str], typer.Option("--due", help="计划完成时间（空字符串清除）")] = None,
+    date: Annotated[Optional[str], typer.Option("--date", help="完成日期（已完成的制度）")] = None,
+    doc_no: Annotated[Optional[str], typer.Option("--doc-no", help="文号（空字符串清除）")] = None,
+    issue: Annotated[Optional[List[int]], typer.Option("--issue", help="针对的问题编号（可多次；替换原有的）")] = None,
+    note: Annotated[Optional[str], typer.Option("--note", help="备注（空字符串清除）")] = None,
+    json_: JSON = False,
+):
+    """修改一项制度（可撤销）。示例：zz rule edit 3 --title "首问负责制度（修订）" --due 2017-07-31"""
+    from .. import rules
+    from ..db import open_session
+    from .edited import say
+
+    with open_session(settings(ctx)) as session:
+        changes = rules.edit(session, rule_id, title=title, unit=unit, action=action, due=due, doc_no=doc_no,
+                             issue_ids=issue, note=note, done_on=date)
+        rec = rules.show(session, rule_id)
+    say(f"制度 #{rule_id}「{rec['title']}」", rec, changes, json_)
 
 
 @app.command("done")

@@ -8,7 +8,7 @@ is the one place that writes it.
 import datetime as dt
 from typing import Optional
 
-from sqlalchemy import Column, Index, Integer, Table, Text, UniqueConstraint
+from sqlalchemy import Column, Index, Integer, Table, Text, UniqueConstraint, text
 from pydantic import NaiveDatetime
 from sqlmodel import Field, SQLModel
 
@@ -84,6 +84,9 @@ class Issue(_Table, table=True):
         # with the status they had on D (index-only, in GROUP BY order; schema v5)
         Index("ix_issue_report_asof", "unit_id", "status", "area", "source", "found_on", "fixes_done_on",
               "fixes_verified_on"),
+        # the few void issues, found without a table scan (schema v7)
+        Index("ix_issue_void", "void_reason", sqlite_where=text("void_reason IS NOT NULL"),
+              postgresql_where=text("void_reason IS NOT NULL")),
     )
     id: Optional[int] = Field(default=None, primary_key=True)
     unit_id: int = Field(foreign_key="unit.id")
@@ -107,6 +110,10 @@ class Issue(_Table, table=True):
     # the unit's own 序号 in the workbooks it sends (None: entered by the office): a unit's workbook
     # matches and updates only rows it brought itself (SPEC §5 "Identity"; schema v6)
     src_seq: Optional[int] = None
+    # withdrawn (作废): 不属实, 不予整改 or 重复 (of duplicate_of_id); kept, counted apart. schema v7
+    void_reason: Optional[str] = Field(default=None, max_length=16)
+    voided_on: Optional[dt.date] = None
+    duplicate_of_id: Optional[int] = Field(default=None, foreign_key="issue.id")
 
 
 class Fix(_Table, table=True):
