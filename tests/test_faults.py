@@ -215,7 +215,7 @@ def test_damaged_pages_are_found_and_not_backed_up(zz, register_url, tmp_path):
     _damage_table(Path(register_url), "issue")
 
     r = refused(zz("db check"), "有问题", "zz restore")
-    assert "数据页损坏" in r.stderr
+    assert "数据页损坏" in r.stdout
     refused(zz("issue list"), "已损坏", "zz db check")
     out = tmp_path / "坏的备份.db"
     refused(zz(["backup", "-o", out]), "已损坏", "拒绝备份")
@@ -260,7 +260,7 @@ def test_db_check_finds_broken_foreign_keys_and_foreign_objects(zz, register_url
     conn.commit()
     conn.close()
     r = refused(zz("db check"))
-    assert "外键" in r.stderr and "视图" in r.stderr
+    assert "外键" in r.stdout and "视图" in r.stdout
 
 
 # ---- restore takes only a register of exactly this schema ----
@@ -364,16 +364,19 @@ def test_stale_temps_of_another_live_process_are_kept(tmp_path):
 
     live = subprocess.Popen(["sleep", "30"])
     try:
-        dead = subprocess.run(["true"])
-        del dead
         mine = tmp_path / f".zz.db.zz{live.pid}-abc123.tmp"
         mine.write_bytes(b"x")
         gone = tmp_path / ".zz.db.zz999999999-abc123.tmp-wal"
         gone.write_bytes(b"x")
         other = tmp_path / "别人的.tmp"
         other.write_bytes(b"x")
-        assert remove_stale_temps(tmp_path) == [gone]
-        assert mine.exists() and other.exists()
+        fresh_legacy = tmp_path / ".zz.db.k3j4h5g6.tmp"  # named as before the pid was in the name
+        fresh_legacy.write_bytes(b"x")
+        old_legacy = tmp_path / ".zz.db.a1b2c3d4.tmp-shm"
+        old_legacy.write_bytes(b"x")
+        os.utime(old_legacy, (1, 1))
+        assert sorted(remove_stale_temps(tmp_path)) == sorted([gone, old_legacy])
+        assert mine.exists() and other.exists() and fresh_legacy.exists()
     finally:
         live.kill()
         live.wait()

@@ -115,7 +115,7 @@ def undo(session, change_id: int) -> dict:
 # process is gone (killed mid-way: a full-size copy and its -wal/-shm), never another's at work.
 _TEMP = re.compile(r"^\..+\.zz(\d+)-[A-Za-z0-9_]+\.tmp(-wal|-shm|-journal)?$")
 _OLD_TEMP = re.compile(r"^\..+\.[A-Za-z0-9_]{8}\.tmp(-wal|-shm|-journal)?$")  # before the pid was in the name
-_OLD_TEMP_AGE = 24 * 3600
+_OLD_TEMP_AGE = 600  # seconds: an older zz at work keeps its file fresh
 
 
 def _atomic_target(out: Path) -> Path:

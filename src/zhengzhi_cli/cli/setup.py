@@ -61,7 +61,7 @@ def db_check(
     problems += [n for n in result["notes"] if n not in problems and not result["ok"]]
     if not json_:
         for text in result["pages"] + result["foreign_keys"] + result["schema"] + result["notes"]:
-            output.note(f"  {text}")
+            output.line(f"  {text}")
     if not result["ok"]:
         raise ZzError(f"登记簿 {result['register']} 有问题（{len(problems)} 项{'，见上' if not json_ else ''}）。"
                       "请用 zz restore 备份文件 --yes 从最近的完好备份恢复", field="db")
