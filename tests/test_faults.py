@@ -157,6 +157,50 @@ def test_register_on_a_read_only_mount(tmp_path):
         _umount(place)
 
 
+def _as_nobody(register: Path, *args) -> subprocess.CompletedProcess:
+    import shutil
+    import sys
+
+    import zhengzhi_cli
+
+    env = procs.env_for(str(register), HOME=str(register.parent),
+                        PYTHONPATH=str(Path(zhengzhi_cli.__file__).resolve().parents[1]))
+    argv = [shutil.which("setpriv") or "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+            sys.executable, "-c", "from zhengzhi_cli.cli import main; main()", *map(str, args)]
+    return subprocess.run(argv, env=env, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL,
+                          cwd=register.parent)
+
+
+@sqlite_only()
+@pytest.mark.parametrize("file_mode, dir_mode", [(0o444, 0o777), (0o644, 0o755), (0o444, 0o555)])
+def test_read_only_register_for_a_user_who_may_not_write(file_mode, dir_mode):
+    """The real thing, where tests run as root: the register read by `nobody` (setpriv)."""
+    import shutil
+    import tempfile
+
+    if os.geteuid() != 0 or not shutil.which("setpriv"):
+        pytest.skip("needs root and setpriv to run zz as another user")
+    place = Path(tempfile.mkdtemp(prefix="zz-ro-", dir="/tmp"))
+    try:
+        register = place / "zz.db"
+        _seed(Zz(str(register)))
+        os.chmod(register, file_mode)
+        os.chmod(place, dir_mode)
+        probe = _as_nobody(register, "--help")
+        if probe.returncode != 0:
+            pytest.skip(f"cannot run zz as nobody here: {probe.stderr[-300:]}")
+        listed = _as_nobody(register, "issue", "list", "--json")
+        assert listed.returncode == 0, listed.stderr
+        assert "窗口办事拖沓" in listed.stdout
+        added = _as_nobody(register, "issue", "add", "又一个问题", "--unit", "杨村", "--area", "6")
+        assert added.returncode == 1, added.stderr
+        assert "只读" in added.stderr and "内部错误" not in added.stderr and "readonly" not in added.stderr
+        assert procs.count(str(register), "issue") == 1
+    finally:
+        os.chmod(place, 0o755)
+        shutil.rmtree(place, ignore_errors=True)
+
+
 # ---- a path that cannot be a register ----
 
 @sqlite_only()
