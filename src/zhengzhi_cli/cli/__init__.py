@@ -245,7 +245,10 @@ def _refuse_undecodable(args: list[str]) -> None:
 
     for a in args:
         if any("\udc80" <= ch <= "\udcff" or "\ud800" <= ch <= "\udfff" for ch in a) and not _existing_path(a):
-            shown = a.encode("utf-8", "replace").decode("utf-8")
+            try:  # what a GBK terminal meant, to recognise the argument by
+                shown = a.encode("utf-8", "surrogateescape").decode("gb18030", "replace")
+            except UnicodeError:
+                shown = a.encode("utf-8", "replace").decode("utf-8")
             raise UsageProblem(f"参数“{shown}”含有无法识别的字符：终端的编码可能不是 UTF-8（如 GBK）。"
                                "请把终端编码设为 UTF-8 后重试")
 
