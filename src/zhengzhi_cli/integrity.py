@@ -128,6 +128,7 @@ def check_engine(engine) -> dict:
     import sqlalchemy as sa
 
     expected = expected_schema()
+    engine = engine.execution_options(zz_begin="DEFERRED")  # a reader: never queue behind writers
     insp = sa.inspect(engine)
     schema: list[str] = []
     tables = set(insp.get_table_names())
