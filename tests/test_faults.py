@@ -109,6 +109,22 @@ def test_full_disk_on_a_tiny_filesystem(tmp_path):
         _umount(place)
 
 
+@sqlite_only()
+def test_backup_onto_a_full_disk(zz, register_url, tmp_path):
+    _seed(zz)
+    place = tmp_path / "小盘"
+    place.mkdir()
+    if not _mount("-t", "tmpfs", "-o", "size=64k", "tmpfs", str(place)):
+        pytest.skip("cannot mount a tmpfs here")
+    try:
+        r = refused(zz(["backup", "-o", place / "备份.db"]), "磁盘已满", "备份文件")
+        assert "登记簿未受影响" in r.stderr
+        assert list(place.iterdir()) == []
+    finally:
+        _umount(place)
+    assert procs.sqlite_integrity(register_url) == "ok"
+
+
 # ---- read-only register ----
 
 def _reads_work_writes_refused(zz: Zz, register: Path) -> None:

@@ -191,6 +191,11 @@ def backup_sqlite(db_path: Path, out: Path) -> dict:
                     src.backup(dst)
                 check = page_findings(dst, full=True)
                 dst.execute("PRAGMA journal_mode=DELETE")
+            except sqlite3.OperationalError as exc:
+                if "full" not in str(exc):
+                    raise
+                raise Invalid(f"备份文件（-o）：“{out.parent}”所在磁盘已满，未能写完备份（已删去未写完的文件，"
+                              "登记簿未受影响）。请腾出空间或换一个位置", field="output") from None
             finally:
                 dst.close()
             if check:
