@@ -228,6 +228,12 @@ def test_register_path_is_a_directory_or_below_a_file(tmp_path):
     blocker = tmp_path / "文件"
     blocker.write_text("x")
     refused(Zz(str(blocker / "zz.db"))("unit add 杨村街道 --kind 街道"), "是一个文件")
+    good = tmp_path / "备份.db"
+    Zz(str(tmp_path / "zz.db")).ok("unit add 杨村街道 --kind 街道")
+    Zz(str(tmp_path / "zz.db")).ok(["backup", "-o", good])
+    refused(Zz(str(blocker / "zz.db"))(["restore", good, "--yes"]), "是一个文件")
+    refused(Zz(str(folder))(["restore", good, "--yes"]), "是一个目录")
+    refused(Zz(str(folder))(["backup", "-o", tmp_path / "b.db"]))
     assert blocker.read_text() == "x"
 
 

@@ -303,7 +303,9 @@ def restore_sqlite(backup: Path, db_path: Path) -> dict:
     """Copy a checked backup over the register in one step (SQLite's backup API takes the
     write lock). A register too damaged to open is replaced as a file instead."""
     from . import migrations
+    from .db import check_place
 
+    check_place(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     work, version = _restorable_copy(backup, db_path.parent)
     try:
