@@ -298,6 +298,7 @@ def test_destroyed_header(zz, register_url, tmp_path):
     good = tmp_path / "完好备份.db"
     zz.ok(["backup", "-o", good])
     _checkpoint(Path(register_url))
+    os.chmod(register_url, 0o664)
     with open(register_url, "r+b") as fh:
         fh.write(os.urandom(100))
     for args in ("issue list", "unit add 梅厂镇 --kind 镇", "db check", "report summary --json"):
@@ -306,6 +307,7 @@ def test_destroyed_header(zz, register_url, tmp_path):
     refused(zz(["backup", "-o", tmp_path / "x.db"]), "不是可用的数据库文件")
     zz.ok(["restore", good, "--yes"])
     assert [i["description"] for i in zz.json("issue list")] == ["窗口办事拖沓"]
+    assert os.stat(register_url).st_mode & 0o777 == 0o664  # replaced, with the same permissions
 
 
 def test_db_check_on_a_sound_register(zz):

@@ -339,9 +339,16 @@ def _replace_damaged(work: Path, db_path: Path) -> None:
             db_path.with_name(db_path.name + side).unlink()
         except FileNotFoundError:
             pass
+    try:
+        os.chmod(work, db_path.stat().st_mode & 0o777)  # the register keeps who may read and write it
+    except OSError:
+        pass
     os.replace(work, db_path)
-    with sqlite3.connect(db_path) as conn:
+    conn = sqlite3.connect(db_path)
+    try:
         conn.execute("PRAGMA journal_mode=WAL")
+    finally:
+        conn.close()
 
 
 # ---- a portable logical backup: any register (PostgreSQL too) to a SQLite register file and back ----
