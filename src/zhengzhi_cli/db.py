@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -50,6 +51,69 @@ def sqlite_path(url: str) -> Path | None:
     return Path(url[len("sqlite:///"):]) if url.startswith("sqlite:///") else None
 
 
+def register_url(settings: Settings) -> str:
+    """The register's URL for a command that opens it: never an in-memory database, whose
+    writes would be reported as done and vanish when the command ends."""
+    from .errors import UsageProblem
+
+    url, where = resolve(settings.db)
+    raw = settings.db or os.environ.get(ENV_DB) or ""
+    tail = url.split("?", 1)[0]
+    if (raw.strip() == ":memory:" or tail in ("sqlite:", "sqlite://", "sqlite:///") or tail.endswith(":memory:")
+            or (url.startswith("sqlite") and "mode=memory" in url)) and not url.startswith("postgresql"):
+        raise UsageProblem(f"不能用内存数据库作登记簿（{where}：{raw or url}）：写入的内容在命令结束时就会丢失。"
+                           f"请用 --db 或 {ENV_DB} 指定一个文件，如 --db 台账/zz.db", field="db")
+    return url
+
+
+def check_place(path: Path) -> None:
+    """A register path that can never be a file: refused in Chinese, before SQLite is asked."""
+    from .errors import Invalid
+
+    if path.is_dir():
+        raise Invalid(f"登记簿路径“{path}”是一个目录，不是文件。请用 --db 指定目录里的文件，如 --db {path / 'zz.db'}", field="db")
+    for parent in path.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise Invalid(f"登记簿路径“{path}”无法使用：“{parent}”是一个文件，不是目录。请换一个位置", field="db")
+            break
+
+
+def read_only_reason(path: Path) -> str | None:
+    """Why this zz may only read the register file (None when it may write)."""
+    if not path.is_file():
+        return None
+    if not os.access(path, os.W_OK):
+        return "文件只读"
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        return "所在目录不可写"
+    return None
+
+
+def read_only_uri(path: Path) -> str:
+    """The URI that opens a SQLite file read-only. Where the directory is not writable SQLite
+    cannot make the WAL index (-shm) either: a file with no pending WAL is then opened immutable."""
+    from urllib.parse import quote
+
+    uri = f"file:{quote(str(path))}?mode=ro"
+    wal = path.with_name(path.name + "-wal")
+    shm = path.with_name(path.name + "-shm")
+    if not os.access(path.parent, os.W_OK) and not shm.exists() and (not wal.exists() or wal.stat().st_size == 0):
+        uri += "&immutable=1"
+    return uri
+
+
+def _read_only_connect(path: Path, timeout: float):
+    import sqlite3
+
+    uri = read_only_uri(path)
+
+    def connect():
+        return sqlite3.connect(uri, uri=True, timeout=timeout, isolation_level=None, check_same_thread=False)
+
+    return connect
+
+
 def pause_point(name: str) -> None:
     """Crash tests: at the named point, write MARKER_FILE and wait to be killed."""
     spec = os.environ.get(ENV_PAUSE)
@@ -73,16 +137,23 @@ def make_engine(url: str):
 
     if url.startswith("sqlite"):
         path = sqlite_path(url)
+        read_only = None
         if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            check_place(path)
+            read_only = read_only_reason(path)
+            if not read_only:
+                _make_parent(path)
         timeout = busy_seconds()
-        engine = create_engine(url, connect_args={"timeout": timeout, "isolation_level": None})
+        if read_only:
+            engine = create_engine(url, creator=_read_only_connect(path, timeout))
+        else:
+            engine = create_engine(url, connect_args={"timeout": timeout, "isolation_level": None})
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn, _record):
             cur = dbapi_conn.cursor()
             cur.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
-            if cur.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal" and _ours_to_change(cur):
+            if not read_only and cur.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal" and _ours_to_change(cur):
                 cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
@@ -93,7 +164,7 @@ def make_engine(url: str):
         def _begin(conn):
             # Writers take the lock up front, so two clerks queue instead of failing
             # with SQLITE_BUSY when a read lock cannot be upgraded.
-            mode = conn.get_execution_options().get("zz_begin", "IMMEDIATE")
+            mode = "DEFERRED" if read_only else conn.get_execution_options().get("zz_begin", "IMMEDIATE")
             conn.exec_driver_sql(f"BEGIN {mode}")
 
         return engine
@@ -110,6 +181,24 @@ def make_engine(url: str):
 
         return engine
     return create_engine(url)
+
+
+def _make_parent(path: Path) -> None:
+    from .errors import Invalid
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise Invalid(f"无法创建登记簿所在目录“{path.parent}”（{_os_reason(exc)}）。请检查权限或用 --db 换一个位置",
+                      field="db") from None
+
+
+_OS_REASONS = {errno.EACCES: "没有权限", errno.EPERM: "没有权限", errno.EROFS: "文件系统只读", errno.ENOSPC: "磁盘已满",
+               errno.ENOTDIR: "路径中有文件挡住了目录", errno.EISDIR: "这是一个目录", errno.EDQUOT: "磁盘配额已满"}
+
+
+def _os_reason(exc: OSError) -> str:
+    return _OS_REASONS.get(exc.errno, "系统错误")
 
 
 def _ours_to_change(cur) -> bool:
@@ -130,7 +219,7 @@ def _ours_to_change(cur) -> bool:
 
 
 def engine_for(settings: Settings):
-    url, _ = resolve(settings.db)
+    url = register_url(settings)
     engine = settings._engines.get(url)
     if engine is None:
         engine = settings._engines[url] = make_engine(url)
@@ -251,3 +340,68 @@ def _refused_by_server(exc: Exception) -> str | None:
 def _is_lock_timeout(exc: Exception) -> bool:
     text = str(exc).lower()
     return "database is locked" in text or "lock timeout" in text or "locknotavailable" in text
+
+
+# ---- faults of the storage, said in Chinese (run() asks here before calling anything a defect) ----
+
+def storage_problem(exc: BaseException, settings: Settings | None = None):
+    """The ZzError for a fault of the register's storage (disk full, read-only, corrupt, not a
+    database), or None. Only the driver's message is looked at, and never shown: it may quote
+    SQL and its parameters, which hold names."""
+    from .errors import Invalid
+
+    if isinstance(exc, OSError) and exc.errno in _OS_REASONS and not type(exc).__module__.startswith("sqlite"):
+        name = f"“{exc.filename}”" if exc.filename else ""
+        return Invalid(f"无法写入或读取文件{name}（{_os_reason(exc)}），本次命令未完成。请检查位置与权限后重试", field="file")
+    orig = getattr(exc, "orig", None) or exc
+    text = str(orig).lower()
+    code = getattr(orig, "sqlstate", None) or ""
+    place = _place(settings)
+    if "database or disk is full" in text or code == "53100" or "no space left" in text:
+        return Invalid(f"磁盘已满，登记簿{place}无法写入。本次命令未写入任何数据，登记簿完好；请腾出磁盘空间后重试", field="db")
+    if "readonly database" in text or "read-only" in text and "transaction" in text or code == "25006":
+        return Invalid(f"登记簿{place}只读（{_why_read_only(settings)}），只能查看，不能写入。"
+                       "请让管理员开放写权限，或用 --db 指定一个可写的副本", field="db")
+    if "file is not a database" in text:
+        return Invalid(f"登记簿{place}不是可用的数据库文件（文件头已损坏，或不是 zz 登记簿）。"
+                       "请用 zz restore 备份文件 --yes 从备份恢复，或用 --db 指定正确的登记簿", field="db")
+    if "malformed" in text or "database corruption" in text:
+        return Invalid(f"登记簿{place}已损坏，本次命令未完成。请运行 zz db check 查看，并用 zz restore 备份文件 --yes 从备份恢复",
+                       field="db")
+    if "unable to open database" in text:
+        return Invalid(f"无法打开登记簿{place}：文件或所在目录不存在、不可访问。请检查路径和权限，或用 --db 指定登记簿",
+                       field="db")
+    if "disk i/o error" in text and _disk_nearly_full(settings):
+        return Invalid(f"磁盘已满，登记簿{place}无法写入。本次命令未完成，请腾出磁盘空间后重试，再运行 zz db check 确认登记簿完好",
+                       field="db")
+    if "disk i/o error" in text:
+        return Invalid(f"读写登记簿{place}时磁盘出错，本次命令未完成。请检查磁盘后运行 zz db check", field="db")
+    return None
+
+
+def _place(settings: Settings | None) -> str:
+    try:
+        url, _ = resolve(settings.db if settings else None)
+    except Exception:
+        return ""
+    path = sqlite_path(url)
+    return f"“{path}”" if path else ""
+
+
+def _why_read_only(settings: Settings | None) -> str:
+    try:
+        path = sqlite_path(resolve(settings.db if settings else None)[0])
+    except Exception:
+        path = None
+    return (read_only_reason(path) if path else None) or "文件或所在位置不可写"
+
+
+def _disk_nearly_full(settings: Settings | None) -> bool:
+    """SQLite reports some writes that ran out of space (the WAL index) as an I/O error."""
+    import shutil
+
+    try:
+        path = sqlite_path(resolve(settings.db if settings else None)[0])
+        return path is not None and shutil.disk_usage(path.parent).free < 256 * 1024
+    except Exception:
+        return False

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import sqlite3
 import tempfile
 from pathlib import Path
@@ -110,38 +111,112 @@ def undo(session, change_id: int) -> dict:
     return {"undone": change_id, "change": new_id, "rows": len(rows)}
 
 
+# Temporary files carry the pid of the zz that made them: a later run removes those whose
+# process is gone (killed mid-way: a full-size copy and its -wal/-shm), never another's at work.
+_TEMP = re.compile(r"^\..+\.zz(\d+)-[A-Za-z0-9_]+\.tmp(-wal|-shm|-journal)?$")
+_OLD_TEMP = re.compile(r"^\..+\.[A-Za-z0-9_]{8}\.tmp(-wal|-shm|-journal)?$")  # before the pid was in the name
+_OLD_TEMP_AGE = 600  # seconds: an older zz at work keeps its file fresh
+
+
 def _atomic_target(out: Path) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    remove_stale_temps(out.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.zz{os.getpid()}-", suffix=".tmp", dir=out.parent)
     os.close(fd)
     return Path(tmp)
 
 
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # another user's process
+    return True
+
+
+def remove_stale_temps(folder: Path) -> list[Path]:
+    """Remove the temporary files a killed zz left in `folder`; returns what was removed."""
+    import time
+
+    removed = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        m = _TEMP.match(entry.name)
+        try:
+            stale = (m is not None and not _alive(int(m.group(1)))) or (
+                m is None and _OLD_TEMP.match(entry.name) is not None
+                and entry.stat().st_mtime < time.time() - _OLD_TEMP_AGE)
+            if stale and entry.is_file(follow_symlinks=False):
+                os.unlink(entry.path)
+                removed.append(Path(entry.path))
+        except OSError:
+            continue
+    return removed
+
+
+def _unlink_with_sidecars(path: Path) -> None:
+    for p in (path, *(path.with_name(path.name + s) for s in ("-wal", "-shm", "-journal"))):
+        try:
+            p.unlink()
+        except FileNotFoundError:
+            pass
+
+
 def backup_sqlite(db_path: Path, out: Path) -> dict:
-    """A consistent copy through SQLite's online backup, even while others write."""
+    """A consistent copy through SQLite's online backup, even while others write; a register
+    whose pages are damaged is refused (its copy would be damaged too)."""
+    from .db import pause_point
+    from .integrity import open_read_only, page_findings
+
     if not db_path.exists():
         raise NotFound(f"登记簿不存在：{db_path}", field="db")
-    tmp = _atomic_target(out)
+    src = open_read_only(db_path)
     try:
-        src = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=60)
-        dst = sqlite3.connect(tmp)
-        with dst:
-            src.backup(dst)
-        check = dst.execute("PRAGMA integrity_check").fetchone()[0]
-        dst.execute("PRAGMA journal_mode=DELETE")
-        src.close()
-        dst.close()
-        if check != "ok":
-            raise Conflict(f"备份校验失败：{check}", field="backup")
-        os.replace(tmp, out)
+        damaged = page_findings(src)
+        if damaged:
+            raise Conflict(f"登记簿已损坏，拒绝备份（{_first(damaged)}）。请运行 zz db check 查看，"
+                           "并用 zz restore 从更早的备份恢复", field="backup")
+        tmp = _atomic_target(out)
+        try:
+            dst = sqlite3.connect(tmp)
+            try:
+                with dst:
+                    src.backup(dst)
+                check = page_findings(dst, full=True)
+                dst.execute("PRAGMA journal_mode=DELETE")
+            except sqlite3.OperationalError as exc:
+                if "full" not in str(exc):
+                    raise
+                raise Invalid(f"备份文件（-o）：“{out.parent}”所在磁盘已满，未能写完备份（已删去未写完的文件，"
+                              "登记簿未受影响）。请腾出空间或换一个位置", field="output") from None
+            finally:
+                dst.close()
+            if check:
+                raise Conflict(f"备份校验失败：{_first(check)}", field="backup")
+            pause_point("backup")
+            os.replace(tmp, out)
+        finally:
+            _unlink_with_sidecars(tmp)
     finally:
-        if tmp.exists():
-            tmp.unlink()
+        src.close()
     return {"backup": str(out), "bytes": out.stat().st_size}
 
 
+def _first(findings: list[str]) -> str:
+    return "；".join(findings[:3]) + (f" 等 {len(findings)} 处" if len(findings) > 3 else "")
+
+
 def check_backup_file(path: Path) -> int:
-    """The schema version inside a backup file, or a refusal."""
+    """The schema version inside a backup file, or a refusal: not a SQLite file, damaged pages,
+    not a register, from a newer zz, or (at the current version) a schema not exactly this zz's."""
+    from .integrity import open_read_only, page_findings, schema_findings, version_finding
     from .migrations import SCHEMA_VERSION
 
     if not path.is_file():
@@ -149,38 +224,131 @@ def check_backup_file(path: Path) -> int:
     with open(path, "rb") as fh:
         if fh.read(16) != b"SQLite format 3\x00":
             raise Invalid(f"“{path.name}”不是 zz 的备份文件（不是 SQLite 数据库）", field="file")
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
-        row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-        ok = conn.execute("PRAGMA integrity_check").fetchone()[0]
+        conn = open_read_only(path)
+        try:
+            damaged = page_findings(conn)
+            if damaged:
+                raise Invalid(f"备份文件“{path.name}”已损坏：{_first(damaged)}", field="file")
+            version, notes = version_finding(conn)
+            if version is None:
+                raise Invalid(f"“{path.name}”不是 zz 的备份文件（{_first(notes)}）", field="file")
+            if version > SCHEMA_VERSION:
+                raise Invalid(f"备份来自更新版本的 zz（架构版本 {version}），请先升级 zz", field="file")
+            if version == SCHEMA_VERSION:
+                _refuse_foreign_schema(path, schema_findings(conn))
+        finally:
+            conn.close()
     except sqlite3.DatabaseError:
-        raise Invalid(f"“{path.name}”不是 zz 的备份文件（没有 meta 表）", field="file") from None
-    finally:
-        conn.close()
-    if not row:
-        raise Invalid(f"“{path.name}”不是 zz 的备份文件", field="file")
-    if ok != "ok":
-        raise Invalid(f"备份文件已损坏：{ok}", field="file")
-    version = int(row[0])
-    if version > SCHEMA_VERSION:
-        raise Invalid(f"备份来自更新版本的 zz（架构版本 {version}），请先升级 zz", field="file")
+        raise Invalid(f"“{path.name}”不是 zz 的备份文件（不是可读的 SQLite 数据库，或已损坏）", field="file") from None
     return version
 
 
-def restore_sqlite(backup: Path, db_path: Path) -> dict:
-    """Copy a backup over the register in one step (SQLite's backup API takes the write lock)."""
+def _refuse_foreign_schema(path: Path, findings: list[str]) -> None:
+    if findings:
+        raise Invalid(f"“{path.name}”不是本版本 zz 的登记簿，拒绝恢复（{_first(findings)}）。"
+                      "只能恢复 zz backup 生成的备份文件", field="file")
+
+
+def _restorable_copy(backup: Path, folder: Path) -> tuple[Path, int]:
+    """A private copy of the backup, upgraded to the current schema and then checked to be
+    exactly this zz's register (tables, columns, indexes; no triggers or views) with sound
+    foreign keys: what may replace the register. The caller removes it."""
     version = check_backup_file(backup)
-    db_path.parent.mkdir(parents=True, exist_ok=True)
-    src = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
-    dst = sqlite3.connect(db_path, timeout=60)
+    work = _atomic_target(folder / backup.name)
     try:
-        with dst:
-            src.backup(dst)
-        dst.execute("PRAGMA journal_mode=WAL")
+        _upgrade_and_check(backup, work, version)
+    except BaseException:
+        _unlink_with_sidecars(work)
+        raise
+    return work, version
+
+
+def _upgrade_and_check(backup: Path, work: Path, version: int) -> None:
+    from . import migrations
+    from .db import make_engine
+    from .integrity import foreign_key_findings, open_read_only, schema_findings
+
+    src = open_read_only(backup)
+    try:
+        dst = sqlite3.connect(work)
+        try:
+            with dst:
+                src.backup(dst)
+        finally:
+            dst.close()
     finally:
         src.close()
-        dst.close()
+    if version < migrations.SCHEMA_VERSION:
+        engine = make_engine(f"sqlite:///{work}")
+        try:
+            migrations.ensure(engine)
+        except (sa.exc.SQLAlchemyError, sqlite3.DatabaseError):
+            raise Invalid(f"备份文件“{backup.name}”（架构版本 {version}）无法升级：不是完整的 zz 登记簿", field="file") from None
+        finally:
+            engine.dispose()
+            migrations.forget(f"sqlite:///{work}")
+    conn = sqlite3.connect(work)
+    try:
+        _refuse_foreign_schema(backup, schema_findings(conn))
+        keys = foreign_key_findings(conn)
+        if keys:
+            raise Invalid(f"备份文件“{backup.name}”的数据不一致，拒绝恢复（{_first(keys)}）", field="file")
+        conn.execute("PRAGMA journal_mode=DELETE")
+    finally:
+        conn.close()
+
+
+def restore_sqlite(backup: Path, db_path: Path) -> dict:
+    """Copy a checked backup over the register in one step (SQLite's backup API takes the
+    write lock). A register too damaged to open is replaced as a file instead."""
+    from . import migrations
+    from .db import check_place
+
+    check_place(db_path)
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    work, version = _restorable_copy(backup, db_path.parent)
+    try:
+        src = sqlite3.connect(work)
+        try:
+            dst = sqlite3.connect(db_path, timeout=60)
+            try:
+                with dst:
+                    src.backup(dst)
+                dst.execute("PRAGMA journal_mode=WAL")
+            except sqlite3.DatabaseError as exc:
+                if "not a database" not in str(exc) and "malformed" not in str(exc):
+                    raise
+                dst.close()
+                src.close()
+                _replace_damaged(work, db_path)
+            finally:
+                dst.close()
+        finally:
+            src.close()
+    finally:
+        _unlink_with_sidecars(work)
+    migrations.forget(f"sqlite:///{db_path}")
     return {"restored": str(backup), "db": str(db_path), "schema_version": version}
+
+
+def _replace_damaged(work: Path, db_path: Path) -> None:
+    """The register cannot be opened (a destroyed header, damaged pages): swap the file."""
+    for side in ("-wal", "-shm", "-journal"):
+        try:
+            db_path.with_name(db_path.name + side).unlink()
+        except FileNotFoundError:
+            pass
+    try:
+        os.chmod(work, db_path.stat().st_mode & 0o777)  # the register keeps who may read and write it
+    except OSError:
+        pass
+    os.replace(work, db_path)
+    conn = sqlite3.connect(db_path)
+    try:
+        conn.execute("PRAGMA journal_mode=WAL")
+    finally:
+        conn.close()
 
 
 # ---- a portable logical backup: any register (PostgreSQL too) to a SQLite register file and back ----
@@ -246,19 +414,13 @@ def restore_logical(backup: Path, engine) -> dict:
     """Replace every row of a (PostgreSQL) register with a backup file's, in one transaction
     that holds the write lock: other clerks wait, then see either the old or the restored
     register. An older backup is upgraded on a temporary copy first."""
-    import shutil
-
     from . import migrations
     from .db import make_engine
 
-    version = check_backup_file(backup)
-    workdir = Path(tempfile.mkdtemp(prefix="zz-restore-"))
+    # an older backup is brought up to the current schema on a private copy, then checked
+    source, version = _restorable_copy(backup, Path(tempfile.gettempdir()))
     try:
-        source = workdir / "backup.db"
-        shutil.copyfile(backup, source)
         src_engine = make_engine(f"sqlite:///{source}")
-        migrations.ensure(src_engine)  # an older backup is brought up to the current schema
-        migrations._checked.discard(str(src_engine.url))
         migrations.ensure(engine)
         tables = _tables()
         counts: dict[str, int] = {}
@@ -300,5 +462,5 @@ def restore_logical(backup: Path, engine) -> dict:
                             f"FROM {quote(table.name)}"), {"t": table.name, "c": pk[0].name})
         src_engine.dispose()
     finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+        _unlink_with_sidecars(source)
     return {"restored": str(backup), "schema_version": version, "rows": sum(counts.values())}

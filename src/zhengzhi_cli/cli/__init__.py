@@ -195,6 +195,7 @@ def run(group, **kwargs) -> int:
     from ..text import display  # a message may quote what was typed or read from a file: never raw to the terminal
 
     try:
+        _refuse_undecodable(kwargs.get("args") or [])
         rv = TyperGroup.main(group, standalone_mode=False, **kwargs)
         return rv if isinstance(rv, int) else 0
     except ZzError as exc:
@@ -220,11 +221,60 @@ def run(group, **kwargs) -> int:
         return int(ExitStatus.INTERRUPTED)
     except BrokenPipeError:
         return 0
-    except Exception as exc:  # a defect: say so in Chinese, keep the traceback for ZZ_DEBUG
+    except Exception as exc:  # a fault of the storage, or a defect: said in Chinese, never with row data
         if os.environ.get("ZZ_DEBUG"):
             raise
-        sys.stderr.write(f"zz: 内部错误：{type(exc).__name__}: {display(exc)}\n（本次命令未写入任何数据；设置 ZZ_DEBUG=1 可查看详细信息）\n")
+        from ..db import storage_problem
+
+        problem = storage_problem(exc, kwargs.get("obj"))
+        if problem is None and isinstance(exc, UnicodeError):
+            problem = ZzError("输入含有无法识别的字符（终端或文件的编码可能不是 UTF-8），本次命令未完成。"
+                              "请把终端编码设为 UTF-8 后重试")
+        if problem is not None:
+            sys.stderr.write(f"zz: 错误：{problem.message}\n")
+            return int(problem.exit_status)
+        # The exception's text may quote SQL and its parameters (names): only its kind is shown.
+        sys.stderr.write(f"zz: 内部错误：命令“{_command_path(group, kwargs.get('args') or [])}”未能完成（{type(exc).__name__}），"
+                         "本次命令未写入任何数据。\n请设置 ZZ_DEBUG=1 重新运行以查看详细信息，并报告给维护人员\n")
         return int(ExitStatus.REFUSED)
+
+
+def _refuse_undecodable(args: list[str]) -> None:
+    """An argument that is not UTF-8 (a GBK terminal: undecodable bytes become lone surrogates)
+    is a usage error, unless it names a file that exists under that very name."""
+    from ..errors import UsageProblem
+
+    for a in args:
+        if any("\udc80" <= ch <= "\udcff" or "\ud800" <= ch <= "\udfff" for ch in a) and not _existing_path(a):
+            try:  # what a GBK terminal meant, to recognise the argument by
+                shown = a.encode("utf-8", "surrogateescape").decode("gb18030", "replace")
+            except UnicodeError:
+                shown = a.encode("utf-8", "replace").decode("utf-8")
+            raise UsageProblem(f"参数“{shown}”含有无法识别的字符：终端的编码可能不是 UTF-8（如 GBK）。"
+                               "请把终端编码设为 UTF-8 后重试")
+
+
+def _existing_path(arg: str) -> bool:
+    try:
+        return os.path.exists(arg.partition("=")[2] if arg.startswith("-") else arg)
+    except (OSError, ValueError):
+        return False
+
+
+def _command_path(group, args: list[str]) -> str:
+    """`zz issue add`: the command's own words from the command line, never its values."""
+    words, cmd = ["zz"], group
+    rest = [a for i, a in enumerate(args) if not a.startswith("-") and not (i and args[i - 1] == "--db")]
+    for a in rest:
+        try:
+            sub = cmd.get_command(None, a) if hasattr(cmd, "get_command") else None
+        except Exception:
+            sub = None
+        if sub is None:
+            break
+        words.append(a)
+        cmd = sub
+    return " ".join(words)
 
 
 app = typer.Typer(

@@ -32,7 +32,7 @@ def check_add(
         item = need(item, option="--item", label="四查四看事项",
                     choices=lambda: [f"{c.no} {c.check}" for c in plan_of(session).checks])
         date = need(date, option="--date", label="自查日期")
-        rec = checks.add(session, unit=unit, item=str(item).split()[0], on=date, result=result, note=note)
+        rec = checks.add(session, unit=unit, item=(str(item).split() or [""])[0], on=date, result=result, note=note)
         out = next(r for r in checks.list_checks(session, unit=unit) if r["id"] == rec.id)
     if json_:
         output.emit_json(out)

@@ -30,6 +30,24 @@ def _plain_kind(descriptor) -> type | None:
     return kind
 
 
+# "As if today were D": a day outside these years is a typing slip, and the reports would
+# build one column per month up to it (9999-12-31 overflowed the date type).
+FAR_DATE_OPTIONS = {"--as-of"}
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2100
+
+
+def _refuse_far_date(text: str, option: str) -> None:
+    from ..dates import parse_date
+    from ..errors import UsageProblem, ZzError
+
+    try:
+        day = parse_date(text, field=option)
+    except ZzError:
+        return  # not a date at all: the command refuses it with its own message
+    if not EARLIEST_YEAR <= day.year <= LATEST_YEAR:
+        raise UsageProblem(f"{option}：“{text}”不在 {EARLIEST_YEAR}–{LATEST_YEAR} 年之间，请检查年份", field=option)
+
+
 def install() -> None:
     from typer import _coercion, core
     from typer._click.exceptions import BadParameter
@@ -44,6 +62,8 @@ def install() -> None:
         kind: type = str
 
         def _coerce_value(self, value, param, ctx):
+            if self.kind is str and value is not None and set(getattr(param, "opts", ())) & FAR_DATE_OPTIONS:
+                _refuse_far_date(str(value), getattr(param, "opts", [""])[0])
             if isinstance(value, self.kind) and (self.kind is bool or not isinstance(value, bool)):
                 return value
             if self.kind is str:

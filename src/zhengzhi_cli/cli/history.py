@@ -89,11 +89,10 @@ def backup(
 ):
     """备份登记簿（他人写入时也能得到一致的副本；PostgreSQL 登记簿备份为 SQLite 文件）。示例：zz backup -o 备份/zz-2017-06-30.db"""
     from .. import history, outputs
-    from ..db import engine_for, resolve, sqlite_path
+    from ..db import engine_for, register_url, sqlite_path
 
     outputs.check(out, suffixes=outputs.BACKUP, force=force, db=settings(ctx).db, what="登记簿备份（SQLite 文件）")
-    url, _ = resolve(settings(ctx).db)
-    path = sqlite_path(url)
+    path = sqlite_path(register_url(settings(ctx)))
     if path is None:  # PostgreSQL: a consistent snapshot into a SQLite register file
         result = history.backup_logical(engine_for(settings(ctx)), out)
     else:
@@ -108,12 +107,11 @@ def restore(
 ):
     """用备份覆盖当前登记簿（需确认）。示例：zz restore 备份/zz-2017-06-30.db"""
     from .. import history
-    from ..db import engine_for, resolve, sqlite_path
+    from ..db import engine_for, register_url, sqlite_path
     from ..errors import UsageProblem
     from ..registers import where
 
-    url, _ = resolve(settings(ctx).db)
-    path = sqlite_path(url)
+    path = sqlite_path(register_url(settings(ctx)))
     version = history.check_backup_file(file)
     output.note(f"将用 {file}（架构版本 {version}）覆盖登记簿 {path or where(settings(ctx))['url']}，当前数据将被替换。")
     if not yes:

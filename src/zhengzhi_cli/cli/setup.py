@@ -42,6 +42,33 @@ def db_path(ctx: typer.Context, json_: Annotated[bool, typer.Option("--json", he
         output.line(f"{info['path'] or info['url']}（来自{info['source']}{'，尚未创建' if not info['exists'] else ''}）")
 
 
+@db_app.command("check")
+def db_check(
+    ctx: typer.Context,
+    quick: Annotated[bool, typer.Option("--quick", help="只做快速检查（大登记簿更快，不核对索引与表是否一致）")] = False,
+    json_: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
+):
+    """检查登记簿是否完好：数据页、外键、表结构（有问题时退出状态为 1）。示例：zz db check"""
+    from ..db import engine_for, register_url, sqlite_path
+    from ..errors import ZzError
+    from ..integrity import check_engine, check_sqlite
+
+    path = sqlite_path(register_url(settings(ctx)))
+    result = check_sqlite(path, full=not quick) if path else check_engine(engine_for(settings(ctx)))
+    if json_:
+        output.emit_json(result)
+    problems = result["pages"] + result["foreign_keys"] + result["schema"]
+    problems += [n for n in result["notes"] if n not in problems and not result["ok"]]
+    if not json_:
+        for text in result["pages"] + result["foreign_keys"] + result["schema"] + result["notes"]:
+            output.line(f"  {text}")
+    if not result["ok"]:
+        raise ZzError(f"登记簿 {result['register']} 有问题（{len(problems)} 项{'，见上' if not json_ else ''}）。"
+                      "请用 zz restore 备份文件 --yes 从最近的完好备份恢复", field="db")
+    if not json_:
+        output.line(f"登记簿完好：{result['register']}（架构版本 {result['schema_version']}）")
+
+
 def plan(
     ctx: typer.Context,
     as_of_: Annotated[Optional[str], typer.Option("--as-of", help="以某日为“今天”")] = None,

@@ -85,7 +85,7 @@ class Plan:
     def area(self, value: object) -> Area:
         """An area by number (1–10), Chinese numeral (一…十, （三）) or name (效能意识)."""
         text = str(value).strip().strip("（）()")
-        if text.isdigit() and 1 <= int(text) <= len(self.areas):
+        if text.isdecimal() and len(text) <= 3 and 1 <= int(text) <= len(self.areas):
             return self.areas[int(text) - 1]
         if len(text) == 1 and text in NUMERALS[: len(self.areas)]:
             return self.areas[NUMERALS.index(text)]
@@ -100,7 +100,7 @@ class Plan:
 
     def check(self, value: object) -> Check:
         text = str(value).strip().strip("（）()")
-        if text.isdigit() and 1 <= int(text) <= len(self.checks):
+        if text.isdecimal() and len(text) <= 3 and 1 <= int(text) <= len(self.checks):
             return self.checks[int(text) - 1]
         if len(text) == 1 and text in NUMERALS[: len(self.checks)]:
             return self.checks[NUMERALS.index(text)]
