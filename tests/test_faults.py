@@ -73,7 +73,7 @@ def test_full_disk_is_refused_in_chinese_and_the_register_stays_whole(zz, regist
         return engine
 
     monkeypatch.setattr(db, "make_engine", capped)
-    r = refused(zz(["issue", "add", "很长的问题" * 5000, "--unit", "杨村", "--area", "6", "--owner", "李四"]), "磁盘已满")
+    r = refused(zz(["issue", "add", "很长的问题" * 1900, "--unit", "杨村", "--area", "6", "--owner", "李四"]), "磁盘已满")
     assert "OperationalError" not in r.stderr and "database or disk is full" not in r.stderr
     monkeypatch.undo()
     assert procs.snapshot(register_url) == before
