@@ -17,6 +17,11 @@ ENV_OPERATOR = "ZZ_OPERATOR"
 ROWS = "zz_audit_rows"
 SKIP_TABLES = {"change", "change_row", "meta"}
 
+# The changes this process has committed, in order. Once one is committed, an error that
+# follows (a closed or full stdout, a later file of a batch) must say what was written,
+# never "nothing was written": a script that retries would write it twice.
+committed: list[int] = []
+
 
 def operator() -> str:
     name = os.environ.get(ENV_OPERATOR)
@@ -54,6 +59,13 @@ def attach(session, *, command: str) -> None:
     session.info[ROWS] = []
     session.info["zz_command"] = command
     event.listen(session, "after_flush", _after_flush)
+    event.listen(session, "after_commit", _after_commit)
+
+
+def _after_commit(session) -> None:
+    change_id = session.info.get("zz_change_id")
+    if change_id is not None and change_id not in committed:
+        committed.append(change_id)
 
 
 def _after_flush(session, _ctx) -> None:
@@ -133,6 +145,52 @@ def _id_ranges(ids: list[int]) -> list[tuple[int, int]]:
     return out
 
 
+def _json_pairs(table) -> list:
+    import sqlalchemy as sa
+
+    pairs = []
+    for col in table.columns:
+        pairs += [sa.literal_column(f"'{col.key}'"), col]
+    return pairs
+
+
+def _json_functions(dialect: str):
+    import sqlalchemy as sa
+
+    if dialect == "sqlite":
+        return sa.func.json_object, sa.func.json_array
+    return sa.func.json_build_object, sa.func.json_build_array
+
+
+def rows_as_json(conn, table, ids: list[int]) -> list[tuple[int, str]]:
+    """(id, the row as JSON) for those of `ids` that exist, built by the database itself (one
+    statement per 200 id ranges), so recording 100k rows a bulk change removes costs no Python per column."""
+    import sqlalchemy as sa
+
+    (pk,) = table.primary_key.columns
+    out: list[tuple[int, str]] = []
+    ranges = _id_ranges(sorted(set(ids)))
+    dialect = conn.dialect.name
+    for start in range(0, len(ranges), 200):
+        cond = sa.or_(*[pk.between(a, b) for a, b in ranges[start:start + 200]])
+        if dialect not in ("sqlite", "postgresql"):
+            for row in conn.execute(sa.select(table).where(cond).order_by(pk)).mappings():
+                out.append((row[pk.key], _dump({k: _plain(v) for k, v in row.items()})))
+            continue
+        obj, _arr = _json_functions(dialect)
+        out += conn.execute(sa.select(pk, sa.cast(obj(*_json_pairs(table)), sa.Text)).where(cond).order_by(pk)).all()
+    return out
+
+
+def record_json(session, table: str, action: str, items) -> None:
+    """Bulk form of `record` for rows already serialised (by `rows_as_json`): (key, before, after) triples
+    of JSON text or None."""
+    append = session.info.setdefault(ROWS, []).append
+    for key, before, after in items:
+        append((table, json.dumps(key if isinstance(key, list) else [key]), action,
+                _Json(before) if before is not None else None, _Json(after) if after is not None else None))
+
+
 def _copy_inserted(conn, change_id: int, entry: _Inserted) -> None:
     import sqlalchemy as sa
     from sqlmodel import SQLModel
@@ -144,17 +202,11 @@ def _copy_inserted(conn, change_id: int, entry: _Inserted) -> None:
     dialect = conn.dialect.name
     ranges = _id_ranges(entry.ids)
     if dialect not in ("sqlite", "postgresql"):
-        rows = []
-        for start in range(0, len(ranges), 200):
-            cond = sa.or_(*[pk.between(a, b) for a, b in ranges[start:start + 200]])
-            for row in conn.execute(sa.select(table).where(cond).order_by(pk)).mappings():
-                rows.append((entry.table, json.dumps([row[pk.key]]), "insert", None, {k: _plain(v) for k, v in row.items()}))
+        rows = [(entry.table, json.dumps([i]), "insert", None, _Json(j)) for i, j in rows_as_json(conn, table, entry.ids)]
         _insert_rows(conn, change_id, rows)
         return
-    obj, arr = (sa.func.json_object, sa.func.json_array) if dialect == "sqlite" else (sa.func.json_build_object, sa.func.json_build_array)
-    pairs = []
-    for col in table.columns:
-        pairs += [sa.literal_column(f"'{col.key}'"), col]
+    obj, arr = _json_functions(dialect)
+    pairs = _json_pairs(table)
     target = ChangeRow.__table__
     for start in range(0, len(ranges), 200):
         cond = sa.or_(*[pk.between(a, b) for a, b in ranges[start:start + 200]])
