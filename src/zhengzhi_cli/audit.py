@@ -162,59 +162,70 @@ def _json_functions(dialect: str):
     return sa.func.json_build_object, sa.func.json_build_array
 
 
-def rows_as_json(conn, table, ids: list[int]) -> list[tuple[int, str]]:
-    """(id, the row as JSON) for those of `ids` that exist, built by the database itself (one
-    statement per 200 id ranges), so recording 100k rows a bulk change removes costs no Python per column."""
-    import sqlalchemy as sa
-
-    (pk,) = table.primary_key.columns
-    out: list[tuple[int, str]] = []
-    ranges = _id_ranges(sorted(set(ids)))
-    dialect = conn.dialect.name
-    for start in range(0, len(ranges), 200):
-        cond = sa.or_(*[pk.between(a, b) for a, b in ranges[start:start + 200]])
-        if dialect not in ("sqlite", "postgresql"):
-            for row in conn.execute(sa.select(table).where(cond).order_by(pk)).mappings():
-                out.append((row[pk.key], _dump({k: _plain(v) for k, v in row.items()})))
-            continue
-        obj, _arr = _json_functions(dialect)
-        out += conn.execute(sa.select(pk, sa.cast(obj(*_json_pairs(table)), sa.Text)).where(cond).order_by(pk)).all()
-    return out
-
-
-def record_json(session, table: str, action: str, items) -> None:
-    """Bulk form of `record` for rows already serialised (by `rows_as_json`): (key, before, after) triples
-    of JSON text or None."""
-    append = session.info.setdefault(ROWS, []).append
-    for key, before, after in items:
-        append((table, json.dumps(key if isinstance(key, list) else [key]), action,
-                _Json(before) if before is not None else None, _Json(after) if after is not None else None))
-
-
-def _copy_inserted(conn, change_id: int, entry: _Inserted) -> None:
+def _copy(conn, change_id: int, table_name: str, ids: list[int], action: str) -> None:
+    """Rows as they stand now into the trail, in one INSERT … SELECT per 200 id ranges: the database
+    itself writes each row's JSON (json_object / json_build_object), so 100k rows cost no Python.
+    An insert is recorded as the row after; a delete (before it happens) as the row before."""
     import sqlalchemy as sa
     from sqlmodel import SQLModel
 
     from .models import ChangeRow
 
-    table = SQLModel.metadata.tables[entry.table]
+    table = SQLModel.metadata.tables[table_name]
     (pk,) = table.primary_key.columns
+    column = "after" if action == "insert" else "before"
     dialect = conn.dialect.name
-    ranges = _id_ranges(entry.ids)
-    if dialect not in ("sqlite", "postgresql"):
-        rows = [(entry.table, json.dumps([i]), "insert", None, _Json(j)) for i, j in rows_as_json(conn, table, entry.ids)]
-        _insert_rows(conn, change_id, rows)
-        return
-    obj, arr = _json_functions(dialect)
-    pairs = _json_pairs(table)
-    target = ChangeRow.__table__
+    ranges = _id_ranges(sorted(set(ids)))
     for start in range(0, len(ranges), 200):
         cond = sa.or_(*[pk.between(a, b) for a, b in ranges[start:start + 200]])
+        if dialect not in ("sqlite", "postgresql"):
+            rows = [{"change_id": change_id, "table_name": table_name, "row_key": json.dumps([row[pk.key]]), "action": action,
+                     column: _dump({k: _plain(v) for k, v in row.items()})}
+                    for row in conn.execute(sa.select(table).where(cond).order_by(pk)).mappings()]
+            if rows:
+                conn.execute(ChangeRow.__table__.insert(), rows)
+            continue
+        obj, arr = _json_functions(dialect)
         sel = sa.select(
-            sa.literal_column(str(int(change_id))), sa.literal_column(f"'{entry.table}'"), sa.cast(arr(pk), sa.Text),
-            sa.literal_column("'insert'"), sa.cast(obj(*pairs), sa.Text),
+            sa.literal_column(str(int(change_id))), sa.literal_column(f"'{table_name}'"), sa.cast(arr(pk), sa.Text),
+            sa.literal_column(f"'{action}'"), sa.cast(obj(*_json_pairs(table)), sa.Text),
         ).where(cond).order_by(pk)
-        conn.execute(target.insert().from_select(["change_id", "table_name", "row_key", "action", "after"], sel))
+        conn.execute(ChangeRow.__table__.insert().from_select(["change_id", "table_name", "row_key", "action", column], sel))
+
+
+def _copy_inserted(conn, change_id: int, entry: _Inserted) -> None:
+    _copy(conn, change_id, entry.table, entry.ids, "insert")
+
+
+def copy_rows(session, table_name: str, ids, *, action: str = "delete") -> None:
+    """Bulk form of `record(..., "delete", row, None)` for rows about to be deleted with Core
+    statements (undo of an import): copied into the trail now, by the database, under this
+    command's change (its row inserted now, see `change_id`)."""
+    _copy(session.connection(), change_id(session), table_name, list(ids), action)
+
+
+EARLY = "zz_change_id_early"
+
+
+def change_id(session) -> int:
+    """This command's change, its row inserted now (`write` then adds the other rows to it)."""
+    cid = session.info.get(EARLY)
+    if cid is None:
+        cid = session.info[EARLY] = _insert_change(session.connection(), session)
+    return cid
+
+
+def _insert_change(conn, session) -> int:
+    from .models import Change
+
+    change_table = Change.__table__
+    return conn.execute(
+        change_table.insert().values(
+            at=dt.datetime.now().replace(microsecond=0), operator=operator(),
+            command=session.info.get("zz_command", ""), summary=session.info.get("zz_summary"),
+            undoes=session.info.get("zz_undoes"),
+        ).returning(change_table.c.id)
+    ).scalar_one()
 
 
 def _insert_rows(conn, change_id: int, rows: list) -> None:
@@ -240,20 +251,12 @@ def set_summary(session, summary: str) -> None:
 
 def write(session) -> int | None:
     """Store the captured rows as one change; returns its id (None when nothing changed)."""
-    from .models import Change
-
     rows = session.info.get(ROWS) or []
-    if not rows:
+    early = session.info.pop(EARLY, None)
+    if not rows and early is None:
         return None
-    change_table = Change.__table__
     conn = session.connection()
-    change_id = conn.execute(
-        change_table.insert().values(
-            at=dt.datetime.now().replace(microsecond=0), operator=operator(),
-            command=session.info.get("zz_command", ""), summary=session.info.get("zz_summary"),
-            undoes=session.info.get("zz_undoes"),
-        ).returning(change_table.c.id)
-    ).scalar_one()
+    change_id = early if early is not None else _insert_change(conn, session)
     batch: list = []
     for entry in rows:
         if isinstance(entry, _Inserted):

@@ -30,12 +30,14 @@ def log(
     from ..db import open_session
 
     with open_session(settings(ctx), write=False) as session:
-        recs = history.log(session, since=parse_date(since, field="--since") if since else None, limit=limit)
+        recs = history.log(session, since=parse_date(since, field="--since") if since else None, limit=limit,
+                           rows=json_)  # the table shows counts only: a 100k-row import is not read row by row
+        counts = {} if json_ else history.row_counts(session, [r["id"] for r in recs])
     if json_:
         output.emit_json(recs)
         return
     output.table(f"改动记录（最近 {len(recs)} 次）", ["编号", "时间", "操作人", "命令", "改动", "状态"],
-                 [(r["id"], r["at"], r["operator"], r["summary"] or r["command"], _rows_text(r["rows"]),
+                 [(r["id"], r["at"], r["operator"], r["summary"] or r["command"], _counts_text(counts.get(r["id"], [])),
                    f"已由 #{r['undone_by']} 撤销" if r["undone_by"] else (f"撤销 #{r['undoes']}" if r["undoes"] else ""))
                   for r in recs])
 
@@ -45,14 +47,6 @@ TABLES = {"unit": "单位", "issue": "问题", "fix": "整改", "fix_event": "�
           "accountability": "问责", "accountability_issue": "问责-问题", "opinion": "征求意见", "typical_case": "典型案例",
           "bulletin": "通报"}
 ACTIONS = {"insert": "新增", "update": "修改", "delete": "删除"}
-
-
-def _rows_text(rows: list[dict]) -> str:
-    counts: dict[tuple[str, str], int] = {}
-    for r in rows:
-        key = (TABLES.get(r["table"], r["table"]), ACTIONS.get(r["action"], r["action"]))
-        counts[key] = counts.get(key, 0) + 1
-    return "，".join(f"{a}{t} {n}" for (t, a), n in counts.items())
 
 
 def undo(
@@ -76,7 +70,7 @@ def undo(
                 f"{'，不是你（' + me + '）' if others else ''}）：{detail['command']}")
     if detail["summary"]:
         output.note(f"  {detail['summary']}")
-    output.note(f"  {_counts_text(detail['counts'])}")
+    output.note(f"  {_counts_text(detail['counts']) or '（无数据行）'}")
     if not yes:
         if not interactive():
             raise UsageProblem(f"撤销需要确认：在终端中运行，或加 --yes{'（撤销他人的改动须 --any --yes）' if others else ''}",
@@ -94,7 +88,7 @@ def undo(
 
 def _counts_text(counts: list[dict]) -> str:
     return "，".join(f"{ACTIONS.get(c['action'], c['action'])}{TABLES.get(c['table'], c['table'])} {c['rows']}"
-                    for c in counts) or "（无数据行）"
+                    for c in counts)
 
 
 def backup(
