@@ -193,3 +193,47 @@ def test_refusals_before_any_commit_still_say_nothing_was_written(district):
     r = district(["issue", "add", "x", "--unit", "不存在的单位", "--area", "6"])
     assert r.exit_code == 1 and "已写入" not in r.stderr
     clean(r)
+
+
+def test_at_a_terminal_another_operators_change_is_confirmed_naming_them(district, monkeypatch):
+    from zhengzhi_cli.cli import history as cli_history
+
+    zz = district
+    add(zz, "甲登记的问题", A)
+    monkeypatch.setattr(cli_history, "interactive", lambda: True)
+    r = zz("undo --any", input="n\n", env=B)
+    assert r.exit_code == 1 and "这是 督查室张华 的改动，确认撤销？" in r.stderr and "未做任何改动" in r.stderr
+    assert descriptions(zz) == ["甲登记的问题"]
+    r = zz("undo --any", input="y\n", env=B)
+    assert r.exit_code == 0, r.stderr
+    assert descriptions(zz) == []
+
+
+@sqlite_only()
+def test_the_confirmation_waits_outside_any_write_transaction(district, monkeypatch):
+    """While the clerk reads the question, other clerks can write (no lock is held)."""
+    import sqlite3
+
+    from zhengzhi_cli.cli import history as cli_history
+
+    zz = district
+    add(zz, "甲登记的问题", A)
+    seen = []
+
+    def confirm(question, **kw):
+        other = sqlite3.connect(zz.db, timeout=0, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")  # fails with "database is locked" if undo holds the write lock
+            other.execute("ROLLBACK")
+            seen.append("free")
+        except sqlite3.OperationalError as exc:
+            seen.append(str(exc))
+        finally:
+            other.close()
+        return True
+
+    monkeypatch.setattr(cli_history, "interactive", lambda: True)
+    monkeypatch.setattr(cli_history.typer, "confirm", confirm)
+    zz.ok("undo", env=A)
+    assert seen == ["free"]
+    assert descriptions(zz) == []
