@@ -237,3 +237,14 @@ def test_the_confirmation_waits_outside_any_write_transaction(district, monkeypa
     zz.ok("undo", env=A)
     assert seen == ["free"]
     assert descriptions(zz) == []
+
+
+def test_a_change_whose_new_record_a_later_change_points_at_is_refused_with_its_list(district):
+    """乙 adds a fix to 甲's new issue without touching the issue row: 甲's add is still depended on."""
+    zz = district
+    issue = add(zz, "窗口办事拖沓", A)
+    zz.ok(f"fix add {issue} 推行首问负责制 --deadline 2017-06-30", env=B)
+    fix_add = zz.json("log")[0]["id"]
+    r = refused(zz, "undo --yes", f"#{fix_add}", "杨村街道刘芳", f"zz fix add {issue}", env=A)
+    assert "将撤销" not in r.stderr  # refused before anything is offered
+    assert descriptions(zz) == ["窗口办事拖沓"]

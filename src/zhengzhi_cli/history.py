@@ -93,22 +93,49 @@ def describe(session, change_id: int, *, counts: bool = True) -> dict:
 
 
 def dependents(session, change_id: int) -> list[dict]:
-    """Later changes (not undone, not undos) that touched a row this change touched (same table and
-    key): undoing this one first would overwrite or orphan their work."""
+    """Later changes (not undone, not undos) that depend on this one: they touched a row it touched
+    (same table and key), or they point at a row it inserted (a fix added to its issue). Undoing this
+    one first would overwrite or orphan their work."""
     CR, C = ChangeRow.__table__, Change.__table__
     conn = session.connection()
-    later = conn.execute(
-        sa.select(CR.c.change_id, CR.c.table_name, CR.c.row_key).join(C, C.c.id == CR.c.change_id)
-        .where(CR.c.change_id > change_id, C.c.undone_by.is_(None), C.c.undoes.is_(None))).all()
+    current = sa.and_(CR.c.change_id > change_id, C.c.undone_by.is_(None), C.c.undoes.is_(None))
+    later = conn.execute(sa.select(CR.c.change_id, CR.c.table_name, CR.c.row_key)
+                         .join(C, C.c.id == CR.c.change_id).where(current)).all()
     if not later:
         return []
-    mine = set(conn.execute(sa.select(CR.c.table_name, CR.c.row_key).where(CR.c.change_id == change_id)).all())
-    ids = sorted({c for c, t, k in later if (t, k) in mine})
+    mine = conn.execute(sa.select(CR.c.table_name, CR.c.row_key, CR.c.action).where(CR.c.change_id == change_id)).all()
+    touched = {(t, k) for t, k, _a in mine}
+    ids = {c for c, t, k in later if (t, k) in touched}
+    inserted = {(t, k) for t, k, a in mine if a == "insert"}
+    pointing = _pointing_at({t for t, _k in inserted})
+    if pointing:  # the later rows that may hold a foreign key to what this change inserted: their values
+        for c, t, after in conn.execute(
+                sa.select(CR.c.change_id, CR.c.table_name, CR.c.after).join(C, C.c.id == CR.c.change_id)
+                .where(current, CR.c.table_name.in_(list(pointing)), CR.c.after.is_not(None), CR.c.change_id.not_in(ids))):
+            values = json.loads(after)
+            if any(values.get(col) is not None and (parent, json.dumps([values[col]])) in inserted
+                   for col, parent in pointing[t]):
+                ids.add(c)
     if not ids:
         return []
-    rows = session.exec(select(Change).where(Change.id.in_(ids)).order_by(Change.id)).all()
+    rows = session.exec(select(Change).where(Change.id.in_(sorted(ids))).order_by(Change.id)).all()
     return [{"id": c.id, "operator": c.operator, "at": c.at.isoformat(sep=" "), "command": c.command,
              "summary": c.summary} for c in rows]
+
+
+def _pointing_at(parents: set[str]) -> dict[str, list[tuple[str, str]]]:
+    """Tables with a foreign key to one of `parents`: {child table: [(column, parent table)]}."""
+    from . import models
+
+    if not parents:
+        return {}
+    models.load_all()
+    out: dict[str, list[tuple[str, str]]] = {}
+    for table in SQLModel.metadata.tables.values():
+        for fk in table.foreign_keys:
+            if fk.column.table.name in parents:
+                out.setdefault(table.name, []).append((fk.parent.key, fk.column.table.name))
+    return out
 
 
 def check_undoable(session, change_id: int, *, operator: str | None, counts: bool = True) -> dict:
