@@ -274,6 +274,8 @@ def _revert_updates(session, conn, table: sa.Table, run: list) -> None:
         if row is None:
             raise Conflict(f"无法撤销：{table.name} 的记录 {list(key)} 已不存在", field="undo")
         values = _typed(table, before)
+        if not values:  # only columns this version no longer has
+            continue
         groups.setdefault(tuple(values), []).append(
             {**{f"k_{c}": v for c, v in zip(cols, _row_key(table, row))}, **{f"v_{c}": v for c, v in values.items()}})
         trail.append((list(key), {c: row[c] for c in values}, before))
