@@ -111,7 +111,7 @@ def dependents(session, change_id: int) -> list[dict]:
     if pointing:  # the later rows that may hold a foreign key to what this change inserted: their values
         for c, t, after in conn.execute(
                 sa.select(CR.c.change_id, CR.c.table_name, CR.c.after).join(C, C.c.id == CR.c.change_id)
-                .where(current, CR.c.table_name.in_(list(pointing)), CR.c.after.is_not(None), CR.c.change_id.not_in(ids))):
+                .where(current, CR.c.table_name.in_(list(pointing)), CR.c.after.is_not(None), CR.c.change_id.not_in(sorted(ids)))):
             values = json.loads(after)
             if any(values.get(col) is not None and (parent, json.dumps([values[col]])) in inserted
                    for col, parent in pointing[t]):
