@@ -17,6 +17,11 @@ ENV_OPERATOR = "ZZ_OPERATOR"
 ROWS = "zz_audit_rows"
 SKIP_TABLES = {"change", "change_row", "meta"}
 
+# The changes this process has committed, in order. Once one is committed, an error that
+# follows (a closed or full stdout, a later file of a batch) must say what was written,
+# never "nothing was written": a script that retries would write it twice.
+committed: list[int] = []
+
 
 def operator() -> str:
     name = os.environ.get(ENV_OPERATOR)
@@ -54,6 +59,13 @@ def attach(session, *, command: str) -> None:
     session.info[ROWS] = []
     session.info["zz_command"] = command
     event.listen(session, "after_flush", _after_flush)
+    event.listen(session, "after_commit", _after_commit)
+
+
+def _after_commit(session) -> None:
+    change_id = session.info.get("zz_change_id")
+    if change_id is not None and change_id not in committed:
+        committed.append(change_id)
 
 
 def _after_flush(session, _ctx) -> None:
@@ -133,36 +145,87 @@ def _id_ranges(ids: list[int]) -> list[tuple[int, int]]:
     return out
 
 
-def _copy_inserted(conn, change_id: int, entry: _Inserted) -> None:
+def _json_pairs(table) -> list:
+    import sqlalchemy as sa
+
+    pairs = []
+    for col in table.columns:
+        pairs += [sa.literal_column(f"'{col.key}'"), col]
+    return pairs
+
+
+def _json_functions(dialect: str):
+    import sqlalchemy as sa
+
+    if dialect == "sqlite":
+        return sa.func.json_object, sa.func.json_array
+    return sa.func.json_build_object, sa.func.json_build_array
+
+
+def _copy(conn, change_id: int, table_name: str, ids: list[int], action: str) -> None:
+    """Rows as they stand now into the trail, in one INSERT … SELECT per 200 id ranges: the database
+    itself writes each row's JSON (json_object / json_build_object), so 100k rows cost no Python.
+    An insert is recorded as the row after; a delete (before it happens) as the row before."""
     import sqlalchemy as sa
     from sqlmodel import SQLModel
 
     from .models import ChangeRow
 
-    table = SQLModel.metadata.tables[entry.table]
+    table = SQLModel.metadata.tables[table_name]
     (pk,) = table.primary_key.columns
+    column = "after" if action == "insert" else "before"
     dialect = conn.dialect.name
-    ranges = _id_ranges(entry.ids)
-    if dialect not in ("sqlite", "postgresql"):
-        rows = []
-        for start in range(0, len(ranges), 200):
-            cond = sa.or_(*[pk.between(a, b) for a, b in ranges[start:start + 200]])
-            for row in conn.execute(sa.select(table).where(cond).order_by(pk)).mappings():
-                rows.append((entry.table, json.dumps([row[pk.key]]), "insert", None, {k: _plain(v) for k, v in row.items()}))
-        _insert_rows(conn, change_id, rows)
-        return
-    obj, arr = (sa.func.json_object, sa.func.json_array) if dialect == "sqlite" else (sa.func.json_build_object, sa.func.json_build_array)
-    pairs = []
-    for col in table.columns:
-        pairs += [sa.literal_column(f"'{col.key}'"), col]
-    target = ChangeRow.__table__
+    ranges = _id_ranges(sorted(set(ids)))
     for start in range(0, len(ranges), 200):
         cond = sa.or_(*[pk.between(a, b) for a, b in ranges[start:start + 200]])
+        if dialect not in ("sqlite", "postgresql"):
+            rows = [{"change_id": change_id, "table_name": table_name, "row_key": json.dumps([row[pk.key]]), "action": action,
+                     column: _dump({k: _plain(v) for k, v in row.items()})}
+                    for row in conn.execute(sa.select(table).where(cond).order_by(pk)).mappings()]
+            if rows:
+                conn.execute(ChangeRow.__table__.insert(), rows)
+            continue
+        obj, arr = _json_functions(dialect)
         sel = sa.select(
-            sa.literal_column(str(int(change_id))), sa.literal_column(f"'{entry.table}'"), sa.cast(arr(pk), sa.Text),
-            sa.literal_column("'insert'"), sa.cast(obj(*pairs), sa.Text),
+            sa.literal_column(str(int(change_id))), sa.literal_column(f"'{table_name}'"), sa.cast(arr(pk), sa.Text),
+            sa.literal_column(f"'{action}'"), sa.cast(obj(*_json_pairs(table)), sa.Text),
         ).where(cond).order_by(pk)
-        conn.execute(target.insert().from_select(["change_id", "table_name", "row_key", "action", "after"], sel))
+        conn.execute(ChangeRow.__table__.insert().from_select(["change_id", "table_name", "row_key", "action", column], sel))
+
+
+def _copy_inserted(conn, change_id: int, entry: _Inserted) -> None:
+    _copy(conn, change_id, entry.table, entry.ids, "insert")
+
+
+def copy_rows(session, table_name: str, ids, *, action: str = "delete") -> None:
+    """Bulk form of `record(..., "delete", row, None)` for rows about to be deleted with Core
+    statements (undo of an import): copied into the trail now, by the database, under this
+    command's change (its row inserted now, see `change_id`)."""
+    _copy(session.connection(), change_id(session), table_name, list(ids), action)
+
+
+EARLY = "zz_change_id_early"
+
+
+def change_id(session) -> int:
+    """This command's change, its row inserted now (`write` then adds the other rows to it)."""
+    cid = session.info.get(EARLY)
+    if cid is None:
+        cid = session.info[EARLY] = _insert_change(session.connection(), session)
+    return cid
+
+
+def _insert_change(conn, session) -> int:
+    from .models import Change
+
+    change_table = Change.__table__
+    return conn.execute(
+        change_table.insert().values(
+            at=dt.datetime.now().replace(microsecond=0), operator=operator(),
+            command=session.info.get("zz_command", ""), summary=session.info.get("zz_summary"),
+            undoes=session.info.get("zz_undoes"),
+        ).returning(change_table.c.id)
+    ).scalar_one()
 
 
 def _insert_rows(conn, change_id: int, rows: list) -> None:
@@ -188,20 +251,12 @@ def set_summary(session, summary: str) -> None:
 
 def write(session) -> int | None:
     """Store the captured rows as one change; returns its id (None when nothing changed)."""
-    from .models import Change
-
     rows = session.info.get(ROWS) or []
-    if not rows:
+    early = session.info.pop(EARLY, None)
+    if not rows and early is None:
         return None
-    change_table = Change.__table__
     conn = session.connection()
-    change_id = conn.execute(
-        change_table.insert().values(
-            at=dt.datetime.now().replace(microsecond=0), operator=operator(),
-            command=session.info.get("zz_command", ""), summary=session.info.get("zz_summary"),
-            undoes=session.info.get("zz_undoes"),
-        ).returning(change_table.c.id)
-    ).scalar_one()
+    change_id = early if early is not None else _insert_change(conn, session)
     batch: list = []
     for entry in rows:
         if isinstance(entry, _Inserted):

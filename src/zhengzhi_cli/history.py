@@ -9,6 +9,7 @@ import os
 import re
 import sqlite3
 import tempfile
+from itertools import groupby
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -47,13 +48,117 @@ def log(session, *, since: dt.date | None = None, limit: int | None = None, rows
     ]
 
 
-def last_undoable(session) -> Change:
-    change = session.exec(
-        select(Change).where(Change.undone_by.is_(None), Change.undoes.is_(None)).order_by(Change.id.desc()).limit(1)
-    ).first()
+def row_counts(session, change_ids: list[int]) -> dict[int, list[dict]]:
+    """How many rows of each table each change inserted, updated or deleted, counted by the database
+    (`zz log` and `zz undo` show these; a 100k-row import is one line, read at once)."""
+    CR = ChangeRow.__table__
+    out: dict[int, list[dict]] = {}
+    for start in range(0, len(change_ids), 500):
+        part = change_ids[start:start + 500]
+        for cid, t, a, n in session.connection().execute(
+                sa.select(CR.c.change_id, CR.c.table_name, CR.c.action, sa.func.count()).where(CR.c.change_id.in_(part))
+                .group_by(CR.c.change_id, CR.c.table_name, CR.c.action).order_by(CR.c.change_id, sa.func.min(CR.c.id))):
+            out.setdefault(cid, []).append({"table": t, "action": a, "rows": n})
+    return out
+
+
+def _undoable():
+    return sa.and_(Change.undone_by.is_(None), Change.undoes.is_(None))
+
+
+def last_undoable(session, *, operator: str | None = None) -> Change:
+    """The latest change that may be undone: the operator's own, or anyone's (operator None)."""
+    q = select(Change).where(_undoable()).order_by(Change.id.desc()).limit(1)
+    change = session.exec(q.where(Change.operator == operator) if operator is not None else q).first()
+    if change is not None:
+        return change
+    if operator is not None:
+        other = session.exec(q).first()
+        if other is not None:
+            raise NotFound(
+                f"没有操作人“{operator}”可撤销的改动。最近一次改动 #{other.id} 是“{other.operator}”"
+                f"于 {other.at.isoformat(sep=' ')} 做的（{other.summary or other.command}）；"
+                "确需撤销他人的改动，请加 --any", field="undo")
+    raise NotFound("没有可撤销的改动", field="undo")
+
+
+def describe(session, change_id: int, *, counts: bool = True) -> dict:
+    """A change as `zz undo` shows it before doing it: who, when, what, and how many rows of each
+    table (counted by the database, so a 100k-row import shows at once)."""
+    change = session.get(Change, change_id)
     if change is None:
-        raise NotFound("没有可撤销的改动", field="undo")
-    return change
+        raise NotFound(f"没有编号为 {change_id} 的改动", field="undo")
+    return {"id": change.id, "at": change.at.isoformat(sep=" "), "operator": change.operator, "command": change.command,
+            "summary": change.summary, "undone_by": change.undone_by, "undoes": change.undoes,
+            "counts": row_counts(session, [change_id]).get(change_id, []) if counts else None}
+
+
+def dependents(session, change_id: int) -> list[dict]:
+    """Later changes (not undone, not undos) that depend on this one: they touched a row it touched
+    (same table and key), or they point at a row it inserted (a fix added to its issue). Undoing this
+    one first would overwrite or orphan their work."""
+    CR, C = ChangeRow.__table__, Change.__table__
+    conn = session.connection()
+    current = sa.and_(CR.c.change_id > change_id, C.c.undone_by.is_(None), C.c.undoes.is_(None))
+    later = conn.execute(sa.select(CR.c.change_id, CR.c.table_name, CR.c.row_key)
+                         .join(C, C.c.id == CR.c.change_id).where(current)).all()
+    if not later:
+        return []
+    mine = conn.execute(sa.select(CR.c.table_name, CR.c.row_key, CR.c.action).where(CR.c.change_id == change_id)).all()
+    touched = {(t, k) for t, k, _a in mine}
+    ids = {c for c, t, k in later if (t, k) in touched}
+    inserted = {(t, k) for t, k, a in mine if a == "insert"}
+    pointing = _pointing_at({t for t, _k in inserted})
+    if pointing:  # the later rows that may hold a foreign key to what this change inserted: their values
+        for c, t, after in conn.execute(
+                sa.select(CR.c.change_id, CR.c.table_name, CR.c.after).join(C, C.c.id == CR.c.change_id)
+                .where(current, CR.c.table_name.in_(list(pointing)), CR.c.after.is_not(None), CR.c.change_id.not_in(sorted(ids)))):
+            values = json.loads(after)
+            if any(values.get(col) is not None and (parent, json.dumps([values[col]])) in inserted
+                   for col, parent in pointing[t]):
+                ids.add(c)
+    if not ids:
+        return []
+    rows = session.exec(select(Change).where(Change.id.in_(sorted(ids))).order_by(Change.id)).all()
+    return [{"id": c.id, "operator": c.operator, "at": c.at.isoformat(sep=" "), "command": c.command,
+             "summary": c.summary} for c in rows]
+
+
+def _pointing_at(parents: set[str]) -> dict[str, list[tuple[str, str]]]:
+    """Tables with a foreign key to one of `parents`: {child table: [(column, parent table)]}."""
+    from . import models
+
+    if not parents:
+        return {}
+    models.load_all()
+    out: dict[str, list[tuple[str, str]]] = {}
+    for table in SQLModel.metadata.tables.values():
+        for fk in table.foreign_keys:
+            if fk.column.table.name in parents:
+                out.setdefault(table.name, []).append((fk.parent.key, fk.column.table.name))
+    return out
+
+
+def check_undoable(session, change_id: int, *, operator: str | None, counts: bool = True) -> dict:
+    """Everything `zz undo` checks, read-only: the change may be undone and nothing later depends on
+    it. Run once before showing it, and again inside the write transaction (the register may have
+    moved on while the clerk read the screen)."""
+    detail = describe(session, change_id, counts=counts)
+    if detail["undone_by"] is not None:
+        raise Conflict(f"改动 #{change_id} 已由改动 #{detail['undone_by']} 撤销，未做任何改动", field="undo")
+    if detail["undoes"] is not None:
+        raise Conflict(f"改动 #{change_id} 本身是一次撤销，不能再撤销", field="undo")
+    latest = last_undoable(session, operator=operator)
+    if latest.id != change_id:
+        who = f"“{operator}”" if operator is not None else "登记簿"
+        raise Conflict(f"显示之后{who}又有了新的改动 #{latest.id}（{latest.summary or latest.command}），"
+                       "为防撤错未做任何改动。请重新运行 zz undo 查看", field="undo")
+    later = dependents(session, change_id)
+    if later:
+        lines = "\n".join(f"  #{c['id']}（{c['operator']}，{c['at']}）：{c['command']}" for c in later)
+        raise Conflict(f"无法撤销改动 #{change_id}：之后的改动又改了同样的记录，须先撤销它们（由各自的操作人撤销，"
+                       f"或加 --any）：\n{lines}", field="undo")
+    return detail
 
 
 def _typed(table: sa.Table, values: dict) -> dict:
@@ -70,45 +175,142 @@ def _typed(table: sa.Table, values: dict) -> dict:
     return out
 
 
-def undo(session, change_id: int) -> dict:
-    """Revert one change, row by row in reverse order, as a new recorded change."""
-    change = session.get(Change, change_id)
-    if change is None or change.undone_by is not None or change.undoes is not None:
-        raise Conflict("这项改动已撤销或不可撤销", field="undo")
+def undo(session, change_id: int, *, operator: str | None = None) -> dict:
+    """Revert one change as a new recorded change, after checking again (in this write transaction)
+    that it is still the latest undoable one of `operator` (None: of anyone) and nothing depends on it.
+
+    Set-based: the change's rows are taken in reverse order in runs of one table and action, and each
+    run is reverted with a few statements (deletes by id ranges, grouped executemany updates/inserts)."""
+    detail = check_undoable(session, change_id, operator=operator, counts=False)
     from . import models
 
     models.load_all()
-    tables = SQLModel.metadata.tables
-    conn = session.connection()
-    rows = session.exec(select(ChangeRow).where(ChangeRow.change_id == change_id).order_by(ChangeRow.id.desc())).all()
     session.info["zz_undoes"] = change_id
-    audit.set_summary(session, f"撤销改动 #{change_id}：{change.summary or change.command}")
-    for r in rows:
-        table = tables.get(r.table_name)
-        if table is None:
-            continue
-        pk_cols = list(table.primary_key.columns)
-        key_values = _typed(table, dict(zip([c.key for c in pk_cols], json.loads(r.row_key))))
-        where = sa.and_(*[c == key_values[c.key] for c in pk_cols])
-        before = json.loads(r.before) if r.before else None
-        current = conn.execute(sa.select(table).where(where)).mappings().first()
-        if r.action == "insert":
-            if current is not None:
-                conn.execute(sa.delete(table).where(where))
-                audit.record(session, r.table_name, list(key_values.values()), "delete", dict(current), None)
-        elif r.action == "update":
-            if current is None:
-                raise Conflict(f"无法撤销：{r.table_name} 的记录 {r.row_key} 已不存在", field="undo")
-            conn.execute(sa.update(table).where(where).values(**_typed(table, before)))
-            audit.record(session, r.table_name, list(key_values.values()), "update",
-                         {k: current[k] for k in before if k in current}, before)
-        elif r.action == "delete":
-            if current is None:
-                conn.execute(sa.insert(table).values(**_typed(table, before)))
-                audit.record(session, r.table_name, list(key_values.values()), "insert", None, before)
+    audit.set_summary(session, f"撤销改动 #{change_id}：{detail['summary'] or detail['command']}")
+    CR = ChangeRow.__table__
+    conn = session.connection()
+    result = conn.execute(sa.select(CR.c.table_name, CR.c.action, CR.c.row_key, CR.c.before)
+                          .where(CR.c.change_id == change_id).order_by(CR.c.id.desc())).all()
+    count = 0
+    try:
+        for (table_name, action), run in groupby(result, key=lambda r: (r[0], r[1])):
+            run = [(_parse_key(key), json.loads(before) if before else None) for _t, _a, key, before in run]
+            count += len(run)
+            table = SQLModel.metadata.tables.get(table_name)
+            if table is None:
+                continue
+            REVERT[action](session, conn, table, run)
+    except sa.exc.IntegrityError:
+        raise Conflict(f"无法撤销改动 #{change_id}：之后登记的其他记录仍引用它新增的记录（如其下的整改、制度、意见），"
+                       "请先撤销或修改那些记录", field="undo") from None
     new_id = audit.write(session)
     conn.execute(sa.update(Change.__table__).where(Change.__table__.c.id == change_id).values(undone_by=new_id))
-    return {"undone": change_id, "change": new_id, "rows": len(rows)}
+    return {"undone": change_id, "change": new_id, "rows": count, "operator": detail["operator"]}
+
+
+def _parse_key(text: str) -> list:
+    """A trail row's key: "[274]" read without the JSON parser (100k of them in an import's undo)."""
+    inner = text[1:-1]
+    return [int(inner)] if inner.isdigit() else json.loads(text)
+
+
+def _single_id(table: sa.Table) -> sa.Column | None:
+    pk = list(table.primary_key.columns)
+    return pk[0] if len(pk) == 1 and isinstance(pk[0].type, sa.Integer) else None
+
+
+def _where(table: sa.Table, key: list) -> sa.ColumnElement:
+    cols = list(table.primary_key.columns)
+    typed = _typed(table, dict(zip([c.key for c in cols], key)))
+    return sa.and_(*[c == typed[c.key] for c in cols])
+
+
+def _current(conn, table: sa.Table, keys: list[list]) -> dict[tuple, dict]:
+    """The rows that still exist among `keys`, by key tuple."""
+    pk = _single_id(table)
+    cols = [c.key for c in table.primary_key.columns]
+    out: dict[tuple, dict] = {}
+    if pk is not None:
+        ranges = audit._id_ranges(sorted({k[0] for k in keys}))
+        for start in range(0, len(ranges), 200):
+            cond = sa.or_(*[pk.between(a, b) for a, b in ranges[start:start + 200]])
+            for row in conn.execute(sa.select(table).where(cond)).mappings():
+                out[(row[pk.key],)] = dict(row)
+        return out
+    for key in keys:
+        row = conn.execute(sa.select(table).where(_where(table, key))).mappings().first()
+        if row is not None:
+            out[tuple(row[c] for c in cols)] = dict(row)
+    return out
+
+
+def _revert_inserts(session, conn, table: sa.Table, run: list) -> None:
+    """Rows the change inserted: delete those still there, recording each as it stood."""
+    pk = _single_id(table)
+    if pk is None:
+        current = _current(conn, table, [k for k, _ in run])
+        for key, row in current.items():
+            conn.execute(sa.delete(table).where(_where(table, list(key))))
+            audit.record(session, table.name, list(key), "delete", row, None)
+        return
+    ids = sorted({k[0] for k, _ in run})
+    audit.copy_rows(session, table.name, ids, action="delete")
+    ranges = audit._id_ranges(ids)
+    for start in range(0, len(ranges), 200):
+        conn.execute(sa.delete(table).where(sa.or_(*[pk.between(a, b) for a, b in ranges[start:start + 200]])))
+
+
+def _revert_updates(session, conn, table: sa.Table, run: list) -> None:
+    """Rows the change updated: each row back to the earliest value the change found in each column
+    (a row updated twice in one command is set back once), grouped by the columns set."""
+    cols = [c.key for c in table.primary_key.columns]
+    net: dict[tuple, dict] = {}
+    for key, before in run:  # latest first: an earlier update's before overrides a later one's
+        net.setdefault(tuple(key), {}).update(before or {})
+    current = _current(conn, table, [list(k) for k in net])
+    groups: dict[tuple, list] = {}
+    trail = []
+    for key, before in net.items():
+        row = current.get(tuple(_typed(table, dict(zip(cols, key))).values()))
+        if row is None:
+            raise Conflict(f"无法撤销：{table.name} 的记录 {list(key)} 已不存在", field="undo")
+        values = _typed(table, before)
+        if not values:  # only columns this version no longer has
+            continue
+        groups.setdefault(tuple(values), []).append(
+            {**{f"k_{c}": v for c, v in zip(cols, _row_key(table, row))}, **{f"v_{c}": v for c, v in values.items()}})
+        trail.append((list(key), {c: row[c] for c in values}, before))
+    for names, params in groups.items():
+        stmt = (sa.update(table).where(sa.and_(*[table.c[c] == sa.bindparam(f"k_{c}") for c in cols]))
+                .values({c: sa.bindparam(f"v_{c}") for c in names}))
+        conn.execute(stmt, params)
+    audit.record_many(session, table.name, "update", trail)
+
+
+def _row_key(table: sa.Table, row: dict) -> list:
+    return [row[c.key] for c in table.primary_key.columns]
+
+
+def _revert_deletes(session, conn, table: sa.Table, run: list) -> None:
+    """Rows the change deleted: insert again those not back already."""
+    cols = [c.key for c in table.primary_key.columns]
+    current = _current(conn, table, [k for k, _ in run])
+    groups: dict[tuple, list] = {}
+    trail = []
+    for key, before in run:  # reverse order of the deletes: a parent row before the rows that point to it
+        values = _typed(table, before)
+        k = tuple(values[c] for c in cols)
+        if k in current:
+            continue
+        current[k] = values
+        groups.setdefault(tuple(values), []).append(values)
+        trail.append((key, None, before))
+    for _names, rows in groups.items():
+        conn.execute(sa.insert(table), rows)
+    audit.record_many(session, table.name, "insert", trail)
+
+
+REVERT = {"insert": _revert_inserts, "update": _revert_updates, "delete": _revert_deletes}
 
 
 # Temporary files carry the pid of the zz that made them: a later run removes those whose

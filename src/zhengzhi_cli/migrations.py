@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from .errors import ZzError
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 APP = "zz"
 
 _checked: set[str] = set()
@@ -178,8 +178,61 @@ def _v7_issue_void(conn) -> None:
     conn.execute(sa.text("CREATE INDEX IF NOT EXISTS ix_issue_void ON issue (void_reason) WHERE void_reason IS NOT NULL"))
 
 
+# The tables v8 makes AUTOINCREMENT (frozen: whatever the models say later).
+_V8_TABLES = ("unit", "check_record", "issue", "fix", "fix_event", "rule", "milestone_record", "inspection",
+              "accountability", "opinion", "typical_case", "bulletin")
+
+
+def _v8_no_id_reuse(conn) -> None:
+    """v7 → v8: on SQLite an id is never given twice (a record `zz undo` removed took its id with
+    it, and SQLite gave max(id) + 1 again, so "#274" named a different problem a minute later).
+
+    Each table above becomes `id INTEGER PRIMARY KEY AUTOINCREMENT`. Its id already is the rowid
+    (`PRIMARY KEY (id)` on one INTEGER column), so the table's pages are the same either way: only
+    the stored CREATE TABLE text changes, by SQLite's own procedure for such changes (writable_schema
+    and a new schema_version, in this transaction), with no row copied. sqlite_sequence then starts
+    above the highest id each table holds or the audit trail ever recorded as inserted, so ids an
+    earlier undo freed are not handed out either. PostgreSQL's sequences never go back: nothing to do."""
+    import re
+
+    if conn.dialect.name != "sqlite":
+        return
+    q = conn.exec_driver_sql
+    ddl = dict(q("SELECT name, sql FROM sqlite_master WHERE type = 'table'").all())
+    changed = {}
+    for t in _V8_TABLES:
+        sql = ddl.get(t)
+        if sql is None or "AUTOINCREMENT" in sql.upper():
+            continue
+        new, n = re.subn(r"\bid INTEGER NOT NULL\s*,", "id INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,", sql, count=1)
+        new, m = re.subn(r",\s*PRIMARY KEY \(id\)", "", new, count=1)
+        if not (n and m):
+            raise ZzError(f"无法升级登记簿：表 {t} 的结构与预期不同（架构版本 8），登记簿未做任何改动")
+        changed[t] = new
+    if "sqlite_sequence" not in ddl:  # SQLite makes it with the first AUTOINCREMENT table, and keeps it
+        q('CREATE TABLE "zz_v6_sequence" (id INTEGER PRIMARY KEY AUTOINCREMENT)')
+        q('DROP TABLE "zz_v6_sequence"')
+    if changed:
+        version = q("PRAGMA schema_version").scalar()
+        q("PRAGMA writable_schema = ON")
+        for t, sql in changed.items():
+            q("UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = ?", (sql, t))
+        q(f"PRAGMA schema_version = {int(version) + 1}")
+        q("PRAGMA writable_schema = RESET")
+    trail = {}
+    if "change_row" in ddl:
+        trail = dict(q("SELECT table_name, MAX(CAST(substr(row_key, 2, length(row_key) - 2) AS INTEGER)) FROM change_row"
+                       " WHERE action = 'insert' AND row_key NOT LIKE '%,%' GROUP BY table_name").all())
+    for t in _V8_TABLES:
+        if t not in ddl:
+            continue
+        top = max(q(f'SELECT COALESCE(MAX(id), 0) FROM "{t}"').scalar(), trail.get(t) or 0)
+        if not q("UPDATE sqlite_sequence SET seq = MAX(seq, ?) WHERE name = ?", (top, t)).rowcount:
+            q("INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)", (t, top))
+
+
 STEPS: dict[int, Callable] = {2: _v2_supervision, 3: _v3_report_indexes, 4: _v4_as_of_indexes, 5: _v5_as_of_columns,
-                              6: _v6_import_identity, 7: _v7_issue_void}
+                              6: _v6_import_identity, 7: _v7_issue_void, 8: _v8_no_id_reuse}
 
 
 def ensure(engine, *, plan_text: str | None = None) -> str:

@@ -188,7 +188,86 @@ def _db_first(args: list[str]) -> list[str]:
     return front + out
 
 
+def _committed() -> list[int]:
+    """The changes this command has committed so far (audit.committed; audit not loaded: none)."""
+    audit = sys.modules.get("zhengzhi_cli.audit")
+    return list(audit.committed) if audit is not None else []
+
+
+def _written(changes: list[int]) -> str:
+    """What an error message says about the register: the truth, so a script that retries
+    does not write the same thing twice."""
+    if not changes:
+        return "本次命令未写入任何数据"
+    shown = "、".join(f"#{c}" for c in changes) if len(changes) <= 5 else f"#{changes[0]} 至 #{changes[-1]}（共 {len(changes)} 次）"
+    return f"已写入：改动 {shown}，可用 zz log 查看；请勿原样重试，以免重复登记"
+
+
+class _Stdout:
+    """sys.stdout while a command runs: remembers that writing to it failed (closed, full, a pipe
+    whose reader left), so that error is told apart from the command's own."""
+
+    def __init__(self, stream):
+        self._stream = stream
+        self.failed = False
+
+    def write(self, text):
+        try:
+            return self._stream.write(text)
+        except (OSError, ValueError):
+            self.failed = True
+            raise
+
+    def flush(self):
+        try:
+            return self._stream.flush()
+        except (OSError, ValueError):
+            self.failed = True
+            raise
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
+def _stdout_lost(exc: BaseException, guard) -> bool:
+    if isinstance(exc, BrokenPipeError) or (guard is not None and guard.failed):
+        return True
+    return sys.stdout is None and isinstance(exc, AttributeError)
+
+
+def _output_lost(changes: list[int], guard, *, broken_pipe: bool) -> int:
+    """The result could not be shown. After a commit that is still success (exit 0, and stderr
+    says what was written); before one, a broken pipe stays quiet (`zz issue list | head`)."""
+    from ..errors import ExitStatus
+
+    try:  # what is still buffered goes nowhere, so exit does not fail on it again
+        fd = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(fd, guard._stream.fileno())
+    except (AttributeError, OSError, ValueError):
+        pass
+    if changes:
+        sys.stderr.write(f"zz: 提示：结果未能写到标准输出（已关闭、已满或管道已断开），但{_written(changes)}\n")
+        return int(ExitStatus.OK)
+    if broken_pipe:
+        return int(ExitStatus.OK)
+    sys.stderr.write("zz: 错误：结果无法写到标准输出（已关闭或已满），本次命令未写入任何数据\n")
+    return int(ExitStatus.REFUSED)
+
+
 def run(group, **kwargs) -> int:
+    audit = sys.modules.get("zhengzhi_cli.audit")
+    if audit is not None:  # a new command in this process (tests run many)
+        audit.committed.clear()
+    stdout = sys.stdout
+    guard = sys.stdout = _Stdout(stdout) if stdout is not None else None
+    try:
+        return _run(group, guard, **kwargs)
+    finally:
+        if sys.stdout is guard:
+            sys.stdout = stdout
+
+
+def _run(group, guard, **kwargs) -> int:
     from typer._click import exceptions as click_exc
 
     from ..errors import ExitStatus, ZzError
@@ -197,9 +276,15 @@ def run(group, **kwargs) -> int:
     try:
         _refuse_undecodable(kwargs.get("args") or [])
         rv = TyperGroup.main(group, standalone_mode=False, **kwargs)
+        if rv == ExitStatus.INTERRUPTED:  # typer turns Ctrl-C into exit 130 before the handler below
+            changes = _committed()
+            sys.stderr.write(f"\nzz: 已中断，{_written(changes) if changes else '未做任何改动'}\n")
+        if sys.stdout is not None:
+            sys.stdout.flush()  # a full or closed stdout fails here, where it is handled, not at exit
         return rv if isinstance(rv, int) else 0
     except ZzError as exc:
-        sys.stderr.write(f"zz: 错误：{display(exc.message)}\n")
+        changes = _committed()
+        sys.stderr.write(f"zz: 错误：{display(exc.message)}\n" + (f"（{_written(changes)}）\n" if changes else ""))
         return int(exc.exit_status)
     except click_exc.NoArgsIsHelpError as exc:
         sys.stdout.write(exc.ctx.get_help() + "\n")
@@ -214,14 +299,23 @@ def run(group, **kwargs) -> int:
         sys.stderr.write(f"zz: 错误：{display(exc.format_message())}\n")
         return exc.exit_code
     except typer.Abort:
-        sys.stderr.write("\nzz: 已取消，未做任何改动\n")
+        changes = _committed()
+        sys.stderr.write(f"\nzz: 已取消，{_written(changes) if changes else '未做任何改动'}\n")
         return int(ExitStatus.REFUSED)
     except KeyboardInterrupt:
-        sys.stderr.write("\nzz: 已中断，未做任何改动\n")
+        changes = _committed()
+        sys.stderr.write(f"\nzz: 已中断，{_written(changes) if changes else '未做任何改动'}\n")
         return int(ExitStatus.INTERRUPTED)
+    except SystemExit as exc:  # click's answer to EPIPE on stdout: its streams quietened, then exit 1
+        changes = _committed()
+        if changes and exc.code == 1 and guard is not None and guard.failed:
+            return _output_lost(changes, guard, broken_pipe=True)
+        raise
     except BrokenPipeError:
-        return 0
+        return _output_lost(_committed(), guard, broken_pipe=True)
     except Exception as exc:  # a fault of the storage, or a defect: said in Chinese, never with row data
+        if _stdout_lost(exc, guard):
+            return _output_lost(_committed(), guard, broken_pipe=isinstance(exc, BrokenPipeError))
         if os.environ.get("ZZ_DEBUG"):
             raise
         from ..db import storage_problem
@@ -231,11 +325,12 @@ def run(group, **kwargs) -> int:
             problem = ZzError("输入含有无法识别的字符（终端或文件的编码可能不是 UTF-8），本次命令未完成。"
                               "请把终端编码设为 UTF-8 后重试")
         if problem is not None:
-            sys.stderr.write(f"zz: 错误：{problem.message}\n")
+            changes = _committed()
+            sys.stderr.write(f"zz: 错误：{problem.message}\n" + (f"（{_written(changes)}）\n" if changes else ""))
             return int(problem.exit_status)
         # The exception's text may quote SQL and its parameters (names): only its kind is shown.
         sys.stderr.write(f"zz: 内部错误：命令“{_command_path(group, kwargs.get('args') or [])}”未能完成（{type(exc).__name__}），"
-                         "本次命令未写入任何数据。\n请设置 ZZ_DEBUG=1 重新运行以查看详细信息，并报告给维护人员\n")
+                         f"{_written(_committed())}。\n请设置 ZZ_DEBUG=1 重新运行以查看详细信息，并报告给维护人员\n")
         return int(ExitStatus.REFUSED)
 
 

@@ -30,12 +30,14 @@ def log(
     from ..db import open_session
 
     with open_session(settings(ctx), write=False) as session:
-        recs = history.log(session, since=parse_date(since, field="--since") if since else None, limit=limit)
+        recs = history.log(session, since=parse_date(since, field="--since") if since else None, limit=limit,
+                           rows=json_)  # the table shows counts only: a 100k-row import is not read row by row
+        counts = {} if json_ else history.row_counts(session, [r["id"] for r in recs])
     if json_:
         output.emit_json(recs)
         return
     output.table(f"改动记录（最近 {len(recs)} 次）", ["编号", "时间", "操作人", "命令", "改动", "状态"],
-                 [(r["id"], r["at"], r["operator"], r["summary"] or r["command"], _rows_text(r["rows"]),
+                 [(r["id"], r["at"], r["operator"], r["summary"] or r["command"], _counts_text(counts.get(r["id"], [])),
                    f"已由 #{r['undone_by']} 撤销" if r["undone_by"] else (f"撤销 #{r['undoes']}" if r["undoes"] else ""))
                   for r in recs])
 
@@ -47,39 +49,46 @@ TABLES = {"unit": "单位", "issue": "问题", "fix": "整改", "fix_event": "�
 ACTIONS = {"insert": "新增", "update": "修改", "delete": "删除"}
 
 
-def _rows_text(rows: list[dict]) -> str:
-    counts: dict[tuple[str, str], int] = {}
-    for r in rows:
-        key = (TABLES.get(r["table"], r["table"]), ACTIONS.get(r["action"], r["action"]))
-        counts[key] = counts.get(key, 0) + 1
-    return "，".join(f"{a}{t} {n}" for (t, a), n in counts.items())
-
-
 def undo(
     ctx: typer.Context,
+    any_: Annotated[bool, typer.Option("--any", help="撤销登记簿最近一次改动，即使是他人做的（需确认）")] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="不询问，直接撤销（脚本用）")] = False,
     json_: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
 ):
-    """撤销最近一次改动（先显示将撤销的内容）。示例：zz undo"""
-    from .. import history
+    """撤销自己最近一次改动（先显示是谁、何时、做了什么）；他人的改动须加 --any。示例：zz undo"""
+    from .. import audit, history
     from ..db import open_session
     from ..errors import UsageProblem
 
-    with open_session(settings(ctx)) as session:
-        change = history.last_undoable(session)
-        detail = history.log(session, change_id=change.id)[0]
-        output.note(f"将撤销改动 #{change.id}（{detail['at']}，{detail['operator']}）：{detail['summary'] or detail['command']}")
-        output.note(f"  {_rows_text(detail['rows'])}")
-        if not yes:
-            if not interactive():
-                raise UsageProblem("撤销需要确认：在终端中运行，或加 --yes", field="--yes")
-            if not typer.confirm("确认撤销？", default=False, err=True):
-                raise typer.Abort()
-        result = history.undo(session, change.id)
+    me = audit.operator()
+    who = None if any_ else me
+    with open_session(settings(ctx), write=False) as session:  # read and show first: no prompt inside a write
+        change = history.last_undoable(session, operator=who)
+        detail = history.check_undoable(session, change.id, operator=who)
+    others = detail["operator"] != me
+    output.note(f"将撤销改动 #{detail['id']}（{detail['at']}，操作人 {detail['operator']}"
+                f"{'，不是你（' + me + '）' if others else ''}）：{detail['command']}")
+    if detail["summary"]:
+        output.note(f"  {detail['summary']}")
+    output.note(f"  {_counts_text(detail['counts']) or '（无数据行）'}")
+    if not yes:
+        if not interactive():
+            raise UsageProblem(f"撤销需要确认：在终端中运行，或加 --yes{'（撤销他人的改动须 --any --yes）' if others else ''}",
+                               field="--yes")
+        question = f"这是 {detail['operator']} 的改动，确认撤销？" if others else "确认撤销？"
+        if not typer.confirm(question, default=False, err=True):
+            raise typer.Abort()
+    with open_session(settings(ctx)) as session:  # checked again: the register may have moved on meanwhile
+        result = history.undo(session, detail["id"], operator=who)
     if json_:
         output.emit_json(result)
     else:
-        output.line(f"已撤销改动 #{result['undone']}（记为改动 #{result['change']}）")
+        output.line(f"已撤销改动 #{result['undone']}（{result['operator']}；记为改动 #{result['change']}）")
+
+
+def _counts_text(counts: list[dict]) -> str:
+    return "，".join(f"{ACTIONS.get(c['action'], c['action'])}{TABLES.get(c['table'], c['table'])} {c['rows']}"
+                    for c in counts)
 
 
 def backup(

@@ -23,8 +23,12 @@ class _Table(SQLModel):
 # them: building a SQLModel table class costs ~2 ms, and `zz issue add` is typed all day. The
 # issue table's foreign keys name two of them, so those names stand in the metadata from the
 # start; models/supervision.py extends them to their full columns.
-Table("inspection", SQLModel.metadata, Column("id", Integer, primary_key=True))
-Table("opinion", SQLModel.metadata, Column("id", Integer, primary_key=True))
+# On SQLite every table whose rows may be deleted (by `zz undo`) is AUTOINCREMENT: an id, once
+# given, is never given again ("问题 #274" names one problem forever; schema v6). PostgreSQL's
+# sequences never go back anyway. change / change_row are append-only, so they need not pay for it.
+NO_ID_REUSE = {"sqlite_autoincrement": True}
+Table("inspection", SQLModel.metadata, Column("id", Integer, primary_key=True), **NO_ID_REUSE)
+Table("opinion", SQLModel.metadata, Column("id", Integer, primary_key=True), **NO_ID_REUSE)
 SUPERVISION = ("Inspection", "InspectionUnit", "Accountability", "AccountabilityIssue", "Opinion", "TypicalCase", "Bulletin")
 
 
@@ -51,6 +55,7 @@ class Meta(_Table, table=True):
 
 
 class Unit(_Table, table=True):
+    __table_args__ = NO_ID_REUSE
     id: Optional[int] = Field(default=None, primary_key=True)
     code: Optional[str] = Field(default=None, max_length=64, unique=True)
     name: str = Field(max_length=200, unique=True)
@@ -65,6 +70,7 @@ class Unit(_Table, table=True):
 
 class CheckRecord(_Table, table=True):
     __tablename__ = "check_record"
+    __table_args__ = NO_ID_REUSE
     id: Optional[int] = Field(default=None, primary_key=True)
     unit_id: int = Field(foreign_key="unit.id", index=True)
     item: int
@@ -87,6 +93,7 @@ class Issue(_Table, table=True):
         # the few void issues, found without a table scan (schema v7)
         Index("ix_issue_void", "void_reason", sqlite_where=text("void_reason IS NOT NULL"),
               postgresql_where=text("void_reason IS NOT NULL")),
+        NO_ID_REUSE,
     )
     id: Optional[int] = Field(default=None, primary_key=True)
     unit_id: int = Field(foreign_key="unit.id")
@@ -131,6 +138,7 @@ class Fix(_Table, table=True):
         # in GROUP BY order; schema v5)
         Index("ix_fix_report_found", "unit_id", "status", "deadline", "ongoing", "issue_found_on", "done_on",
               "verified_on"),
+        NO_ID_REUSE,
     )
     id: Optional[int] = Field(default=None, primary_key=True)
     issue_id: int = Field(foreign_key="issue.id")
@@ -161,6 +169,7 @@ class Fix(_Table, table=True):
 
 class FixEvent(_Table, table=True):
     __tablename__ = "fix_event"
+    __table_args__ = NO_ID_REUSE
     id: Optional[int] = Field(default=None, primary_key=True)
     fix_id: int = Field(foreign_key="fix.id", index=True)
     kind: str = Field(max_length=16)  # 进展 / 完成 / 销号 / 退回 / 延期
@@ -174,7 +183,7 @@ class FixEvent(_Table, table=True):
 
 class Rule(_Table, table=True):
     __table_args__ = (UniqueConstraint("unit_id", "seq", name="uq_rule_unit_seq"),
-                      Index("uq_rule_unit_src_seq", "unit_id", "src_seq", unique=True))
+                      Index("uq_rule_unit_src_seq", "unit_id", "src_seq", unique=True), NO_ID_REUSE)
     id: Optional[int] = Field(default=None, primary_key=True)
     unit_id: int = Field(foreign_key="unit.id", index=True)
     seq: Optional[int] = None  # 序号 in the unit's 制度清单 (the register's numbering)
@@ -197,7 +206,7 @@ class RuleIssue(_Table, table=True):
 
 class MilestoneRecord(_Table, table=True):
     __tablename__ = "milestone_record"
-    __table_args__ = (UniqueConstraint("unit_id", "key", name="uq_milestone_unit_key"),)
+    __table_args__ = (UniqueConstraint("unit_id", "key", name="uq_milestone_unit_key"), NO_ID_REUSE)
     id: Optional[int] = Field(default=None, primary_key=True)
     unit_id: int = Field(foreign_key="unit.id")
     key: str = Field(max_length=64)

@@ -7,13 +7,13 @@ from typing import Optional
 from sqlalchemy import Column, Text
 from sqlmodel import Field
 
-from . import _Table
+from . import NO_ID_REUSE, _Table
 
 
 class Inspection(_Table, table=True):
     """督查: 明察暗访 / 抽查检查 / 集中督查 of one or more units on a date."""
 
-    __table_args__ = {"extend_existing": True}  # models/__init__.py names it for issue.inspection_id
+    __table_args__ = {"extend_existing": True, **NO_ID_REUSE}  # models/__init__.py names it for issue.inspection_id
 
     id: Optional[int] = Field(default=None, primary_key=True)
     kind: str = Field(max_length=16)
@@ -33,6 +33,7 @@ class InspectionUnit(_Table, table=True):
 class Accountability(_Table, table=True):
     """问责: a measure taken against a person."""
 
+    __table_args__ = NO_ID_REUSE
     id: Optional[int] = Field(default=None, primary_key=True)
     person: str = Field(max_length=100)
     position: Optional[str] = Field(default=None, max_length=200)
@@ -56,7 +57,7 @@ class AccountabilityIssue(_Table, table=True):
 class Opinion(_Table, table=True):
     """征求意见: feedback collected from 服务对象, 基层群众, 上级部门, 相关单位."""
 
-    __table_args__ = {"extend_existing": True}  # models/__init__.py names it for issue.opinion_id
+    __table_args__ = {"extend_existing": True, **NO_ID_REUSE}  # models/__init__.py names it for issue.opinion_id
 
     id: Optional[int] = Field(default=None, primary_key=True)
     unit_id: int = Field(foreign_key="unit.id", index=True)
@@ -75,6 +76,7 @@ class TypicalCase(_Table, table=True):
     """典型: 正面典型 or 反面典型 (exposed publicly)."""
 
     __tablename__ = "typical_case"
+    __table_args__ = NO_ID_REUSE
     id: Optional[int] = Field(default=None, primary_key=True)
     kind: str = Field(max_length=8)
     unit_id: int = Field(foreign_key="unit.id", index=True)
@@ -90,6 +92,7 @@ class TypicalCase(_Table, table=True):
 class Bulletin(_Table, table=True):
     """通报 第N期: numbered in sequence and recorded when issued."""
 
+    __table_args__ = NO_ID_REUSE
     id: Optional[int] = Field(default=None, primary_key=True)
     no: int = Field(unique=True)
     period: str = Field(max_length=32, index=True)
