@@ -146,7 +146,7 @@ def test_a_lost_stdout_after_the_commit_says_what_was_written(district, register
 
 
 def test_a_batch_import_whose_later_file_fails_says_what_was_written(district, tmp_path, monkeypatch):
-    from zhengzhi_cli import transfer
+    from zhengzhi_cli import workbook_import as transfer
 
     zz = district
     good = write_book(tmp_path / "1.xlsx", unit="杨村街道", sheets={"问题清单": (ISSUE_HEADERS, issue_rows(3))})
@@ -169,7 +169,7 @@ def test_a_batch_import_whose_later_file_fails_says_what_was_written(district, t
 
 def test_an_interrupt_after_a_commit_says_what_was_written(district, tmp_path, monkeypatch):
     """Ctrl-C while a batch's second file is read: the first file landed, and "已中断" says so."""
-    from zhengzhi_cli import transfer
+    from zhengzhi_cli import workbook_import as transfer
 
     zz = district
     good = write_book(tmp_path / "1.xlsx", unit="杨村街道", sheets={"问题清单": (ISSUE_HEADERS, issue_rows(3))})
