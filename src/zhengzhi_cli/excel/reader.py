@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Callable
 
 from .columns import (
-    BY_KIND, COMBINED, COMBINED_SHEET, FIXES, GUIDE, HEADER_INDEX, ISSUES, MARKER, OPTIONS, RULES, SEQ, fix_status_word,
+    BY_KIND, COMBINED, COMBINED_SHEET, FIX_STATUS_AMBIGUOUS, FIXES, GUIDE, HEADER_INDEX, ISSUES, MARKER, OPTIONS, RULES, SEQ, fix_status_word,
     header_key, norm,
 )
 from .files import Sheet, read_any
@@ -268,8 +268,10 @@ def ledger_marker(path: Path) -> dict | None:
 
 
 def _statusy(rows: list[list], col: int, first: int, end: int) -> bool:
-    """Every filled cell of the column (the first 2,000) is a status word."""
-    seen = 0
+    """Most filled cells of the column (of the first 2,000) are status words, or words that could be two
+    statuses (未完成): then it is the status column, and a cell that is no status word is refused by
+    its own name rather than turning the whole column into free text."""
+    words = other = 0
     for r in range(first, min(end, first + 2000)):
         row = rows[r]
         v = row[col] if col < len(row) else None
@@ -277,10 +279,11 @@ def _statusy(rows: list[list], col: int, first: int, end: int) -> bool:
             continue
         if len({x for x in row if x not in (None, "")}) == 1:
             continue  # a merged heading or footnote row, not this column's cell
-        if not isinstance(v, str) or fix_status_word(v) is None:
-            return False
-        seen += 1
-    return seen > 0
+        if isinstance(v, str) and (fix_status_word(v) is not None or norm(v) in FIX_STATUS_AMBIGUOUS):
+            words += 1
+        else:
+            other += 1
+    return words > other
 
 
 def _status_by_content(table: Table, header_cells: list, extra: dict[str, str]) -> None:

@@ -290,7 +290,8 @@ def _fix_values(rec: dict, issue: dict, fix_present: list[str]) -> dict:
 
 def _fix_dates_ok(parsed: Parsed, rec: dict, values: dict) -> bool:
     if values.get("status") in ("已完成", "已销号") and values.get("done_on") is None:
-        _problem_at(parsed, rec, "done_on" if "done_on" in rec["_where"][3] else "status", rec.get("status"),
+        has_date_column = "done_on" in rec["_where"][3]
+        _problem_at(parsed, rec, "done_on" if has_date_column else "status", None if has_date_column else rec.get("status"),
                     "已完成但没有完成日期，表上也没有填报日期",
                     "填写“完成日期”列，或在表头上方写明“填报日期：…”，或用 --filled-on 指定")
         return False
