@@ -145,11 +145,13 @@ def open_head(path: Path, size: int = 8) -> bytes:
 
 
 class _XmlGuard:
-    """Feeds one XML part through expat as it is unpacked; any DOCTYPE or entity declaration,
-    wherever it stands, refuses the file. A part expat cannot parse (Excel's VML is not
-    well-formed) is searched for the declarations as plain bytes from there on."""
+    """Checks one XML part for DOCTYPE/ENTITY declarations as it is unpacked. expat reads the
+    prolog, where a DTD is legal, however long it is and whatever comments or processing
+    instructions it holds; once the root element has opened (or expat gives up: Excel's VML is
+    not well-formed), a declaration can only be a byte pattern, so the rest of the part is
+    searched for one — every byte is looked at, none through Python callbacks per element."""
 
-    _DECL = re.compile(rb"<!DOCTYPE|<!ENTITY", re.IGNORECASE)
+    _DECL = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 
     def __init__(self, name: str):
         self.name = name
@@ -158,32 +160,44 @@ class _XmlGuard:
         self.parser.SetParamEntityParsing(xml.parsers.expat.XML_PARAM_ENTITY_PARSING_NEVER)
         self.parser.StartDoctypeDeclHandler = self._declared
         self.parser.EntityDeclHandler = self._declared
-        self.declared = False
+        self.parser.StartElementHandler = self._root
 
     def _declared(self, *args) -> None:
-        self.declared = True
         raise _Declared
+
+    def _root(self, *args) -> None:
+        self.parser.StartElementHandler = None
+        self.rooted = True
+
+    rooted = False
 
     def feed(self, chunk: bytes, final: bool = False) -> bool:
         """False once the part has declared a DOCTYPE or an entity."""
         if self.parser is not None:
             try:
                 self.parser.Parse(chunk, final)
-                return True
             except _Declared:
                 return False
             except xml.parsers.expat.ExpatError:
                 self.parser = None
-        data = self.tail + chunk
-        self.tail = data[-16:]
-        return not self._DECL.search(data)
+            else:
+                if self.rooted:
+                    self.parser = None
+                return True
+        # "!" is rare in sheet XML and a one-byte search is fast; the pattern only runs where it is
+        data = self.tail + chunk[:16]
+        found = b"!" in chunk and self._DECL.search(chunk) or b"!" in data and self._DECL.search(data)
+        self.tail = chunk[-16:]
+        return not found
 
 
 class _Declared(Exception):
     pass
 
 
-_REF_BIG = re.compile(rb"""\sr\s*=\s*["']([A-Za-z]{2,}\d*|[A-Za-z]?\d{6,})["']""")
+# Led by a literal "r" so that re skips fast; an attribute merely ending in r only makes the
+# estimate larger (then every ref is counted exactly).
+_REF_BIG = re.compile(rb"""r\s*=\s*["']([A-Za-z]{2,}\d*|[A-Za-z]?\d{6,})["']""")
 _REF_ANY = re.compile(rb"""\sr\s*=\s*["']([A-Za-z]*)(\d+)["']""")
 _DIMENSION = re.compile(rb"""dimension\b[^>]*?\sref\s*=\s*["']([^"']*)["']""")
 _ERROR_CELL = re.compile(rb"""<(?:[\w.-]+:)?c\s([^>]*?\bt\s*=\s*["']e["'][^>]*)>(.*?)</(?:[\w.-]+:)?c>""", re.S)
@@ -228,8 +242,9 @@ class _SheetFacts:
         for m in _REF_BIG.findall(data):
             row, col = _ref(m)
             self.big_rows, self.big_cols = max(self.big_rows, row), max(self.big_cols, col)
-        self.merges += data.count(b"mergeCell") - data.count(b"mergeCells") - data.count(b"/mergeCell>")
-        if b't="e"' in data or b"t='e'" in data:
+        if b"mergeCell" in data:
+            self.merges += data.count(b"mergeCell") - data.count(b"mergeCells") - data.count(b"/mergeCell>")
+        if b"#" in data and (b'"e"' in data or b"'e'" in data):  # every error value starts with "#"
             self._see_errors(data)
 
     def _see_errors(self, data: bytes) -> None:
