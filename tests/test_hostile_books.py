@@ -49,8 +49,9 @@ def sheet_xml(rows: list[list] | None = None, *, cells: str = "", extra: str = "
     return f'{prolog}<worksheet xmlns="{MAIN}">{dim}<sheetData>{body}{cells}</sheetData>{extra}</worksheet>'
 
 
-def xlsx(path: Path, sheet: str, *, parts: dict | None = None) -> Path:
-    """A minimal but complete .xlsx with one sheet 问题清单 whose XML is `sheet`."""
+def xlsx(path: Path, sheet: str, *, parts: dict | None = None, target: str = "worksheets/sheet1.xml") -> Path:
+    """A minimal but complete .xlsx with one sheet 问题清单 whose XML is `sheet` (at `target`,
+    relative to xl/ as the workbook's relationships give it)."""
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/'
                     '2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
@@ -65,8 +66,8 @@ def xlsx(path: Path, sheet: str, *, parts: dict | None = None) -> Path:
                     '<sheet name="问题清单" sheetId="1" r:id="rId1"/></sheets></workbook>')
         zf.writestr("xl/_rels/workbook.xml.rels", '<?xml version="1.0"?><Relationships xmlns="http://schemas.'
                     f'openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="{REL}/worksheet" '
-                    'Target="worksheets/sheet1.xml"/></Relationships>')
-        zf.writestr("xl/worksheets/sheet1.xml", sheet)
+                    f'Target="{target}"/></Relationships>')
+        zf.writestr(target[1:] if target.startswith("/") else f"xl/{target}", sheet)
         for name, data in (parts or {}).items():
             zf.writestr(name, data)
     return path
@@ -110,7 +111,15 @@ def test_cell_at_xfd20000_is_refused_fast(district, tmp_path):
 
 def test_refs_past_excel_are_refused(district, tmp_path):
     path = xlsx(tmp_path / "越界.xlsx", sheet_xml(issues(GOOD), cells='<row r="3000000"><c r="ZZZZ3000000"><v>1</v></c></row>'))
-    import_refused(district, path, "上限")
+    import_refused(district, path, "超出 Excel 工作表的最大范围")
+
+
+@pytest.mark.parametrize("target", ["data/s1.xml", "/xl/s1.xml"])
+def test_far_cell_in_a_sheet_stored_elsewhere_is_refused(district, tmp_path, target):
+    # the workbook's relationships, not the part's folder, say which parts are sheets
+    sheet = sheet_xml(issues(GOOD), cells='<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>')
+    import_refused(district, xlsx(tmp_path / "别处.xlsx", sheet, target=target), "1048576 行 × 16384 列")
+    assert read_any(xlsx(tmp_path / "好.xlsx", sheet_xml(issues(GOOD)), target=target))[0].rows[2][4] == "窗口办事拖沓"
 
 
 def test_declared_dimension_past_bound_is_refused(district, tmp_path):

@@ -113,8 +113,11 @@ def refuse(path: Path, why: str) -> FileRefused:
 
 
 def _too_big(path: Path, where: str, rows: int, cols: int) -> FileRefused:
-    return refuse(path, f"{where}的范围达 {rows} 行 × {cols} 列，超过 {max_cells()} 个单元格的上限"
-                        f"（或超出 Excel 的 {EXCEL_ROWS} 行 × {EXCEL_COLS} 列），已拒绝以防占满内存。"
+    if rows > EXCEL_ROWS or cols > EXCEL_COLS:
+        past = f"超出 Excel 工作表的最大范围（{EXCEL_ROWS} 行 × {EXCEL_COLS} 列），文件已损坏或被改动"
+    else:
+        past = f"超过 {max_cells()} 个单元格的上限（可由环境变量 {ENV_MAX_CELLS} 调整），已拒绝以防占满内存"
+    return refuse(path, f"{where}的范围达 {rows} 行 × {cols} 列，{past}。"
                         "请删除表格右侧和下方多余的行列（或只复制数据区域到新工作簿）后再导入")
 
 
@@ -232,13 +235,15 @@ class _SheetFacts:
     big_cols: int = 0
     merges: int = 0
     errors: list[tuple[int, int, str]] = field(default_factory=list)
-    exact: tuple[int, int] | None = None
+    in_head: bool = True  # <dimension> comes before <sheetData>
 
     def see(self, data: bytes) -> None:
-        if not self.declared[0] and b"dimension" in data:
+        if self.in_head:
             m = _DIMENSION.search(data)
             if m:
-                self.declared = (max(_ref(x)[0] for x in m[1].split(b":")), max(_ref(x)[1] for x in m[1].split(b":")))
+                refs = [_ref(x) for x in m[1].split(b":")]
+                self.declared = (max(r for r, _ in refs), max(c for _, c in refs))
+            self.in_head = not m and b"sheetData" not in data
         for m in _REF_BIG.findall(data):
             row, col = _ref(m)
             self.big_rows, self.big_cols = max(self.big_rows, row), max(self.big_cols, col)
@@ -269,9 +274,9 @@ def _xml_part(name: str) -> bool:
     return name.endswith((".xml", ".rels", ".vml")) or name == "[Content_Types].xml"
 
 
-def check_package(path: Path) -> tuple[str, dict[str, _SheetFacts], dict[str, str]]:
+def check_package(path: Path) -> tuple[str, dict[str, _SheetFacts], dict[str, _SheetFacts]]:
     """Everything that must be true of a zip package before a parser may look at it:
-    ("xlsx" | "ods", worksheet part → facts, sheet name → part)."""
+    ("xlsx" | "ods", worksheet part → facts, sheet name → facts)."""
     bound = max_unpacked()
     try:
         with zipfile.ZipFile(path) as zf:
@@ -280,15 +285,17 @@ def check_package(path: Path) -> tuple[str, dict[str, _SheetFacts], dict[str, st
             declared = sum(i.file_size for i in infos)
             if declared > bound:
                 raise refuse(path, f"解压后超过 {bound // (1024 * 1024)} MB 上限（{declared // (1024 * 1024)} MB），已拒绝以防占满内存")
+            # the workbook and its relationships first: they say which parts are sheets
+            first = [i for i in infos if i.filename in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels")]
+            total = sum(_scan_part(zf, info, path, bound, None) for info in first)
+            names = _sheet_parts(zf) if kind == "xlsx" else {}
             facts: dict[str, _SheetFacts] = {}
-            total = 0
             for info in infos:
-                sheet = _SheetFacts(info.filename) if kind == "xlsx" and _sheet_part(info.filename) else None
+                if info in first:
+                    continue
+                is_sheet = kind == "xlsx" and (info.filename in names or _sheet_part(info.filename))
+                sheet = facts.setdefault(info.filename, _SheetFacts(info.filename)) if is_sheet else None
                 total += _scan_part(zf, info, path, bound - total, sheet)
-                if sheet is not None:
-                    facts[info.filename] = sheet
-            parts = _sheet_parts(zf) if facts else {}
-            names = {part: name for name, part in parts.items()}
             for info in infos:
                 if info.filename in facts:
                     _check_sheet(zf, info, path, facts[info.filename], names.get(info.filename))
@@ -296,13 +303,19 @@ def check_package(path: Path) -> tuple[str, dict[str, _SheetFacts], dict[str, st
         raise refuse(path, "不是有效的 .xlsx（压缩结构已损坏）") from None
     except (zlib.error, EOFError, NotImplementedError, RuntimeError) as exc:
         raise refuse(path, f"不是有效的 .xlsx（无法解压：{exc}）") from None
-    return kind, facts, parts
+    by_name = {names[part]: found for part, found in facts.items() if part in names}
+    return kind, facts, by_name
+
+
+def _starts(zf: zipfile.ZipFile, name: str, prefix: bytes) -> bool:
+    with zf.open(name) as part:
+        return part.read(len(prefix) + 8).strip().startswith(prefix)
 
 
 def _package_kind(zf: zipfile.ZipFile, names: set[str], path: Path) -> str:
     if "xl/workbook.xml" in names:
         return "xlsx"
-    if "content.xml" in names and "mimetype" in names and zf.read("mimetype").strip() == ODS_MIME:
+    if "content.xml" in names and "mimetype" in names and _starts(zf, "mimetype", ODS_MIME):
         return "ods"
     raise refuse(path, "不是 Excel 工作簿（.xlsx）：压缩包里没有 xl/workbook.xml，也不是 .ods 电子表格")
 
@@ -349,8 +362,7 @@ def _check_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, sheet: 
         raise _too_big(path, f"{where}声明（dimension）", rows, cols)
     rows, cols = sheet.estimate()
     if rows * cols > max_cells() or rows > EXCEL_ROWS or cols > EXCEL_COLS:
-        rows, cols = sheet.exact = _exact_extent(zf, info)
-        _check_extent(path, where, rows, cols)
+        _check_extent(path, where, *_exact_extent(zf, info))
 
 
 def _exact_extent(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[int, int]:
@@ -370,7 +382,7 @@ def _exact_extent(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[int, int]
 
 
 def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet name → worksheet part, from xl/workbook.xml and its relationships (both already
+    """Worksheet part → sheet name, from xl/workbook.xml and its relationships (both already
     passed `_XmlGuard`: no DTD, so ElementTree expands nothing)."""
     import xml.etree.ElementTree as ET
 
@@ -385,8 +397,9 @@ def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
         if el.tag.endswith("}sheet") or el.tag == "sheet":
             rid = next((v for k, v in el.attrib.items() if k.endswith("}id")), None)
             target = targets.get(rid, "")
-            part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
-            parts[el.get("name", "")] = part
+            part = target[1:] if target.startswith("/") else target if target.startswith("xl/") else f"xl/{target}"
+            for spelling in (part, posixpath.normpath(part)):  # as calamine may look it up, and tidied
+                parts[spelling] = el.get("name", "")
     return parts
 
 
@@ -422,7 +435,7 @@ def _mark_errors(rows: list[list], errors: list[tuple[int, int, str]]) -> None:
 
 
 def read_xlsx(path: Path) -> list[Sheet]:
-    kind, facts, parts = check_package(path)
+    kind, _, facts = check_package(path)
     if kind == "ods":
         return _read_isolated(path)
     from python_calamine import CalamineWorkbook
@@ -431,7 +444,7 @@ def read_xlsx(path: Path) -> list[Sheet]:
         wb = CalamineWorkbook.from_path(str(path))
         sheets = []
         for name in wb.sheet_names:
-            found = facts.get(parts.get(name, ""))
+            found = facts.get(name)
             ws = wb.get_sheet_by_name(name)
             _check_extent(path, f"工作表“{name}”", ws.total_height, ws.total_width)
             rows = ws.to_python(skip_empty_area=False)
