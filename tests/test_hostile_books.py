@@ -343,6 +343,41 @@ def test_xls_merged_title_is_read(tmp_path):
     assert sheet.merged == [(0, 0, 0, 8)] and sheet.rows[2][:3] == ["序号", "整治重点", "问题来源"]
 
 
+ODS_NS = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+          'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"')
+
+
+def ods(path: Path, table: str) -> Path:
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        zf.writestr("META-INF/manifest.xml", '<?xml version="1.0"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:'
+                    'opendocument:xmlns:manifest:1.0"><manifest:file-entry manifest:full-path="/" manifest:media-type='
+                    '"application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" '
+                    'manifest:media-type="text/xml"/></manifest:manifest>')
+        zf.writestr("content.xml", f'<?xml version="1.0"?><office:document-content {ODS_NS}><office:body><office:spreadsheet>'
+                    f'<table:table table:name="问题清单">{table}</table:table></office:spreadsheet></office:body>'
+                    '</office:document-content>')
+    return path
+
+
+@pytest.mark.parametrize("rows", [1_048_576, 6_000])
+def test_ods_repeated_rows_and_cells_are_bounded(district, tmp_path, rows):
+    # 6,000 × 16,384 is under calamine's own 100M-cell limit: it took 22 s and 2 GB before failing
+    filled = ('<table:table-cell table:number-columns-repeated="16384" office:value-type="string"><text:p>x</text:p>'
+              '</table:table-cell>')
+    path = ods(tmp_path / "重复.ods", f'<table:table-row table:number-rows-repeated="{rows}">{filled}</table:table-row>')
+    import_refused(district, path, f"{rows} 行 × 16384 列")
+
+
+def test_ods_padding_with_repeated_empty_cells_is_read(tmp_path):
+    # LibreOffice pads every sheet so; only cells with a value count
+    cell = '<table:table-cell office:value-type="string"><text:p>序号</text:p></table:table-cell>'
+    empty = '<table:table-cell table:number-columns-repeated="16383"/>'
+    path = ods(tmp_path / "填充.ods", f'<table:table-row>{cell}{empty}</table:table-row>'
+               f'<table:table-row table:number-rows-repeated="1048575">{empty}</table:table-row>')
+    assert read_any(path)[0].rows == [["序号"]]
+
+
 def test_damaged_xls_and_random_bytes_are_refused(district, tmp_path):
     good = (BOOKS / "杨村街道_问题清单.xls").read_bytes()
     (tmp_path / "截断.xls").write_bytes(good[: len(good) // 2])

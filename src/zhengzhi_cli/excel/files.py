@@ -266,6 +266,64 @@ class _SheetFacts:
         return self.big_rows or _SMALL_ROWS, self.big_cols or _SMALL_COLS
 
 
+_ODS_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+_ODS_TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
+
+
+class _OdsExtent:
+    """The rows × columns each table of an .ods content.xml fills once its repeated rows and
+    cells (table:number-rows-repeated="1048576") are spelled out, as calamine would; only
+    cells with a value count, as LibreOffice pads every sheet with repeated empty ones."""
+
+    def __init__(self):
+        self.extent: dict[str, tuple[int, int]] = {}
+        self.parser = xml.parsers.expat.ParserCreate(namespace_separator="|")
+        self.parser.StartElementHandler = self._start
+        self.parser.EndElementHandler = self._end
+        self.table, self.row, self.rows_repeated, self.col = "", 0, 1, 0
+        self.cell: tuple[int, int] | None = None  # (first col, repeats) of the cell being read
+        self.row_cols = 0  # the columns the current row fills
+
+    @staticmethod
+    def _count(attrs: dict, name: str) -> int:
+        try:
+            return max(1, int(attrs.get(f"{_ODS_TABLE}|{name}", 1)))
+        except ValueError:
+            return 1
+
+    def _start(self, name: str, attrs: dict) -> None:
+        if name == f"{_ODS_TABLE}|table":
+            self.table, self.row = attrs.get(f"{_ODS_TABLE}|name", ""), 0
+            self.extent.setdefault(self.table, (0, 0))
+        elif name == f"{_ODS_TABLE}|table-row":
+            self.rows_repeated, self.col, self.row_cols = self._count(attrs, "number-rows-repeated"), 0, 0
+        elif name in (f"{_ODS_TABLE}|table-cell", f"{_ODS_TABLE}|covered-table-cell"):
+            self.cell = (self.col, self._count(attrs, "number-columns-repeated"))
+            self.col += self.cell[1]
+            if any(key.endswith("|value-type") for key in attrs):
+                self._filled()
+        elif self.cell is not None and name.startswith(f"{_ODS_TEXT}|"):
+            self._filled()
+
+    def _filled(self) -> None:
+        self.row_cols = max(self.row_cols, self.cell[0] + self.cell[1])
+
+    def _end(self, name: str) -> None:
+        if name in (f"{_ODS_TABLE}|table-cell", f"{_ODS_TABLE}|covered-table-cell"):
+            self.cell = None
+        elif name == f"{_ODS_TABLE}|table-row":
+            rows, cols = self.extent.get(self.table, (0, 0))
+            self.row += self.rows_repeated
+            if self.row_cols:
+                self.extent[self.table] = (self.row, max(cols, self.row_cols))
+
+    def feed(self, chunk: bytes, path: Path) -> None:
+        try:
+            self.parser.Parse(chunk, not chunk)
+        except xml.parsers.expat.ExpatError as exc:
+            raise refuse(path, f"content.xml 不是有效的 XML（{exc}），文件已损坏。请在 WPS/LibreOffice 中打开后另存为 .xlsx 再导入") from None
+
+
 def _sheet_part(name: str) -> bool:
     return name.startswith("xl/worksheets/") and name.endswith(".xml")
 
@@ -295,7 +353,10 @@ def check_package(path: Path) -> tuple[str, dict[str, _SheetFacts], dict[str, _S
                     continue
                 is_sheet = kind == "xlsx" and (info.filename in names or _sheet_part(info.filename))
                 sheet = facts.setdefault(info.filename, _SheetFacts(info.filename)) if is_sheet else None
-                total += _scan_part(zf, info, path, bound - total, sheet)
+                ods = _OdsExtent() if kind == "ods" and info.filename == "content.xml" else None
+                total += _scan_part(zf, info, path, bound - total, sheet, ods)
+                for name, (rows, cols) in (ods.extent.items() if ods else ()):
+                    _check_extent(path, f"工作表“{name}”", rows, cols)
             for info in infos:
                 if info.filename in facts:
                     _check_sheet(zf, info, path, facts[info.filename], names.get(info.filename))
@@ -320,9 +381,11 @@ def _package_kind(zf: zipfile.ZipFile, names: set[str], path: Path) -> str:
     raise refuse(path, "不是 Excel 工作簿（.xlsx）：压缩包里没有 xl/workbook.xml，也不是 .ods 电子表格")
 
 
-def _scan_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, budget: int, sheet: _SheetFacts | None) -> int:
+def _scan_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, budget: int, sheet: _SheetFacts | None,
+               ods: _OdsExtent | None = None) -> int:
     """Decompress one part in chunks, counting real bytes (headers can lie); every XML part
-    goes through `_XmlGuard`, a worksheet also through `_SheetFacts.see` (whole tags only)."""
+    goes through `_XmlGuard`, a worksheet also through `_SheetFacts.see` (whole tags only),
+    an .ods content.xml through `_OdsExtent`."""
     guard = _XmlGuard(info.filename) if _xml_part(info.filename) else None
     seen = 0
     carry = b""
@@ -339,6 +402,8 @@ def _scan_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, budget: i
                 cut = _cut(data) if chunk else len(data)
                 sheet.see(data[:cut])
                 carry = data[cut:]
+            if ods is not None:
+                ods.feed(chunk, path)
             if not chunk:
                 return seen
 
