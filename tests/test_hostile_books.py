@@ -343,6 +343,28 @@ def test_xls_merged_title_is_read(tmp_path):
     assert sheet.merged == [(0, 0, 0, 8)] and sheet.rows[2][:3] == ["序号", "整治重点", "问题来源"]
 
 
+def _xls_with_first_label_at(tmp_path: Path, row: int, col: int) -> Path:
+    """The .xls fixture with its first LABELSST record (type 0x00FD, length 10: row, col, …)
+    moved to (row, col), 0-based, as a damaged or crafted file may have it."""
+    import struct
+
+    data = bytearray((BOOKS / "杨村街道_问题清单.xls").read_bytes())
+    at = data.find(b"\xfd\x00\x0a\x00")
+    data[at + 4: at + 8] = struct.pack("<HH", row, col)
+    path = tmp_path / f"远_{row}_{col}.xls"
+    path.write_bytes(data)
+    return path
+
+
+def test_xls_past_the_cell_bound_is_refused(district, tmp_path):
+    import_refused(district, _xls_with_first_label_at(tmp_path, 65535, 255), "65536 行 × 256 列", "上限")
+
+
+def test_xls_that_makes_the_reader_abort_is_refused(district, tmp_path):
+    # column 65535 does not exist in .xls; calamine aborts (a Rust panic) building the sheet
+    import_refused(district, _xls_with_first_label_at(tmp_path, 65535, 65535), "读取程序异常退出", "另存为")
+
+
 ODS_NS = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
           'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"')
 

@@ -511,7 +511,7 @@ def read_xlsx(path: Path) -> list[Sheet]:
         for name in wb.sheet_names:
             found = facts.get(name)
             ws = wb.get_sheet_by_name(name)
-            _check_extent(path, f"工作表“{name}”", ws.total_height, ws.total_width)
+            _check_extent(path, f"工作表“{name}”", ws.total_height + 1, ws.total_width + 1)  # last index, 0-based
             rows = ws.to_python(skip_empty_area=False)
             errors = found.errors if found else []
             _mark_errors(rows, errors)
@@ -545,7 +545,7 @@ try:
     wb = CalamineWorkbook.from_path(path)
     for name in wb.sheet_names:
         ws = wb.get_sheet_by_name(name)
-        h, w = ws.total_height, ws.total_width
+        h, w = ws.total_height + 1, ws.total_width + 1  # the last row and column index, 0-based
         if h > 1048576 or w > 16384 or h * w > limit:
             out = ("too_big", name, h, w)
             break
