@@ -564,7 +564,7 @@ def _read_isolated(path: Path) -> list[Sheet]:
     """Read an .xls or .ods with calamine in a child process; any way it fails is a refusal."""
     timeout = _env_number(ENV_READ_TIMEOUT, 120)
     try:
-        done = subprocess.run([sys.executable, "-c", _CHILD, str(path), str(max_cells()), str(CHILD_MEMORY)],
+        done = subprocess.run([sys.executable, "-I", "-c", _CHILD, str(path), str(max_cells()), str(CHILD_MEMORY)],
                               capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL)
     except subprocess.TimeoutExpired:
         raise refuse(path, f"读取超过 {timeout:g} 秒仍未完成，文件可能已损坏或过大，已停止。"
