@@ -391,6 +391,16 @@ def test_ods_repeated_rows_and_cells_are_bounded(district, tmp_path, rows):
     import_refused(district, path, f"{rows} 行 × 16384 列")
 
 
+def test_ods_error_cells_are_cell_errors(tmp_path):
+    error = ('<table:table-cell table:formula="of:=1/0" office:value-type="string" office:string-value="" '
+             'calcext:value-type="error" xmlns:calcext="urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0">'
+             '<text:p>#DIV/0!</text:p></table:table-cell>')
+    text = '<table:table-cell office:value-type="string"><text:p>序号</text:p></table:table-cell>'
+    path = ods(tmp_path / "错误值.ods", f'<table:table-row>{text}</table:table-row><table:table-row>{text}{error}</table:table-row>')
+    rows = read_any(path)[0].rows
+    assert rows[1][1] == "#DIV/0!" and isinstance(rows[1][1], CellError)
+
+
 def test_ods_padding_with_repeated_empty_cells_is_read(tmp_path):
     # LibreOffice pads every sheet so; only cells with a value count
     cell = '<table:table-cell office:value-type="string"><text:p>序号</text:p></table:table-cell>'

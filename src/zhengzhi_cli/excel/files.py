@@ -273,10 +273,13 @@ _ODS_TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
 class _OdsExtent:
     """The rows × columns each table of an .ods content.xml fills once its repeated rows and
     cells (table:number-rows-repeated="1048576") are spelled out, as calamine would; only
-    cells with a value count, as LibreOffice pads every sheet with repeated empty ones."""
+    cells with a value count, as LibreOffice pads every sheet with repeated empty ones.
+    Also the error cells (calcext:value-type="error", "#DIV/0!" as text), which calamine reads as blanks."""
 
     def __init__(self):
         self.extent: dict[str, tuple[int, int]] = {}
+        self.errors: dict[str, list[tuple[int, int, str]]] = {}
+        self.error_text: list[str] | None = None
         self.parser = xml.parsers.expat.ParserCreate(namespace_separator="|")
         self.parser.StartElementHandler = self._start
         self.parser.EndElementHandler = self._end
@@ -300,8 +303,12 @@ class _OdsExtent:
         elif name in (f"{_ODS_TABLE}|table-cell", f"{_ODS_TABLE}|covered-table-cell"):
             self.cell = (self.col, self._count(attrs, "number-columns-repeated"))
             self.col += self.cell[1]
-            if any(key.endswith("|value-type") for key in attrs):
+            types = [value for key, value in attrs.items() if key.endswith("|value-type")]
+            if types:
                 self._filled()
+            if "error" in types:
+                self.error_text = []
+                self.parser.CharacterDataHandler = self.error_text.append
         elif self.cell is not None and name.startswith(f"{_ODS_TEXT}|"):
             self._filled()
 
@@ -310,6 +317,11 @@ class _OdsExtent:
 
     def _end(self, name: str) -> None:
         if name in (f"{_ODS_TABLE}|table-cell", f"{_ODS_TABLE}|covered-table-cell"):
+            if self.error_text is not None:
+                text = "".join(self.error_text).strip()
+                if text.startswith("#"):
+                    self.errors.setdefault(self.table, []).append((self.row, self.cell[0], text[:40]))
+                self.error_text, self.parser.CharacterDataHandler = None, None
             self.cell = None
         elif name == f"{_ODS_TABLE}|table-row":
             rows, cols = self.extent.get(self.table, (0, 0))
@@ -334,7 +346,7 @@ def _xml_part(name: str) -> bool:
 
 def check_package(path: Path) -> tuple[str, dict[str, _SheetFacts], dict[str, _SheetFacts]]:
     """Everything that must be true of a zip package before a parser may look at it:
-    ("xlsx" | "ods", worksheet part → facts, sheet name → facts)."""
+    ("xlsx" | "ods", worksheet part → facts (.xlsx only), sheet name → facts)."""
     bound = max_unpacked()
     try:
         with zipfile.ZipFile(path) as zf:
@@ -348,6 +360,7 @@ def check_package(path: Path) -> tuple[str, dict[str, _SheetFacts], dict[str, _S
             total = sum(_scan_part(zf, info, path, bound, None) for info in first)
             names = _sheet_parts(zf) if kind == "xlsx" else {}
             facts: dict[str, _SheetFacts] = {}
+            tables: dict[str, _SheetFacts] = {}  # .ods: table name → facts
             for info in infos:
                 if info in first:
                     continue
@@ -357,6 +370,7 @@ def check_package(path: Path) -> tuple[str, dict[str, _SheetFacts], dict[str, _S
                 total += _scan_part(zf, info, path, bound - total, sheet, ods)
                 for name, (rows, cols) in (ods.extent.items() if ods else ()):
                     _check_extent(path, f"工作表“{name}”", rows, cols)
+                    tables[name] = _SheetFacts(info.filename, errors=ods.errors.get(name, []))
             for info in infos:
                 if info.filename in facts:
                     _check_sheet(zf, info, path, facts[info.filename], names.get(info.filename))
@@ -364,8 +378,9 @@ def check_package(path: Path) -> tuple[str, dict[str, _SheetFacts], dict[str, _S
         raise refuse(path, "不是有效的 .xlsx（压缩结构已损坏）") from None
     except (zlib.error, EOFError, NotImplementedError, RuntimeError) as exc:
         raise refuse(path, f"不是有效的 .xlsx（无法解压：{exc}）") from None
-    by_name = {names[part]: found for part, found in facts.items() if part in names}
-    return kind, facts, by_name
+    if kind == "ods":
+        return kind, {}, tables
+    return kind, facts, {names[part]: found for part, found in facts.items() if part in names}
 
 
 def _starts(zf: zipfile.ZipFile, name: str, prefix: bytes) -> bool:
@@ -502,7 +517,11 @@ def _mark_errors(rows: list[list], errors: list[tuple[int, int, str]]) -> None:
 def read_xlsx(path: Path) -> list[Sheet]:
     kind, _, facts = check_package(path)
     if kind == "ods":
-        return _read_isolated(path)
+        sheets = _read_isolated(path)
+        for sheet in sheets:
+            sheet.errors = facts[sheet.name].errors if sheet.name in facts else []
+            _mark_errors(sheet.rows, sheet.errors)
+        return sheets
     from python_calamine import CalamineWorkbook
 
     try:
