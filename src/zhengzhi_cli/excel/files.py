@@ -1,9 +1,10 @@
 """Opening what units send, safely: a file is checked before any parsing work.
 
 Refused fast with a clear message: not a file or not readable, not a workbook, a
-password-protected file, XML that declares a DOCTYPE/entities anywhere (every XML part
-goes through expat, streaming), parts that unpack past a bound (zip bombs), sheets whose
-declared or real extent passes a cell bound, too many merged ranges. These checks run
+password-protected file, XML that declares a DOCTYPE/entities anywhere (expat reads every
+part's prolog, the rest is searched as it streams), parts that unpack past a bound (zip
+bombs), sheets whose declared or real extent passes a cell bound (ZZ_MAX_CELLS), too many
+merged ranges (ZZ_MAX_MERGES). These checks run
 before python-calamine sees the file, because calamine aborts the whole process (a Rust
 panic, not an exception) on a cell at XFD1048576. .xls and .ods are read by calamine in
 a child process, so that whatever a damaged file does to the reader, the clerk gets a
@@ -164,6 +165,7 @@ class _XmlGuard:
         self.parser.StartDoctypeDeclHandler = self._declared
         self.parser.EntityDeclHandler = self._declared
         self.parser.StartElementHandler = self._root
+        self.rooted = False
 
     def _declared(self, *args) -> None:
         raise _Declared
@@ -171,8 +173,6 @@ class _XmlGuard:
     def _root(self, *args) -> None:
         self.parser.StartElementHandler = None
         self.rooted = True
-
-    rooted = False
 
     def feed(self, chunk: bytes, final: bool = False) -> bool:
         """False once the part has declared a DOCTYPE or an entity."""
