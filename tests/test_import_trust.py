@@ -407,3 +407,15 @@ def test_the_same_text_rules_as_issue_add(district, tmp_path):
     problems = refused(district, ["import", path])
     assert [(p["row"], p["column"]) for p in problems] == [(3, "问题描述"), (4, "责任人"), (5, "问题描述")]
     assert issues_of(district) == []
+
+
+def test_error_cells_in_free_text_and_a_huge_seq_are_named(district, tmp_path):
+    """#REF! in 问题描述 was stored as text; 序号 1e20 said "输入的数值超出范围" with no sheet, row or column."""
+    from tests.test_hostile_books import CellError, issues, sheet_xml, xlsx
+
+    path = xlsx(tmp_path / "a.xlsx", sheet_xml(issues([1, "效能意识", "自查", "1", CellError("#REF!"), "2017-04-01"],
+                                                       [1e20, "效能意识", "自查", "1", "审批慢", "2017-04-01"])))
+    problems = refused(district, ["import", path, "--unit", "杨村"])
+    assert [(p["column"], p["value"]) for p in problems] == [("问题描述", "#REF!"), ("序号", "100000000000000000000")]
+    assert "#REF!" in problems[0]["why"] and "序号太大" in problems[1]["why"]
+    assert issues_of(district) == []

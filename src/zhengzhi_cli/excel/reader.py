@@ -137,10 +137,15 @@ def _looks_like_header(row: list) -> bool:
 
 
 def _marks_below(row: list, below: list, index: dict[str, str]) -> dict[int, str]:
-    """整改情况 (merged) over 已完成 | 正在整改 | 未整改: column → the status its √ means."""
+    """整改情况 (merged, or written once over blank cells to its right, as .ods files come) over
+    已完成 | 正在整改 | 未整改: column → the status its √ means."""
     marks = {}
+    in_group = False
     for c, cell in enumerate(below):
-        if c < len(row) and isinstance(row[c], str) and index.get(header_key(row[c])) == "status" and isinstance(cell, str):
+        top = row[c] if c < len(row) else None
+        if isinstance(top, str) and top.strip():
+            in_group = index.get(header_key(top)) == "status"
+        if in_group and isinstance(cell, str):
             status = fix_status_word(cell)
             if status:
                 marks[c] = status
@@ -261,7 +266,7 @@ def ledger_marker(path: Path) -> dict | None:
             xml = zf.read("docProps/custom.xml")[:65536].decode("utf-8", "replace")
     except (OSError, zipfile.BadZipFile, KeyError):
         return None
-    m = re.search(rf'name="{LEDGER_PROPERTY}"[^>]*>\s*<vt:lpwstr>([^<]*)</vt:lpwstr>', xml)
+    m = re.search(rf'name="{LEDGER_PROPERTY}"[^>]*>\s*<vt:lpwstr[^>]*>([^<]*)</vt:lpwstr>', xml)
     if not m:
         return None
     return dict(part.split("=", 1) for part in m.group(1).split(";") if "=" in part)

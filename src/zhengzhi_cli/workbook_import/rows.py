@@ -15,6 +15,7 @@ from ..errors import FileRefused, Invalid, ZzError
 from ..excel import columns as C
 from ..excel.columns import norm
 from .. import text as text_rules
+from ..excel.files import CellError
 from .cells import FOOTNOTE_START, Cells, Progress, _Bad, _n, person_of, text_of
 
 _LIMITS = {field: rule[1] for field, rule in text_rules.FIELDS.items()}
@@ -242,6 +243,7 @@ def _parse_table(out: Parsed, table, file_unit, filled, *, cells: Cells, names: 
     # numbering that starts again in every section (（一）… 1、2、3，（二）… 1、2): the unit's 序号
     # within its section, kept as section × 1000 + 序号 so that a row added in one section moves no other
     restart = kind in (C.ISSUES, C.COMBINED) and seq_col is not None and _numbering_restarts(table, seq_col)
+    used = [(key, c) for key, c in cols.items()] + [("status", c) for c in table.status_marks]
     section_no = 0
     on_progress = done[2]
     for i in range(table.first_data, table.end):
@@ -269,6 +271,8 @@ def _parse_table(out: Parsed, table, file_unit, filled, *, cells: Cells, names: 
                             pass
                     continue
         errors_before = len(out.problems)
+        if _error_cells(r, used):
+            continue
         unit_id = _row_unit(r, unit_col, file_unit, names, ledger=out.ledger)
         if continued:
             seq = state["prev_seq"]
@@ -292,6 +296,18 @@ def _parse_table(out: Parsed, table, file_unit, filled, *, cells: Cells, names: 
             _fix_row(out, r, unit_id, seq, state, errors_before)
         if kind == C.RULES:
             _rule_row(out, r, unit_id, seq, state, errors_before)
+
+
+def _error_cells(r: "_Row", used: list[tuple[str, int]]) -> bool:
+    """A cell holding a spreadsheet error (#REF!, #DIV/0!): refused, saying which error it holds."""
+    found = False
+    for key, c in used:
+        v = r.row[c]
+        if v.__class__ is CellError:
+            r.out.bad(r.table, r.excel_row, key, v, f"单元格是错误值 {v}（公式出错），不是数据",
+                      "在 Excel/WPS 中改正公式或直接填写内容后再报")
+            found = True
+    return found
 
 
 def _numbering_restarts(table, seq_col: int) -> bool:
