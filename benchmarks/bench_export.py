@@ -71,7 +71,7 @@ def main() -> None:
     base, zz = [], []
     for _ in range(args.repeat):
         base.append(timed([sys.executable, "-c", BASELINE, env["ZZ_DB"], str(args.tmp / "base.xlsx")], env))
-        zz.append(timed([str(BIN / "zz"), "export", "ledger", "-o", str(args.tmp / "ledger.xlsx")], env))
+        zz.append(timed([str(BIN / "zz"), "export", "ledger", "--force", "-o", str(args.tmp / "ledger.xlsx")], env))
     med = lambda xs, i: statistics.median(x[i] for x in xs)  # noqa: E731
     print(json.dumps({"issues": args.rows, "fixes": args.rows, "baseline_s": med(base, 0), "baseline_mb": med(base, 1),
                       "zz_export_s": med(zz, 0), "zz_export_mb": med(zz, 1), "ratio": round(med(zz, 0) / med(base, 0), 2),
