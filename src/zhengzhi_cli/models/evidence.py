@@ -5,6 +5,7 @@ import datetime as dt
 from typing import Optional
 
 from sqlalchemy import Column, Index, Text
+from pydantic import NaiveDatetime
 from sqlmodel import Field
 
 from . import NO_ID_REUSE, _Table, _now
@@ -23,4 +24,4 @@ class Evidence(_Table, table=True):
     media: str = Field(max_length=16)  # pdf, png, jpeg, docx, … (from the file's first bytes)
     note: Optional[str] = Field(default=None, sa_column=Column(Text))
     added_by: str = Field(max_length=100)
-    added_at: dt.datetime = Field(default_factory=_now)
+    added_at: NaiveDatetime = Field(default_factory=_now)
