@@ -214,3 +214,120 @@ def test_a_postgresql_register_needs_a_named_store(monkeypatch, tmp_path):
     assert evidence.store_dir(f"sqlite:///{tmp_path}/zz.db") == (tmp_path / "共享").resolve()
     monkeypatch.delenv("ZZ_EVIDENCE_DIR")
     assert evidence.store_dir(f"sqlite:///{tmp_path}/zz.db") == tmp_path / "zz.db.evidence"
+
+
+# ---------------------------------------------------------------- 销号 that holds: review levels
+
+THREE = '["单位自验", "督查室核验", "领导小组认定"]'
+
+
+def _plan(tmp_path: Path, *, levels: str = THREE, evidence_required: bool = False) -> Path:
+    from zhengzhi_cli.plan import default_plan_text
+
+    text = default_plan_text().replace('levels = ["销号核验"]', f"levels = {levels}")
+    text = text.replace("evidence_required = false", f"evidence_required = {str(evidence_required).lower()}")
+    assert f"levels = {levels}" in text
+    p = tmp_path / "plan.toml"
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+def _done_fix(zz: Zz, tmp_path: Path, **plan) -> Zz:
+    zz.ok(["init", "--plan", str(_plan(tmp_path, **plan))])
+    zz.ok("unit add 杨村街道 --kind 街道 --code 120114001")
+    zz.ok("issue add 窗口办事拖沓 --unit 杨村 --area 6 --owner 王明 --found 2017-04-12")
+    zz.ok("fix add 1 推行首问负责制 --deadline 2017-06-30 --owner 王明")
+    zz.ok("fix done 1 --date 2017-06-20")
+    return zz
+
+
+@pytest.mark.empty_register
+def test_each_verify_moves_one_level_up_and_says_where_it_stands(zz, tmp_path):
+    _done_fix(zz, tmp_path)
+    assert zz.json("fix show 1")["verification"]["label"] == "核验 0/3"
+    out = zz.ok("fix verify 1 --by 李科长 --date 2017-06-21").stdout
+    assert "单位自验" in out and "核验 1/3" in out and "督查室核验" in out
+    rec = zz.json("fix verify 1 --by 督查室张华 --date 2017-06-22 --level 督查室核验")
+    assert rec["status"] == "已完成" and rec["verification"]["label"] == "核验 2/3"
+    assert rec["verification"]["next"] == "领导小组认定"
+    assert "核验 2/3" in zz.ok("fix show 1").stdout
+    assert zz.json("issue show 1")["status"] == "已整改"
+    rec = zz.json("fix verify 1 --by 孙组长 --date 2017-06-23")
+    assert rec["status"] == "已销号" and rec["verified_by"] == "孙组长" and rec["verification"]["label"] == "核验 3/3"
+    assert [e["kind"] for e in rec["events"]] == ["完成", "核验", "核验", "销号"]
+    refused(zz("fix verify 1 --by 别人"), "已销号")
+
+
+@pytest.mark.empty_register
+def test_the_owner_may_not_verify_at_any_level(zz, tmp_path):
+    _done_fix(zz, tmp_path)
+    zz.ok("fix verify 1 --by 李科长")
+    refused(zz("fix verify 1 --by 王明"), "责任人")
+    assert zz.json("fix show 1")["verification"]["passed"] == 1
+
+
+@pytest.mark.empty_register
+def test_no_person_verifies_twice(zz, tmp_path):
+    _done_fix(zz, tmp_path)
+    zz.ok("fix verify 1 --by 张华")
+    refused(zz("fix verify 1 --by 张华"), "张华", "两次")
+    zz.ok("fix verify 1 --by 李强")
+    refused(zz("fix verify 1 --by 张华"), "两次")
+    assert zz.json("fix show 1")["verification"]["label"] == "核验 2/3"
+
+
+@pytest.mark.empty_register
+def test_a_level_may_not_be_skipped(zz, tmp_path):
+    _done_fix(zz, tmp_path)
+    refused(zz("fix verify 1 --by 孙组长 --level 领导小组认定"), "单位自验", "越级")
+    refused(zz("fix verify 1 --by 孙组长 --level 区长认定"), "单位自验 → 督查室核验 → 领导小组认定")
+    assert zz.json("fix show 1")["verification"]["passed"] == 0
+
+
+@pytest.mark.empty_register
+def test_return_works_at_any_level_and_the_round_starts_again(zz, tmp_path):
+    _done_fix(zz, tmp_path)
+    zz.ok("fix verify 1 --by 张华")
+    zz.ok("fix verify 1 --by 李强")
+    rec = zz.json("fix return 1 --by 孙组长 --reason 佐证不足")
+    assert rec["status"] == "整改中" and rec["verification"]["passed"] == 0
+    zz.ok("fix done 1 --date 2017-06-25")
+    zz.ok("fix verify 1 --by 张华")  # a new round: who reviewed before may review again
+    assert zz.json("fix show 1")["verification"]["label"] == "核验 1/3"
+
+
+@pytest.mark.empty_register
+def test_verify_without_the_required_evidence_is_refused(zz, tmp_path):
+    _done_fix(zz, tmp_path, evidence_required=True)
+    refused(zz("fix verify 1 --by 张华"), "佐证材料", "zz evidence add 1")
+    assert zz.json("fix show 1")["verification"]["passed"] == 0
+    zz.ok(["evidence", "add", "1", str(write(tmp_path, "整改后.pdf", PDF))])
+    assert zz.json("fix verify 1 --by 张华")["verification"]["passed"] == 1
+
+
+@pytest.mark.empty_register
+def test_a_units_own_claim_is_the_first_level_at_most(zz, tmp_path):
+    from sqlalchemy import create_engine, text
+
+    _done_fix(zz, tmp_path)
+    url = zz.db if "://" in zz.db else f"sqlite:///{zz.db}"
+    engine = create_engine(url)
+    with engine.begin() as conn:  # what an import of a workbook saying 已销号 leaves (fix.claimed)
+        conn.execute(text("UPDATE fix SET claimed = TRUE WHERE id = 1"))
+    engine.dispose()
+    rec = zz.json("fix show 1")
+    assert rec["verification"]["label"] == "核验 1/3" and rec["verification"]["next"] == "督查室核验"
+    zz.ok("fix verify 1 --by 张华")
+    assert zz.json("fix show 1")["verification"]["label"] == "核验 2/3"
+    assert zz.json("fix verify 1 --by 李强")["status"] == "已销号"
+
+
+def test_a_single_level_plan_keeps_one_verify_to_close(fix):
+    fix.ok("fix done 1 --date 2017-06-20")
+    rec = fix.json("fix verify 1 --by 张华 --date 2017-06-21")
+    assert rec["status"] == "已销号" and rec["verification"]["label"] == "核验 1/1"
+
+
+def test_a_plan_with_bad_levels_is_refused_naming_the_line(zz, tmp_path):
+    bad = _plan(tmp_path, levels='["督查室核验", "督查室核验"]')
+    refused(zz(["init", "--plan", str(bad)]), "levels", "重复")
