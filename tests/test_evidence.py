@@ -331,3 +331,9 @@ def test_a_single_level_plan_keeps_one_verify_to_close(fix):
 def test_a_plan_with_bad_levels_is_refused_naming_the_line(zz, tmp_path):
     bad = _plan(tmp_path, levels='["督查室核验", "督查室核验"]')
     refused(zz(["init", "--plan", str(bad)]), "levels", "重复")
+
+
+def test_a_file_name_with_control_characters_is_refused(fix, tmp_path):
+    bad = write(tmp_path, "整改\x1b[31m.pdf", PDF)
+    refused(fix(["evidence", "add", "1", str(bad)]), "文件名")
+    assert fix.json("evidence list 1") == [] and stored(fix) == []

@@ -287,10 +287,8 @@ def add(session, *, store: Path, fix_id: int, files: list[Path], kind: str | Non
     if not files:
         raise Invalid("佐证材料：至少给出一个文件", field="file")
     checked = [(Path(f), *inspect_file(Path(f))) for f in files]
-    for p, _size, _media in checked:
-        label = text_rules.clean(p.name, field="file", label="文件名", max_len=255, multiline=False, required=True)
-        if label != p.name:
-            raise FileRefused(f"佐证材料“{p}”：文件名含不可见或控制字符，请改名后再添加", field="file")
+    names = [text_rules.clean(p.name, field="file", label=f"佐证材料文件名“{p.name!r}”", max_len=255, multiline=False,
+                              required=True) for p, _size, _media in checked]
     used = session.exec(select(func.coalesce(func.sum(Evidence.size), 0)).where(
         Evidence.id.in_(select(func.min(Evidence.id)).group_by(Evidence.sha256)))).one()
     new_total = int(used) + sum(size for _p, size, _m in checked)
@@ -299,9 +297,9 @@ def add(session, *, store: Path, fix_id: int, files: list[Path], kind: str | Non
                           f"清理，或用环境变量 {ENV_TOTAL_MB} 调高上限", field="file")
     who, now = audit.operator(), dt.datetime.now().replace(microsecond=0)
     rows = []
-    for p, size, media in checked:
+    for (p, size, media), name in zip(checked, names):
         sha, _new = store_bytes(store, p, expected_size=size)
-        row = Evidence(fix_id=fix.id, sha256=sha, size=size, name=p.name, kind=kind, media=media, note=note,
+        row = Evidence(fix_id=fix.id, sha256=sha, size=size, name=name, kind=kind, media=media, note=note,
                        added_by=who, added_at=now)
         session.add(row)
         rows.append(row)
