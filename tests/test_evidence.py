@@ -337,3 +337,46 @@ def test_a_file_name_with_control_characters_is_refused(fix, tmp_path):
     bad = write(tmp_path, "整改\x1b[31m.pdf", PDF)
     refused(fix(["evidence", "add", "1", str(bad)]), "文件名")
     assert fix.json("evidence list 1") == [] and stored(fix) == []
+
+
+# ---------------------------------------------------------------- 回头看
+
+
+def _verified(zz: Zz, n_per_unit: int) -> Zz:
+    zz.ok("unit add 杨村街道 --kind 街道")
+    zz.ok("unit add 梅厂镇 --kind 镇")
+    for unit in ("杨村", "梅厂"):
+        for i in range(n_per_unit):
+            issue = zz.json(["issue", "add", f"问题{i}", "--unit", unit, "--area", "6", "--owner", "王明", "--found", "2017-04-12"])
+            f = zz.json(["fix", "add", str(issue["id"]), f"整改{i}", "--deadline", "2017-06-30"])
+            zz.ok(["fix", "done", str(f["id"]), "--date", "2017-06-20"])
+            zz.ok(["fix", "verify", str(f["id"]), "--by", "张华", "--date", "2017-06-21"])
+    return zz
+
+
+def test_recheck_sample_is_seeded_and_stratified_by_unit(zz):
+    _verified(zz, 10)
+    first = zz.json("recheck plan --seed 7 --share 0.2")["fixes"]
+    assert zz.json("recheck plan --seed 7 --share 0.2")["fixes"] == first  # the same seed, the same sample
+    by_unit = {}
+    for f in first:
+        by_unit.setdefault(f["unit"], []).append(f["fix_id"])
+    assert sorted(len(v) for v in by_unit.values()) == [2, 2]
+    others = [zz.json(f"recheck plan --seed {s} --share 0.2")["fixes"] for s in range(8, 14)]
+    assert any(o != first for o in others)
+    refused(zz("recheck plan --seed 7 --share 1.5"), "--share")
+
+
+def test_a_failed_recheck_reopens_exactly_that_fix_and_undo_takes_it_back(zz):
+    _verified(zz, 3)
+    rec = zz.json("recheck record 2 --result 未通过 --by 李强 --reason 问题反弹 --date 2017-10-10")
+    assert rec["status"] == "整改中" and rec["verified_on"] is None
+    statuses = {f["id"]: f["status"] for f in zz.json("fix list")}
+    assert [i for i, s in statuses.items() if s != "已销号"] == [2]
+    assert zz.json("recheck record 3 --result 通过 --by 李强")["status"] == "已销号"
+    refused(zz("recheck record 2 --result 通过 --by 李强"), "已销号")
+    refused(zz("recheck record 4 --result 未通过 --by 李强"), "理由")
+    refused(zz("recheck record 4 --result 通过 --by 王明"), "责任人")
+    zz.ok("undo --yes")  # the pass on #3
+    zz.ok("undo --yes")  # the reopening of #2
+    assert all(f["status"] == "已销号" for f in zz.json("fix list"))
