@@ -380,3 +380,34 @@ def test_a_failed_recheck_reopens_exactly_that_fix_and_undo_takes_it_back(zz):
     zz.ok("undo --yes")  # the pass on #3
     zz.ok("undo --yes")  # the reopening of #2
     assert all(f["status"] == "已销号" for f in zz.json("fix list"))
+
+
+# ---------------------------------------------------------------- 整改档案
+
+
+def test_archive_holds_the_ledger_the_evidence_and_a_manifest(fix, tmp_path):
+    import zipfile
+
+    fix.ok(["evidence", "add", "1", str(write(tmp_path, "制度.pdf", PDF)), "--kind", "制度文件"])
+    out = tmp_path / "杨村档案.zip"
+    fix.ok(["archive", "--unit", "杨村", "-o", str(out)])
+    with zipfile.ZipFile(out) as z:
+        names = z.namelist()
+        assert "整改台账.xlsx" in names and z.read("佐证材料/整改1-1-制度.pdf") == PDF
+        manifest = json.loads(z.read("清单.json"))
+    assert manifest["unit"] == "杨村街道" and manifest["evidence"][0]["sha256"] == hashlib.sha256(PDF).hexdigest()
+    public = tmp_path / "公开.zip"
+    fix.ok(["archive", "--unit", "杨村", "-o", str(public), "--public"])
+    with zipfile.ZipFile(public) as z:
+        assert not [n for n in z.namelist() if n.startswith("佐证材料/")]
+        assert "王明" not in z.read("清单.json").decode()
+
+
+def test_archive_with_an_altered_evidence_file_is_refused_and_not_written(fix, tmp_path):
+    fix.ok(["evidence", "add", "1", str(write(tmp_path, "制度.pdf", PDF))])
+    p = Path(fix.ok("evidence open 1 1").stdout.strip())
+    os.chmod(p, 0o644)
+    p.write_bytes(PDF + b"x")
+    out = tmp_path / "档案.zip"
+    refused(fix(["archive", "--unit", "杨村", "-o", str(out)]), "已被改动", "verify")
+    assert not out.exists() and not [q for q in tmp_path.iterdir() if q.name.startswith(".档案.zip")]

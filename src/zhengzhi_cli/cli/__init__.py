@@ -392,7 +392,7 @@ def root(
     settings(ctx).db = db
 
 
-from . import bulletin, history, phase, setup, transfer  # noqa: E402  (they add top-level commands)
+from . import bulletin, evidence, history, phase, setup, transfer  # noqa: E402  (they add top-level commands)
 
 setup.register(app)
 transfer.register(app)
@@ -414,6 +414,7 @@ add_group("opinion:app", name="opinion", help="征求意见：座谈会、征求
 add_group("case:app", name="case", help="典型案例：正面典型、反面典型")
 phase.register(app)
 history.register(app)
+app.command("archive")(evidence.archive)
 
 _defer_commands()
 ZzGroup.lazy_commands = LAZY_COMMANDS

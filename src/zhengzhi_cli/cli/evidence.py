@@ -125,3 +125,30 @@ def evidence_gc(ctx: typer.Context, json_: JSON = False):
         output.emit_json(result)
     else:
         output.line(f"已删除 {result['removed']} 个无引用的文件（{result['bytes']} 字节），保留 {result['kept']} 个")
+
+
+def archive(
+    ctx: typer.Context,
+    unit: Annotated[Optional[str], typer.Option("--unit", help="单位")] = None,
+    out: Annotated[Optional[Path], typer.Option("-o", "--output", help="档案文件（.zip）")] = None,
+    public: Annotated[bool, typer.Option("--public", help="政务公开版：不含姓名，也不含佐证材料原件")] = False,
+    force: Annotated[bool, typer.Option("--force", help="文件已存在时替换它（默认不覆盖）")] = False,
+    json_: JSON = False,
+):
+    """导出一个单位的整改档案（台账 + 佐证材料 + 清单，zip）。示例：zz archive --unit 杨村 -o 杨村街道整改档案.zip"""
+    from .. import archive as archive_mod
+    from .. import outputs
+    from ..db import open_session
+    from .common import need
+
+    unit = need(unit, option="--unit", label="单位")
+    out = need(out, option="-o", label="档案文件（.zip）")
+    target = outputs.check(out, suffixes=(".zip",), force=force, db=settings(ctx).db, what="整改档案（zip）")
+    store = None if public else _store(ctx)
+    with open_session(settings(ctx), write=False) as session:
+        result = archive_mod.build(session, target, store=store, unit=unit, public=public)
+    if json_:
+        output.emit_json(result)
+    else:
+        output.line(f"已生成{'公开版' if public else ''}整改档案：{result['file']}（问题 {result['issues']} 条，整改 {result['fixes']} 项，"
+                    f"佐证材料 {result['evidence']} 份）")
