@@ -411,3 +411,11 @@ def test_archive_with_an_altered_evidence_file_is_refused_and_not_written(fix, t
     out = tmp_path / "档案.zip"
     refused(fix(["archive", "--unit", "杨村", "-o", str(out)]), "已被改动", "verify")
     assert not out.exists() and not [q for q in tmp_path.iterdir() if q.name.startswith(".档案.zip")]
+
+
+@pytest.mark.empty_register
+def test_who_reviewed_at_any_level_may_not_become_the_owner(zz, tmp_path):
+    _done_fix(zz, tmp_path)
+    zz.ok("fix verify 1 --by 张华")
+    refused(zz(["fix", "edit", "1", "--owner", "张华"]), "张华")
+    assert zz.json("fix show 1")["owner"] == "王明"
