@@ -128,19 +128,77 @@ def _other_than_owner(fix: Fix, by: str, action: str) -> str:
     return by
 
 
-def verify(session, fix_id: int, *, by: str, on=None, evidence: str | None = None) -> Fix:
+def level_state(session, fix: Fix) -> dict:
+    """Where a fix stands on the plan's review levels ([verification] levels): how many passed in
+    this round (since it was last completed or returned), the next level, and who reviewed. The
+    unit's own claim from a workbook (已销号 → 已完成, claimed) counts as the first level at most,
+    and only where the plan has more than one (a single level is the office's own 销号)."""
+    levels = plan_of(session).verify_levels
+    reviewers: list[str] = []
+    if fix.status == VERIFIED:
+        passed = len(levels)
+    elif fix.status == DONE:
+        rows = session.exec(select(FixEvent).where(FixEvent.fix_id == fix.id).order_by(FixEvent.id)).all()
+        start = max((i for i, e in enumerate(rows) if e.kind in ("完成", "退回")), default=-1)
+        reviewers = [(e.actor or "").strip() for e in rows[start + 1:] if e.kind == LEVEL_EVENT]
+        passed = min(len(reviewers) + (1 if fix.claimed and len(levels) > 1 else 0), len(levels) - 1)
+    else:
+        passed = 0
+    return {"levels": levels, "passed": passed, "of": len(levels), "label": f"核验 {passed}/{len(levels)}",
+            "next": levels[passed] if passed < len(levels) else None, "reviewers": reviewers}
+
+
+LEVEL_EVENT = "核验"  # one review level passed, short of the last (which is the 销号 itself)
+
+
+def _check_level(fix: Fix, state: dict, level: str | None, by: str) -> str:
+    nxt = state["next"]
+    if level is not None and level.strip() != nxt:
+        level = level.strip()
+        if level in state["levels"]:
+            done = "、".join(state["levels"][:state["passed"]]) or "无"
+            raise Conflict(f"核验层级（--level）：整改 {fix.id} 当前应进行第 {state['passed'] + 1} 级“{nxt}”（已通过：{done}），"
+                           f"不能越级或重复核验“{level}”", field="level")
+        raise Invalid(f"核验层级（--level）：没有“{level}”这一级；方案规定的层级依次为 {' → '.join(state['levels'])}",
+                      field="level")
+    if by in state["reviewers"]:
+        raise Conflict(f"核验人（--by）：“{by}”已在本轮核验过整改 {fix.id}，同一人不能核验两次；"
+                       f"第 {state['passed'] + 1} 级“{nxt}”须由另一人核验", field="by")
+    return nxt
+
+
+def _check_evidence(session, fix: Fix) -> None:
+    if not plan_of(session).evidence_required:
+        return
+    from . import evidence as evidence_mod
+
+    if evidence_mod.count_for(session, fix.id) == 0:
+        raise Conflict(f"整改 {fix.id} 还没有佐证材料，本方案规定销号须有佐证材料：请先用 zz evidence add {fix.id} 文件 "
+                       "添加（如整改后照片、制度文件）", field="evidence")
+
+
+def verify(session, fix_id: int, *, by: str, on=None, evidence: str | None = None, level: str | None = None) -> Fix:
+    """Move a completed fix one review level up; the last level is the 销号 itself (已销号)."""
     fix = get(session, fix_id)
     if fix.status != DONE:
         raise Conflict(f"整改 {fix_id} 当前为“{fix.status}”，只有“已完成”的整改才能销号（先用 zz fix done）", field="fix_id")
     by = _other_than_owner(fix, by, "销号")
+    state = level_state(session, fix)
+    name = _check_level(fix, state, level, by)
     evidence = text_rules.clean(evidence, field="evidence", label="整改成效（--evidence）")
+    _check_evidence(session, fix)
     day = _date(on, "销号日期（--date）")
     if fix.done_on and day < fix.done_on:
         raise Invalid(f"销号日期（--date）：{day} 早于完成日期 {fix.done_on}", field="date")
-    fix.status, fix.verified_on, fix.verified_by = VERIFIED, day, by
     if evidence:
         fix.evidence = evidence
-    _event(session, fix, "销号", day, actor=by, text=evidence)
+    multi = state["of"] > 1
+    said = (f"{name}：{evidence}" if evidence else name) if multi else evidence
+    if state["passed"] + 1 < state["of"]:
+        _event(session, fix, LEVEL_EVENT, day, actor=by, text=said)
+    else:
+        fix.status, fix.verified_on, fix.verified_by = VERIFIED, day, by
+        _event(session, fix, "销号", day, actor=by, text=said)
     session.add(fix)
     session.flush()
     issues_mod.refresh_status(session, [fix.issue_id])
@@ -238,7 +296,7 @@ def _edit_owner(session, fix: Fix, owner: str | None, ch) -> None:
         raise Conflict(f"责任人（--owner）：整改 {fix.id} 已由“{fix.verified_by}”销号，不能再更换责任人", field="owner")
     reviewers = {(fix.verified_by or "").strip()} | {
         (a or "").strip() for a in session.exec(
-            select(FixEvent.actor).where(FixEvent.fix_id == fix.id, FixEvent.kind.in_(("销号", "退回")))).all()}
+            select(FixEvent.actor).where(FixEvent.fix_id == fix.id, FixEvent.kind.in_(("销号", "退回", LEVEL_EVENT)))).all()}
     if owner and owner in reviewers:
         raise Conflict(f"责任人（--owner）：“{owner}”核验过整改 {fix.id}（销号或退回），不能再做它的责任人；"
                        "核验人与责任人须是不同的人", field="owner")
@@ -311,4 +369,6 @@ def show(session, fix_id: int, *, as_of: dt.date | None = None) -> dict:
     issue = session.get(Issue, fix.issue_id)
     rec["issue"] = issue.description
     rec["events"] = events(session, fix_id)
+    state = level_state(session, fix)
+    rec["verification"] = {k: state[k] for k in ("levels", "passed", "of", "next", "label")}
     return rec

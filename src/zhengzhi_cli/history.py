@@ -666,3 +666,35 @@ def restore_logical(backup: Path, engine) -> dict:
     finally:
         _unlink_with_sidecars(source)
     return {"restored": str(backup), "schema_version": version, "rows": sum(counts.values())}
+
+
+# ---- 佐证材料: a backup FILE carries the evidence store beside it, as FILE.evidence/ ----
+
+def evidence_beside(backup: Path) -> Path:
+    return backup.with_name(backup.name + ".evidence")
+
+
+def backup_evidence(register_url: str, out: Path) -> int | None:
+    """Copy the register's evidence store to `out`.evidence/ (each file re-hashed on the way);
+    None when the register has no store (none made yet, or PostgreSQL without ZZ_EVIDENCE_DIR)."""
+    from . import evidence
+    from .errors import Invalid
+
+    try:
+        store = evidence.store_dir(register_url)
+    except Invalid:
+        return None
+    if not store.is_dir():
+        return None
+    return evidence.copy_store(store, evidence_beside(out))
+
+
+def restore_evidence(backup: Path, register_url: str) -> int | None:
+    """Bring the files of `backup`.evidence/ into the register's store (files already there are
+    kept: the same name is the same bytes). None when the backup has no evidence folder."""
+    from . import evidence
+
+    beside = evidence_beside(backup)
+    if not beside.is_dir():
+        return None
+    return evidence.copy_store(beside, evidence.store_dir(register_url))

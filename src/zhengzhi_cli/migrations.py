@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from .errors import ZzError
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 APP = "zz"
 
 _checked: set[str] = set()
@@ -231,8 +231,24 @@ def _v8_no_id_reuse(conn) -> None:
             q("INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)", (t, top))
 
 
+def _v9_evidence(conn) -> None:
+    """v8 → v9: 佐证材料 — the files added to a fix, named by SHA-256 (the bytes are kept in a
+    store beside the register, not in it)."""
+    md = sa.MetaData()
+    sa.Table("fix", md, sa.Column("id", sa.Integer, primary_key=True))
+    sa.Table("evidence", md, sa.Column("id", sa.Integer, primary_key=True),
+             sa.Column("fix_id", sa.Integer, sa.ForeignKey("fix.id"), nullable=False),
+             sa.Column("sha256", sa.String(64), nullable=False), sa.Column("size", sa.Integer, nullable=False),
+             sa.Column("name", sa.String(255), nullable=False), sa.Column("kind", sa.String(16), nullable=False),
+             sa.Column("media", sa.String(16), nullable=False), sa.Column("note", sa.Text),
+             sa.Column("added_by", sa.String(100), nullable=False), sa.Column("added_at", sa.DateTime, nullable=False),
+             sa.Index("ix_evidence_fix_id", "fix_id"), sa.Index("ix_evidence_sha256", "sha256"),
+             sqlite_autoincrement=True).create(conn)
+
+
 STEPS: dict[int, Callable] = {2: _v2_supervision, 3: _v3_report_indexes, 4: _v4_as_of_indexes, 5: _v5_as_of_columns,
-                              6: _v6_import_identity, 7: _v7_issue_void, 8: _v8_no_id_reuse}
+                              6: _v6_import_identity, 7: _v7_issue_void, 8: _v8_no_id_reuse,
+                              9: _v9_evidence}
 
 
 def ensure(engine, *, plan_text: str | None = None) -> str:

@@ -392,7 +392,7 @@ def root(
     settings(ctx).db = db
 
 
-from . import bulletin, history, phase, setup, transfer  # noqa: E402  (they add top-level commands)
+from . import bulletin, evidence, history, phase, setup, transfer  # noqa: E402  (they add top-level commands)
 
 setup.register(app)
 transfer.register(app)
@@ -402,6 +402,8 @@ add_group("unit:app", name="unit", help="单位：新增、列表、查看、修
 add_group("check:app", name="check", help="四查四看：登记各单位自查结果")
 add_group("issue:app", name="issue", help="问题清单：登记、列表、查看、修改")
 add_group("fix:app", name="fix", help="整改清单：新增、进展、完成、销号、退回、延期")
+add_group("evidence:app", name="evidence", help="佐证材料：添加、列表、打开、核对、清理")
+add_group("recheck:app", name="recheck", help="回头看：按种子分层抽查已销号整改、登记结果")
 add_group("rule:app", name="rule", help="制度清单：立、改、废")
 add_group(phase.milestone_app, name="milestone", help="节点：标记手工节点完成")
 add_group(transfer.export_app, name="export", help="导出：整改台账")
@@ -412,6 +414,7 @@ add_group("opinion:app", name="opinion", help="征求意见：座谈会、征求
 add_group("case:app", name="case", help="典型案例：正面典型、反面典型")
 phase.register(app)
 history.register(app)
+app.command("archive")(evidence.archive)
 
 _defer_commands()
 ZzGroup.lazy_commands = LAZY_COMMANDS

@@ -110,18 +110,30 @@ def fix_done(
 def fix_verify(
     ctx: typer.Context,
     fix_id: FIX_ID,
-    by: Annotated[Optional[str], typer.Option("--by", help="销号核验人（不能是责任人）")] = None,
+    by: Annotated[Optional[str], typer.Option("--by", help="核验人（不能是责任人，同一人不能核验两级）")] = None,
     date: DATE = None,
     evidence: Annotated[Optional[str], typer.Option("--evidence", help="核验意见/佐证")] = None,
+    level: Annotated[Optional[str], typer.Option("--level", help="核验层级（须是下一级，如 督查室核验；不写即下一级）")] = None,
     json_: JSON = False,
 ):
-    """销号：核验已完成的整改。示例：zz fix verify 7 --by 督查室张华"""
+    """销号：核验已完成的整改，升一级（方案规定的最后一级即销号）。示例：zz fix verify 7 --by 督查室张华"""
     from .. import fixes
     from ..db import open_session
 
     with open_session(settings(ctx)) as session:
         by = need(by, option="--by", label="销号核验人")
-        _done("已销号", fixes.verify(session, fix_id, by=by, on=date, evidence=evidence), json_, session)
+        fix = fixes.verify(session, fix_id, by=by, on=date, evidence=evidence, level=level)
+        rec = fixes.show(session, fix.id)
+    if json_:
+        output.emit_json(rec)
+        return
+    v = rec["verification"]
+    if rec["status"] == fixes.VERIFIED:
+        last = f"（{v['levels'][-1]}，{v['label']}）" if v["of"] > 1 else ""
+        output.line(f"整改 #{rec['id']} 已销号{last}：{rec['status']}（{rec['unit']}，时限 {rec['deadline']}）")
+    else:
+        output.line(f"整改 #{rec['id']} 已通过“{v['levels'][v['passed'] - 1]}”（{v['label']}），"
+                    f"下一级：{v['next']}（{rec['unit']}，时限 {rec['deadline']}）")
 
 
 @app.command("return")
@@ -197,6 +209,13 @@ def fix_list(
         output.table(f"长期坚持（{len(ongoing)} 项）", columns, [row(f) for f in ongoing])
 
 
+def _level_text(v: dict) -> str:
+    if v["of"] == 1:
+        return v["label"]
+    passed = " → ".join(v["levels"][:v["passed"]]) or "尚无"
+    return f"{v['label']}（已通过：{passed}" + (f"；下一级：{v['next']}）" if v["next"] else "）")
+
+
 @app.command("show")
 def fix_show(
     ctx: typer.Context,
@@ -218,6 +237,7 @@ def fix_show(
         ("时限", rec["deadline"] + (f"（原时限 {rec['original_deadline']}）" if rec["original_deadline"] else "")),
         ("责任领导", rec["leader"]), ("责任人", rec["owner"]), ("状态", rec["status"]),
         ("完成日期", rec["done_on"]), ("销号", f"{rec['verified_on']} {rec['verified_by']}" if rec["verified_on"] else None),
+        ("核验", _level_text(rec["verification"])),
         ("逾期", f"{rec['days_late']} 天（{rec['tier']}）" if rec["overdue"] else "否"),
     ])
     if rec["events"]:

@@ -45,7 +45,7 @@ def log(
 TABLES = {"unit": "单位", "issue": "问题", "fix": "整改", "fix_event": "整改经过", "rule": "制度", "rule_issue": "制度-问题",
           "check_record": "四查四看", "milestone_record": "节点", "inspection": "督查", "inspection_unit": "督查-单位",
           "accountability": "问责", "accountability_issue": "问责-问题", "opinion": "征求意见", "typical_case": "典型案例",
-          "bulletin": "通报"}
+          "bulletin": "通报", "evidence": "佐证材料"}
 ACTIONS = {"insert": "新增", "update": "修改", "delete": "删除"}
 
 
@@ -107,6 +107,9 @@ def backup(
     else:
         result = history.backup_sqlite(path, out)
     output.line(f"已备份到 {result['backup']}（{result['bytes'] // 1024} KB）")
+    copied = history.backup_evidence(register_url(settings(ctx)), out)
+    if copied is not None:
+        output.line(f"佐证材料已备份到 {history.evidence_beside(out)}（新复制 {copied} 个文件）")
 
 
 def restore(
@@ -128,6 +131,9 @@ def restore(
             raise UsageProblem("恢复需要确认：在终端中运行，或加 --yes", field="--yes")
         if not typer.confirm("确认恢复？", default=False, err=True):
             raise typer.Abort()
+    copied = history.restore_evidence(file, register_url(settings(ctx)))
+    if copied is not None:
+        output.note(f"已从 {history.evidence_beside(file)} 恢复佐证材料（新复制 {copied} 个文件）")
     if path is None:  # PostgreSQL: every row replaced in one transaction
         result = history.restore_logical(file, engine_for(settings(ctx)))
         output.line(f"已从 {result['restored']} 恢复登记簿（{result['rows']} 行）")

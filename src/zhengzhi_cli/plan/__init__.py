@@ -13,6 +13,8 @@ from typing import NamedTuple
 from ..errors import Invalid
 
 DEFAULT_PLAN = "wuqing2017.toml"
+DEFAULT_LEVEL = "销号核验"
+MAX_LEVELS = 5
 NUMERALS = "一二三四五六七八九十"
 DERIVED_FROM = ("manual", "checks", "issues", "fixes", "rules", "inspections")
 REQUIRED_LISTS = (
@@ -58,10 +60,13 @@ class Plan:
 
     def __init__(self, *, name: str, year: int, issuer: str, summary_due: dt.date, phases: list[Phase],
                  milestones: list[Milestone], areas: list[Area], checks: list[Check], lists: dict[str, list[str]],
-                 text: str = ""):
+                 text: str = "", verify_levels: list[str] | None = None, evidence_required: bool = False):
         self.name, self.year, self.issuer, self.summary_due = name, year, issuer, summary_due
         self.phases, self.milestones, self.areas, self.checks, self.lists = phases, milestones, areas, checks, lists
         self.text = text
+        # 销号's review levels, in order ([verification] levels); one level = a single 销号
+        self.verify_levels = verify_levels or [DEFAULT_LEVEL]
+        self.evidence_required = evidence_required  # 销号 needs at least one 佐证材料 (zz evidence add)
 
     def __repr__(self) -> str:
         return f"Plan({self.name!r}, {self.year})"
@@ -275,8 +280,31 @@ def parse_plan(text: str, *, source: str = "方案文件") -> Plan:
         value = lists.get(key)
         if not isinstance(value, list) or not value or not all(isinstance(v, str) and v for v in value):
             raise fail(_line_of(text, key, list_line) if key in lists else list_line, f"[lists] 的“{key}”应为非空文字列表")
+    levels, evidence_required = _verification(data, text, fail)
     return Plan(name=name, year=year, issuer=issuer, summary_due=summary_due, phases=phases,
-                milestones=milestones, areas=areas, checks=checks, lists={k: list(v) for k, v in lists.items()}, text=text)
+                milestones=milestones, areas=areas, checks=checks, lists={k: list(v) for k, v in lists.items()}, text=text,
+                verify_levels=levels, evidence_required=evidence_required)
+
+
+def _verification(data: dict, text: str, fail) -> tuple[list[str], bool]:
+    """[verification]: the review levels of 销号, in order (e.g. 单位自验 → 督查室核验 → 领导小组认定),
+    and whether 销号 requires evidence files. Absent: one level, no evidence required."""
+    section = data.get("verification")
+    if section is None:
+        return [DEFAULT_LEVEL], False
+    line = _line_of(text, "[verification]")
+    if not isinstance(section, dict):
+        raise fail(line, "[verification] 应为一段设置")
+    levels = section.get("levels", [DEFAULT_LEVEL])
+    if (not isinstance(levels, list) or not 1 <= len(levels) <= MAX_LEVELS
+            or not all(isinstance(v, str) and v.strip() for v in levels)):
+        raise fail(_line_of(text, "levels", line), f"[verification] 的“levels”应为 1–{MAX_LEVELS} 个非空文字（核验层级，依次进行）")
+    if len(set(levels)) != len(levels):
+        raise fail(_line_of(text, "levels", line), "[verification] 的“levels”有重复的层级名称")
+    required = section.get("evidence_required", False)
+    if not isinstance(required, bool):
+        raise fail(_line_of(text, "evidence_required", line), "[verification] 的“evidence_required”应为 true 或 false")
+    return [v.strip() for v in levels], required
 
 
 def default_plan_text() -> str:
