@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from .errors import ZzError
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 APP = "zz"
 
 _checked: set[str] = set()
@@ -231,8 +231,24 @@ def _v8_no_id_reuse(conn) -> None:
             q("INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)", (t, top))
 
 
+def _v9_gongwen(conn) -> None:
+    """v8 → v9: document-number (文号) sequences and the numbers given out."""
+    md = sa.MetaData()
+    C, I, D, S, X = sa.Column, sa.Integer, sa.Date, sa.String, sa.Text
+    seq = sa.Table("doc_sequence", md, C("id", I, primary_key=True), C("kind", S(16), nullable=False),
+                   C("year", I, nullable=False), C("last", I, nullable=False),
+                   sa.UniqueConstraint("kind", "year", name="uq_doc_sequence_kind_year"))
+    num = sa.Table("doc_number", md, C("id", I, primary_key=True), C("kind", S(16), nullable=False),
+                   C("year", I, nullable=False), C("no", I, nullable=False), C("text", S(64), nullable=False),
+                   C("ref", S(64), index=True), C("subject", X), C("issued_on", D, nullable=False),
+                   sa.UniqueConstraint("kind", "year", "no", name="uq_doc_number"), sqlite_autoincrement=True)
+    seq.create(conn)
+    num.create(conn)
+
+
 STEPS: dict[int, Callable] = {2: _v2_supervision, 3: _v3_report_indexes, 4: _v4_as_of_indexes, 5: _v5_as_of_columns,
-                              6: _v6_import_identity, 7: _v7_issue_void, 8: _v8_no_id_reuse}
+                              6: _v6_import_identity, 7: _v7_issue_void, 8: _v8_no_id_reuse,
+                              9: _v9_gongwen}
 
 
 def ensure(engine, *, plan_text: str | None = None) -> str:
