@@ -392,11 +392,13 @@ def root(
     settings(ctx).db = db
 
 
-from . import bulletin, history, phase, setup, transfer  # noqa: E402  (they add top-level commands)
+from . import bulletin, docno, history, phase, setup, transfer  # noqa: E402  (they add top-level commands)
 
 setup.register(app)
 transfer.register(app)
 bulletin.register(app)
+docno.register(app)
+add_group("doc:app", name="doc", help="公文：模板可用的占位符")
 add_group(setup.db_app, name="db", help="登记簿位置")
 add_group("unit:app", name="unit", help="单位：新增、列表、查看、修改、导入")
 add_group("check:app", name="check", help="四查四看：登记各单位自查结果")

@@ -60,6 +60,8 @@ class Documents(NamedTuple):
     number_format: str
     kinds: dict
     cc: str = ""
+    addressee: str = "各有关单位："
+    printer: str = ""  # 印发机关 in the 版记 (the 办公室 that prints it); the issuer when empty
     name_threshold: int = 3
     report_back_days: int = 10
 
@@ -337,7 +339,9 @@ def _documents(docs, text: str, fail) -> Documents:
             raise fail(_line_of(text, key, line), f"[documents] 的“{key}”应为正整数")
         numbers[key] = value
     return Documents(issuer_mark=docs["issuer_mark"], issuer=docs["issuer"], number_format=fmt,
-                     kinds={str(k): v.strip() for k, v in kinds.items()}, cc=str(docs.get("cc", "")), **numbers)
+                     kinds={str(k): v.strip() for k, v in kinds.items()}, cc=str(docs.get("cc", "")),
+                     addressee=str(docs.get("addressee") or "各有关单位："),
+                     printer=str(docs.get("printer", "")), **numbers)
 
 
 def default_plan_text() -> str:
