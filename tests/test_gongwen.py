@@ -210,3 +210,121 @@ def test_template_with_an_unknown_placeholder_is_refused_by_name(district, tmp_p
     refused(district, ["bulletin", "--month", "2017-07", "-o", str(tmp_path / "通报.docx"), "--template", str(tpl)],
             "{{签发人}}", "zz doc vars")
     assert not (tmp_path / "通报.docx").exists()
+
+
+# ------------------------------------------------------------------ 督办: working days and escalation
+
+def test_working_days_across_a_holiday_and_a_tiaoxiu_saturday():
+    import datetime as dt
+
+    from zhengzhi_cli.plan import load
+
+    cal = load().calendar
+    d = dt.date
+    assert cal.is_workday(d(2017, 9, 30)) and not cal.is_workday(d(2017, 10, 2)) and not cal.is_workday(d(2017, 9, 24))
+    assert cal.add(d(2017, 9, 29), 1) == d(2017, 9, 30)  # 调休 Saturday is worked
+    assert cal.add(d(2017, 9, 30), 1) == d(2017, 10, 9)  # 国庆中秋 1–8 October off
+    assert cal.add(d(2017, 9, 28), 3) == d(2017, 10, 9)
+    assert cal.between(d(2017, 9, 28), d(2017, 10, 9)) == 3
+    assert cal.add(d(2017, 5, 26), 1) == d(2017, 5, 27) and cal.add(d(2017, 5, 27), 1) == d(2017, 5, 31)  # 端午
+
+
+def _unit_with_fix(zz, name: str, deadline: str) -> None:
+    zz.ok(["unit", "add", name, "--kind", "街道"])
+    issue = zz.json(["issue", "add", f"{name}窗口办事拖沓", "--unit", name, "--area", "6", "--found", "2017-05-01"])
+    zz.ok(["fix", "add", str(issue["id"]), "推行首问负责", "--deadline", deadline])
+
+
+def _rule(zz, as_of: str, unit: str):
+    rows = zz.json(f"duban plan --as-of {as_of} --json")["units"]
+    return next((r for r in rows if r["unit"] == unit), None)
+
+
+def test_duban_remind_counts_working_days_to_the_boundary(zz):
+    zz.ok("init")
+    _unit_with_fix(zz, "甲街道", "2017-09-29")  # a Friday
+    _unit_with_fix(zz, "乙街道", "2017-10-09")  # the first working day after 国庆
+    assert _rule(zz, "2017-09-25", "甲街道") is None  # 4 working days before: not yet
+    assert _rule(zz, "2017-09-26", "甲街道")["rule"] == "提醒"  # the 3rd working day after is the deadline
+    assert _rule(zz, "2017-09-29", "甲街道")["rule"] == "提醒"  # due today is not late
+    assert _rule(zz, "2017-09-27", "乙街道") is None
+    r = _rule(zz, "2017-09-28", "乙街道")  # 09-29, 09-30 (调休), 10-09: 3 working days across the holiday
+    assert r["rule"] == "提醒" and r["items"][0]["workdays_left"] == 3
+
+
+def test_duban_letter_when_overdue_with_reply_in_working_days(zz):
+    zz.ok("init")
+    _unit_with_fix(zz, "甲街道", "2017-09-29")
+    r = _rule(zz, "2017-09-30", "甲街道")
+    assert r["rule"] == "督办函" and r["items"][0]["days_late"] == 1
+    assert r["reply_by"] == "2017-10-13"  # 5 working days: 10-09 … 10-13
+
+
+def test_duban_red_card_over_30_days_late_proposes_a_talk_only(zz):
+    zz.ok("init")
+    _unit_with_fix(zz, "甲街道", "2017-08-01")
+    assert _rule(zz, "2017-08-31", "甲街道")["rule"] == "督办函"  # 30 days late
+    r = _rule(zz, "2017-09-01", "甲街道")  # 31 days
+    assert r["rule"] == "红牌" and r["proposal"] == "约谈"
+    assert zz.json("accountability list --json") == []
+
+
+def test_duban_red_card_after_two_letters_in_a_quarter(zz, tmp_path):
+    zz.ok("init")
+    _unit_with_fix(zz, "甲街道", "2017-07-20")
+    zz.ok(["duban", "issue", "--as-of", "2017-07-25", "-o", str(tmp_path)])
+    assert _rule(zz, "2017-08-01", "甲街道")["rule"] == "督办函"  # one letter so far
+    zz.ok(["duban", "issue", "--as-of", "2017-08-01", "-o", str(tmp_path)])
+    r = _rule(zz, "2017-08-02", "甲街道")
+    assert r["rule"] == "红牌" and r["letters_this_quarter"] == 2 and r["proposal"] == "约谈"
+    assert _rule(zz, "2017-07-25", "甲街道")["letters_this_quarter"] == 0  # counted before the day only
+    assert zz.json("accountability list --json") == []
+
+
+def test_duban_issue_numbers_letters_and_keeps_them_when_written_again(zz, tmp_path):
+    import docx
+
+    zz.ok("init")
+    _unit_with_fix(zz, "甲街道", "2017-09-01")
+    _unit_with_fix(zz, "乙街道", "2017-09-10")
+    _unit_with_fix(zz, "丙街道", "2017-12-01")  # not due: no letter
+    sent = zz.json(["duban", "issue", "--as-of", "2017-09-15", "-o", str(tmp_path), "--json"])["letters"]
+    assert sorted(s["doc_no"] for s in sent) == ["武清整治督〔2017〕1号", "武清整治督〔2017〕2号"]
+    again = zz.json(["duban", "issue", "--as-of", "2017-09-15", "-o", str(tmp_path), "--json"])["letters"]
+    assert sorted(s["doc_no"] for s in again) == sorted(s["doc_no"] for s in sent) and all(s["reused"] for s in again)
+    text = "\n".join(p.text for p in docx.Document(sent[0]["file"]).paragraphs)
+    assert sent[0]["doc_no"] in text and "督办函" in text and "2017年9月22日前" in text  # 5 working days after 09-15
+    refused(zz, ["duban", "issue", "--as-of", "2017-09-15", "-o", str(tmp_path / "无此目录")], "文件夹")
+
+
+@needs_render
+def test_duban_letter_renders_a4_with_page_numbers(zz, tmp_path):
+    zz.ok("init")
+    _unit_with_fix(zz, "甲街道", "2017-09-01")
+    sent = zz.json(["duban", "issue", "--as-of", "2017-09-15", "-o", str(tmp_path), "--json"])["letters"]
+    pdf = _pdf(Path(sent[0]["file"]))
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    w, h = map(float, re.search(r"Page size:\s+([\d.]+) x ([\d.]+) pts", info).groups())
+    assert abs(w - 595.3) < 1 and abs(h - 841.9) < 1
+    pages = _pages(pdf)
+    assert re.sub(r"\s", "", pages[0][-1]) == "—1—"
+
+
+def test_plan_shows_the_duban_rules_and_calendar(zz):
+    zz.ok("init")
+    out = zz.ok("plan").stdout
+    assert "督办规则" in out and "红牌" in out and "法定节假日 26 天" in out and "调休上班 5 天" in out
+    data = zz.json("plan --json")
+    assert data["duban"] == {"remind_workdays": 3, "reply_workdays": 5, "red_card_letters": 2, "red_card_days_late": 30}
+    assert "2017-09-30" in data["calendar"]["workdays"] and "2017-10-02" in data["calendar"]["holidays"]
+
+
+def test_plan_calendar_day_both_holiday_and_workday_refused_naming_the_line(zz, tmp_path):
+    text = default_plan_text().replace("workdays = [2017-01-22,", "workdays = [2017-10-02, 2017-01-22,")
+    plan_file = tmp_path / "bad.toml"
+    plan_file.write_text(text, encoding="utf-8")
+    r = zz(["--db", str(tmp_path / "bad.db"), "init", "--plan", str(plan_file)])
+    assert r.exit_code == 1 and "2017-10-02" in r.stderr, r.stdout + r.stderr
+    clean(r)
+    line = int(re.search(r"第 (\d+) 行", r.stderr).group(1))
+    assert text.splitlines()[line - 1].startswith("workdays"), r.stderr

@@ -84,6 +84,16 @@ def default_documents(issuer: str) -> Documents:
                             (("通报", "办"), ("督办函", "督"), ("公示", "公"), ("总结报告", "总"))})
 
 
+class Duban(NamedTuple):
+    """督办 escalation rules ([duban] in the plan file). Every count is of working days on the plan's
+    calendar, except lateness (red_card_days_late), which counts calendar days as the warning tiers do."""
+
+    remind_workdays: int = 3
+    reply_workdays: int = 5
+    red_card_letters: int = 2
+    red_card_days_late: int = 30
+
+
 class Plan:
     """One campaign's reference data. (Plain classes and NamedTuples, not dataclasses: every
     command loads the plan, and building dataclasses costs milliseconds at start-up.)"""
@@ -95,6 +105,10 @@ class Plan:
         self.phases, self.milestones, self.areas, self.checks, self.lists = phases, milestones, areas, checks, lists
         self.text = text
         self.documents = default_documents(issuer)
+        self.duban = Duban()
+        from ..workdays import Calendar
+
+        self.calendar = Calendar()
 
     def __repr__(self) -> str:
         return f"Plan({self.name!r}, {self.year})"
@@ -176,6 +190,9 @@ class Plan:
             "areas": [{"no": a.no, "name": a.name, "title": a.title, "symptoms": a.symptoms} for a in self.areas],
             "checks": [{"no": c.no, "check": c.check, "look": c.look} for c in self.checks],
             "lists": self.lists,
+            "duban": self.duban._asdict(),
+            "calendar": {"holidays": sorted(d.isoformat() for d in self.calendar.holidays),
+                         "workdays": sorted(d.isoformat() for d in self.calendar.workdays)},
         }
         if on is not None:
             cur = self.current_phase(on)
@@ -312,7 +329,38 @@ def parse_plan(text: str, *, source: str = "方案文件") -> Plan:
                 milestones=milestones, areas=areas, checks=checks, lists={k: list(v) for k, v in lists.items()}, text=text)
     if "documents" in data:
         plan.documents = _documents(data["documents"], text, fail)
+    if "calendar" in data:
+        plan.calendar = _calendar(data["calendar"], text, fail)
+    if "duban" in data:
+        plan.duban = _duban(data["duban"], text, fail)
     return plan
+
+
+def _calendar(cal, text: str, fail):
+    from ..workdays import Calendar
+
+    line = _line_of(text, "[calendar]")
+    days = {}
+    for key in ("holidays", "workdays"):
+        value = cal.get(key, []) if isinstance(cal, dict) else None
+        if not isinstance(value, list) or not all(isinstance(d, dt.date) and not isinstance(d, dt.datetime) for d in value):
+            raise fail(_line_of(text, key, line), f"[calendar] 的“{key}”应为日期列表，如 [2017-10-01, 2017-10-02]")
+        days[key] = frozenset(value)
+    both = days["holidays"] & days["workdays"]
+    if both:
+        raise fail(_line_of(text, "workdays", line), f"[calendar]：{min(both).isoformat()} 既是节假日又是调休上班日")
+    return Calendar(**days)
+
+
+def _duban(rules, text: str, fail) -> Duban:
+    line = _line_of(text, "[duban]")
+    values = {}
+    for key in Duban._fields:
+        value = rules.get(key, Duban._field_defaults[key]) if isinstance(rules, dict) else None
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise fail(_line_of(text, key, line), f"[duban] 的“{key}”应为正整数")
+        values[key] = value
+    return Duban(**values)
 
 
 def _documents(docs, text: str, fail) -> Documents:
