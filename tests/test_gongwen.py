@@ -328,3 +328,23 @@ def test_plan_calendar_day_both_holiday_and_workday_refused_naming_the_line(zz, 
     clean(r)
     line = int(re.search(r"第 (\d+) 行", r.stderr).group(1))
     assert text.splitlines()[line - 1].startswith("workdays"), r.stderr
+
+
+def test_duban_reply_and_unreplied_list(zz, tmp_path):
+    zz.ok("init")
+    _unit_with_fix(zz, "甲街道", "2017-09-01")
+    _unit_with_fix(zz, "乙街道", "2017-09-01")
+    sent = zz.json(["duban", "issue", "--as-of", "2017-09-15", "-o", str(tmp_path), "--json"])["letters"]
+    assert len(zz.json("duban list --unreplied --json")) == 2
+    first = sent[0]
+    refused(zz, ["duban", "reply", str(first["id"]), "--date", "2017-09-14"], "早于")
+    refused(zz, ["duban", "reply", "999", "--date", "2017-09-20"], "999")
+    zz.ok(["duban", "reply", str(first["id"]), "--date", "2017-09-20", "--ref", "甲街〔2017〕5号"])
+    refused(zz, ["duban", "reply", str(first["id"]), "--date", "2017-09-21"], "已于 2017-09-20 回复")
+    left = zz.json("duban list --unreplied --as-of 2017-09-25 --json")
+    assert [r["unit"] for r in left] == [sent[1]["unit"]] and left[0]["reply_overdue"] and left[0]["reply_by"] == "2017-09-22"
+    every = zz.json("duban list --json")
+    assert {r["doc_no"] for r in every} == {s["doc_no"] for s in sent} and all(r["fix_ids"] for r in every)
+    # written again the same day: the same letters, not new ones
+    zz.ok(["duban", "issue", "--as-of", "2017-09-15", "-o", str(tmp_path)])
+    assert len(zz.json("duban list --json")) == 2

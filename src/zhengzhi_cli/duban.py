@@ -7,8 +7,8 @@ For each unit on a date D, the strongest rule that fires:
           `reply_workdays` working days;
   提醒  — a fix due within the next `remind_workdays` working days (after D, up to and including the
           N-th working day) and not completed.
-A 督办函 sent is a 文号 of the kind 督办函 whose ref is duban:<unit id>:<date>, so writing the same
-day's letters again keeps their numbers and counts them once.
+A 督办函 sent is recorded (duban_letter: 文号, fixes, reply deadline, reply); writing the same day's
+letters again keeps their numbers and records them once.
 """
 
 from __future__ import annotations
@@ -33,12 +33,12 @@ def _quarter_start(day: dt.date) -> dt.date:
 
 def letters_in_quarter(session, unit_id: int, as_of: dt.date) -> int:
     """督办函 sent to a unit from the start of as_of's quarter up to the day before as_of."""
-    from .models.documents import DocNumber
+    from sqlalchemy import func
 
-    refs = session.exec(select(DocNumber.ref).where(DocNumber.kind == LETTER, DocNumber.ref.like(f"duban:{unit_id}:%"))).all()
-    start = _quarter_start(as_of)
-    days = {dt.date.fromisoformat(r.split(":")[2]) for r in refs if r}
-    return sum(1 for d in days if start <= d < as_of)
+    from .models.documents import DubanLetter
+
+    return session.exec(select(func.count()).select_from(DubanLetter).where(
+        DubanLetter.unit_id == unit_id, DubanLetter.issued_on >= _quarter_start(as_of), DubanLetter.issued_on < as_of)).one()
 
 
 def plan(session, *, as_of: dt.date) -> list[dict]:
@@ -97,7 +97,60 @@ def issue(session, *, as_of: dt.date, folder) -> list[dict]:
         got = docno.take(session, kind=LETTER, on=as_of, ref=REF.format(unit_id=unit_id, day=as_of.isoformat()),
                          subject=f"关于督促{row['unit']}加快整改进度的督办函")
         path = folder / f"督办函_{row['unit']}_{got.no}号.docx"
+        rec = _record(session, unit_id=unit_id, row=row, number=got.text, as_of=as_of)
         write_letter(session, path, row, number=got.text, as_of=as_of)
-        sent.append({**row, "doc_no": got.text, "file": str(path), "reused": got.reused})
+        sent.append({**row, "id": rec.id, "doc_no": got.text, "file": str(path), "reused": got.reused})
     audit.set_summary(session, f"{as_of.isoformat()} 督办：发督办函 {len(sent)} 份")
     return sent
+
+
+def _record(session, *, unit_id: int, row: dict, number: str, as_of: dt.date):
+    from .models.documents import DubanLetter
+
+    rec = session.exec(select(DubanLetter).where(DubanLetter.unit_id == unit_id, DubanLetter.issued_on == as_of)).first()
+    if rec is None:
+        rec = DubanLetter(unit_id=unit_id, doc_no=number, issued_on=as_of, rule=row["rule"],
+                          reply_by=dt.date.fromisoformat(row["reply_by"]), fix_ids="")
+    if rec.replied_on is None:  # a letter already answered is never rewritten
+        rec.rule, rec.reply_by = row["rule"], dt.date.fromisoformat(row["reply_by"])
+        rec.fix_ids = ",".join(str(i["fix_id"]) for i in row["items"])
+    session.add(rec)
+    session.flush()
+    return rec
+
+
+def reply(session, *, letter_id: int, on: dt.date, ref: str | None = None) -> dict:
+    """Record a unit's written reply to a 督办函."""
+    from . import audit
+    from .errors import Invalid, NotFound
+    from .models.documents import DubanLetter
+
+    rec = session.get(DubanLetter, letter_id)
+    if rec is None:
+        raise NotFound(f"督办函序号：没有序号为 {letter_id} 的督办函（zz duban list 可查看）", field="letter_id")
+    if rec.replied_on is not None:
+        raise Invalid(f"督办函 {rec.doc_no} 已于 {rec.replied_on.isoformat()} 回复，不再重复登记", field="letter_id")
+    if on < rec.issued_on:
+        raise Invalid(f"回复日期（--date）：{on.isoformat()} 早于督办函 {rec.doc_no} 的发出日期 {rec.issued_on.isoformat()}，"
+                      "请核对日期", field="date")
+    rec.replied_on, rec.reply_ref = on, (ref or "").strip() or None
+    session.add(rec)
+    audit.set_summary(session, f"登记督办函 {rec.doc_no} 的回复（{on.isoformat()}）")
+    return _letter_json(rec, session.get(Unit, rec.unit_id).name, on)
+
+
+def _letter_json(rec, unit: str, as_of: dt.date) -> dict:
+    late = rec.replied_on is None and rec.reply_by < as_of
+    return {"id": rec.id, "unit": unit, "doc_no": rec.doc_no, "rule": rec.rule, "issued_on": rec.issued_on.isoformat(),
+            "reply_by": rec.reply_by.isoformat(), "fix_ids": [int(x) for x in rec.fix_ids.split(",") if x],
+            "replied_on": rec.replied_on.isoformat() if rec.replied_on else None, "reply_ref": rec.reply_ref,
+            "reply_overdue": late}
+
+
+def list_letters(session, *, unreplied: bool = False, as_of: dt.date) -> list[dict]:
+    from .models.documents import DubanLetter
+
+    q = select(DubanLetter, Unit.name).join(Unit, Unit.id == DubanLetter.unit_id)
+    if unreplied:
+        q = q.where(DubanLetter.replied_on.is_(None))
+    return [_letter_json(rec, name, as_of) for rec, name in session.exec(q.order_by(DubanLetter.issued_on, DubanLetter.id)).all()]

@@ -67,3 +67,48 @@ def duban_issue(
         output.line(f"{day.isoformat()} 没有逾期单位，未发督办函。")
     for r in sent:
         output.line(f"{r['doc_no']}  {r['unit']}（{r['rule']}，{len(r['items'])} 项，{r['reply_by']} 前回复）：{r['file']}")
+
+
+@app.command("reply")
+def duban_reply(
+    ctx: typer.Context,
+    letter_id: Annotated[int, typer.Argument(help="督办函序号（zz duban list 的“序号”）")],
+    date: Annotated[str, typer.Option("--date", help="回复日期")],
+    ref: Annotated[Optional[str], typer.Option("--ref", help="回复文件的文号或说明")] = None,
+    json_: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
+):
+    """登记单位对督办函的书面回复。示例：zz duban reply 3 --date 2017-08-20 --ref 杨村街〔2017〕12号"""
+    from .. import duban
+    from ..dates import parse_date
+    from ..db import open_session
+
+    on = parse_date(date, field="回复日期（--date）")
+    with open_session(settings(ctx)) as session:
+        rec = duban.reply(session, letter_id=letter_id, on=on, ref=ref)
+    if json_:
+        output.emit_json(rec)
+    else:
+        output.line(f"已登记：{rec['unit']} 于 {rec['replied_on']} 回复督办函 {rec['doc_no']}")
+
+
+@app.command("list")
+def duban_list(
+    ctx: typer.Context,
+    unreplied: Annotated[bool, typer.Option("--unreplied", help="只列未回复的督办函")] = False,
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="按哪天判断回复是否超期（默认今天）")] = None,
+    json_: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
+):
+    """列出已发督办函及回复情况。示例：zz duban list --unreplied"""
+    from .. import duban
+    from ..db import open_session
+
+    day = _as_of(as_of)
+    with open_session(settings(ctx), write=False) as session:
+        rows = duban.list_letters(session, unreplied=unreplied, as_of=day)
+    if json_:
+        output.emit_json(rows)
+        return
+    output.table(f"督办函（{len(rows)} 份）", ["序号", "单位", "文号", "规则", "发出日期", "回复期限", "回复日期", "回复文号"],
+                 [(r["id"], r["unit"], r["doc_no"], r["rule"], r["issued_on"],
+                   r["reply_by"] + ("（已超期）" if r["reply_overdue"] else ""), r["replied_on"] or "未回复", r["reply_ref"] or "")
+                  for r in rows])

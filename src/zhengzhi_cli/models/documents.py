@@ -34,3 +34,19 @@ class DocNumber(_Table, table=True):
     ref: Optional[str] = Field(default=None, max_length=64, index=True)
     subject: Optional[str] = Field(default=None, sa_column=Column(Text))
     issued_on: dt.date
+
+
+class DubanLetter(_Table, table=True):
+    """督办函 sent to one unit on one day: its 文号, the fixes behind it, the reply deadline and the reply."""
+
+    __tablename__ = "duban_letter"
+    __table_args__ = (UniqueConstraint("unit_id", "issued_on", name="uq_duban_letter_unit_day"), NO_ID_REUSE)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    doc_no: str = Field(max_length=64)
+    rule: str = Field(max_length=8)
+    issued_on: dt.date
+    reply_by: dt.date
+    fix_ids: str = Field(sa_column=Column(Text, nullable=False))  # "3,7,12"
+    replied_on: Optional[dt.date] = None
+    reply_ref: Optional[str] = Field(default=None, sa_column=Column(Text))
