@@ -21,7 +21,7 @@ def letter(row: dict, *, docs, number: str, as_of: dt.date) -> Gongwen:
     body.append(Paragraph(f"请你单位高度重视，立即组织整改，并于{_date_text(reply_by)}前将整改情况书面回复{docs.issuer}，"
                           "同时附整改佐证材料。逾期不回复或整改不到位的，将按有关规定予以通报、问责。"))
     if row["rule"] == "红牌":
-        body.append(Paragraph(f"鉴于你单位{row['why']}，现予红牌警示，并建议约谈你单位主要负责同志。", heading="特此警示。"))
+        body.append(Paragraph(f"鉴于你单位{row['why']}，建议约谈你单位主要负责同志。", heading="红牌警示。"))
     return Gongwen(issuer_mark=docs.issuer_mark, number=number, title=f"关于督促{row['unit']}加快整改进度的督办函",
                    addressee=f"{row['unit']}：", body=body, issuer=docs.issuer, date_text=_date_text(as_of), cc=docs.cc,
                    printer=docs.printer or docs.issuer)
