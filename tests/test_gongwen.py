@@ -348,3 +348,34 @@ def test_duban_reply_and_unreplied_list(zz, tmp_path):
     # written again the same day: the same letters, not new ones
     zz.ok(["duban", "issue", "--as-of", "2017-09-15", "-o", str(tmp_path)])
     assert len(zz.json("duban list --json")) == 2
+
+
+# ------------------------------------------------------------------ 公示 and 总结报告
+
+def test_report_public_and_summary_as_gongwen(district, tmp_path):
+    import docx
+
+    _lagging_district(district, units=2)
+    pub = tmp_path / "公示.docx"
+    district.ok(["report", "public", "-o", str(pub), "--as-of", "2017-09-30"])
+    text = "\n".join(p.text for p in docx.Document(str(pub)).paragraphs)
+    assert "武清整治公〔2017〕1号" in text and "整改情况的公示" in text and "测试1号街道" in text
+    assert "王明" not in text  # no personal name in a 政务公开 notice
+    summ = tmp_path / "总结报告.docx"
+    district.ok(["report", "summary", "-o", str(summ), "--as-of", "2017-12-10"])
+    text = "\n".join(p.text for p in docx.Document(str(summ)).paragraphs)
+    assert "武清整治总〔2017〕1号" in text and "总结报告" in text and "问责 1 人次" in text
+    district.ok(["report", "summary", "-o", str(summ), "--as-of", "2017-12-10", "--force"])  # again: same 文号
+    assert [d["text"] for d in district.json("docno --list --year 2017 --kind 总结报告 --json")] == ["武清整治总〔2017〕1号"]
+    xlsx = tmp_path / "公示.xlsx"
+    district.ok(["report", "public", "-o", str(xlsx), "--as-of", "2017-09-30"])  # the workbook as before
+    assert xlsx.exists()
+
+
+@needs_render
+def test_summary_report_renders_a4_with_page_numbers(district, tmp_path):
+    _lagging_district(district, units=2)
+    summ = tmp_path / "总结报告.docx"
+    district.ok(["report", "summary", "-o", str(summ), "--as-of", "2017-12-10"])
+    pages = _pages(_pdf(summ))
+    assert all(re.sub(r"\s", "", p[-1]) == f"—{n}—" for n, p in enumerate(pages, start=1))
