@@ -87,7 +87,7 @@ def test_refusals_write_nothing(district, tmp_path):
     zz = district
     _month_of_july(zz)
     before = len(zz.json("log --limit 10000"))
-    r = zz(f"bulletin --month 2017-07 -o {tmp_path / '通报.docx'}")
+    r = zz(f"bulletin --month 2017-07 -o {tmp_path / '通报.pdf'}")
     assert r.exit_code == 1 and "-o" in r.stderr and ".md" in r.stderr
     r = zz(f"bulletin --month 2017年13月 -o {tmp_path / 'x.md'}")
     assert r.exit_code == 1 and "月份" in r.stderr

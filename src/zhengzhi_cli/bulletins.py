@@ -23,7 +23,7 @@ from .models import Bulletin, Fix, Inspection, InspectionUnit, Issue, Unit
 from .register import plan_of
 from .supervision import month
 
-FORMATS = (".md", ".xlsx")
+FORMATS = (".md", ".xlsx", ".docx")
 
 
 def _lagging(session, *, as_of: dt.date, with_milestones: bool) -> list[dict]:
@@ -168,12 +168,12 @@ def markdown(data: dict) -> str:
 
 
 def issue(session, *, month_: str | None = None, path: Path, new_number: bool = False, on=None,
-          today: dt.date | None = None) -> dict:
+          today: dt.date | None = None, template: Path | None = None) -> dict:
     """Compose, number, record and write the bulletin for a month. Returns what it said, with
     `written` false (and nothing recorded) when the month had nothing in it."""
     path = Path(path)
     if path.suffix.lower() not in FORMATS:
-        raise Invalid(f"输出文件（-o）：“{path.name}”应以 .md 或 .xlsx 结尾", field="output")
+        raise Invalid(f"输出文件（-o）：“{path.name}”应以 .md、.xlsx 或 .docx 结尾", field="output")
     today = today or dt.date.today()
     issued_on = parse_date(on, field="印发日期（--date）") if on else today
     data = compose(session, month_=month_ or f"{today.year:04d}-{today.month:02d}", today=today)
@@ -199,6 +199,10 @@ def issue(session, *, month_: str | None = None, path: Path, new_number: bool = 
         from .excel.bulletin import write_bulletin
 
         write_bulletin(path, data)
+    elif path.suffix.lower() == ".docx":  # the 公文 (documents/bulletin.py), with its 文号
+        from .documents.bulletin import write as write_docx
+
+        data["doc_no"] = write_docx(session, path, data, template=template)
     else:
         from .excel.bulletin import atomic_save
 

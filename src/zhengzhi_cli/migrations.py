@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from .errors import ZzError
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 APP = "zz"
 
 _checked: set[str] = set()
@@ -246,9 +246,30 @@ def _v9_evidence(conn) -> None:
              sqlite_autoincrement=True).create(conn)
 
 
+def _v10_gongwen(conn) -> None:
+    """v9 → v10: document-number (文号) sequences, the numbers given out, and 督办函 with their replies."""
+    md = sa.MetaData()
+    C, I, D, S, X = sa.Column, sa.Integer, sa.Date, sa.String, sa.Text
+    seq = sa.Table("doc_sequence", md, C("id", I, primary_key=True), C("kind", S(16), nullable=False),
+                   C("year", I, nullable=False), C("last", I, nullable=False),
+                   sa.UniqueConstraint("kind", "year", name="uq_doc_sequence_kind_year"))
+    num = sa.Table("doc_number", md, C("id", I, primary_key=True), C("kind", S(16), nullable=False),
+                   C("year", I, nullable=False), C("no", I, nullable=False), C("text", S(64), nullable=False),
+                   C("ref", S(64), index=True), C("subject", X), C("issued_on", D, nullable=False),
+                   sa.UniqueConstraint("kind", "year", "no", name="uq_doc_number"), sqlite_autoincrement=True)
+    sa.Table("unit", md, C("id", I, primary_key=True))
+    letter = sa.Table("duban_letter", md, C("id", I, primary_key=True),
+                      C("unit_id", I, sa.ForeignKey("unit.id"), nullable=False, index=True),
+                      C("doc_no", S(64), nullable=False), C("rule", S(8), nullable=False), C("issued_on", D, nullable=False),
+                      C("reply_by", D, nullable=False), C("fix_ids", X, nullable=False), C("replied_on", D), C("reply_ref", X),
+                      sa.UniqueConstraint("unit_id", "issued_on", name="uq_duban_letter_unit_day"), sqlite_autoincrement=True)
+    for table in (seq, num, letter):
+        table.create(conn)
+
+
 STEPS: dict[int, Callable] = {2: _v2_supervision, 3: _v3_report_indexes, 4: _v4_as_of_indexes, 5: _v5_as_of_columns,
                               6: _v6_import_identity, 7: _v7_issue_void, 8: _v8_no_id_reuse,
-                              9: _v9_evidence}
+                              9: _v9_evidence, 10: _v10_gongwen}
 
 
 def ensure(engine, *, plan_text: str | None = None) -> str:

@@ -392,11 +392,14 @@ def root(
     settings(ctx).db = db
 
 
-from . import bulletin, evidence, history, phase, setup, transfer  # noqa: E402  (they add top-level commands)
+from . import bulletin, docno, evidence, history, phase, setup, transfer  # noqa: E402  (they add top-level commands)
 
 setup.register(app)
 transfer.register(app)
 bulletin.register(app)
+docno.register(app)
+add_group("doc:app", name="doc", help="公文：模板可用的占位符")
+add_group("duban:app", name="duban", help="督办：按方案规则提醒、发督办函、亮红牌")
 add_group(setup.db_app, name="db", help="登记簿位置")
 add_group("unit:app", name="unit", help="单位：新增、列表、查看、修改、导入")
 add_group("check:app", name="check", help="四查四看：登记各单位自查结果")

@@ -17,7 +17,7 @@ def register(app: typer.Typer) -> None:
 
 def report_public(
     ctx: typer.Context,
-    out: Annotated[Optional[Path], typer.Option("-o", "--output", help="输出文件 .xlsx")] = None,
+    out: Annotated[Optional[Path], typer.Option("-o", "--output", help="输出文件 .xlsx，或 .docx（公示，公文格式）")] = None,
     as_of_: Annotated[Optional[str], typer.Option("--as-of", help="以某日为“今天”")] = None,
     json_: Annotated[bool, typer.Option("--json", help="输出 JSON（只显示数字，不写文件）")] = False,
     force: Annotated[bool, typer.Option("--force", help="文件已存在时替换它（默认不覆盖）")] = False,
@@ -27,11 +27,20 @@ def report_public(
     from ..db import open_session
 
     day = as_of(as_of_)
+    if out is not None and not json_ and Path(out).suffix.lower() == ".docx":  # the 公示 notice as a 公文, with its 文号
+        from ..documents.reports import write
+
+        outputs.check(out, suffixes=(".docx",), force=force, db=settings(ctx).db, what="公示")
+        with open_session(settings(ctx)) as session:
+            data = public.compose(session, as_of=day, items=False)
+            no = write(session, Path(out), kind="公示", data=data, ref=f"public:{day.isoformat()}")
+        output.note(f"已写出：{out}（文号 {no}）")
+        return
     with open_session(settings(ctx), write=False) as session:
         if json_:
             output.emit_json(public.compose(session, as_of=day, items=False))
             return
-        out = need(out, option="-o", label="输出文件（.xlsx）")
+        out = need(out, option="-o", label="输出文件（.xlsx 或 .docx）")
         outputs.check(out, suffixes=outputs.XLSX, force=force, db=settings(ctx).db)
         data = public.write_report(session, path=Path(out), as_of=day)
     t = data["totals"]

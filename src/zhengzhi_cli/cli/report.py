@@ -86,6 +86,16 @@ def report_summary(ctx: typer.Context, out: OUT = None, as_of_: AS_OF = None, li
     from .. import reports
     from ..db import open_session
 
+    if out is not None and not json_ and out.suffix.lower() == ".docx":  # the 总结报告 draft as a 公文, with its 文号
+        from .. import outputs
+        from ..documents.reports import write
+
+        outputs.check(out, suffixes=(".docx",), force=force, db=settings(ctx).db, what="总结报告")
+        with open_session(settings(ctx)) as session:
+            data = reports.summary(session, as_of=as_of(as_of_), limit=max(limit, 0))
+            no = write(session, out, kind="总结报告", data=data, ref=f"summary:{data['as_of']}")
+        output.note(f"已写出：{out}（文号 {no}）")
+        return
     _target(ctx, out, json_=json_, force=force)
     with open_session(settings(ctx), write=False) as session:
         data = reports.summary(session, as_of=as_of(as_of_), limit=max(limit, 0))

@@ -98,6 +98,12 @@ def plan(
                  [(m["phase"], m["name"], m["due_on"], "手工标记" if m["derived_from"] == "manual" else "由数据得出") for m in data["milestones"]])
     output.table("整治重点", ["序号", "名称", "标题"], [(a["no"], a["name"], a["title"]) for a in data["areas"]])
     output.table("四查四看", ["序号", "查", "看"], [(c["no"], c["check"], c["look"]) for c in data["checks"]])
+    r = data["duban"]
+    output.table("督办规则", ["规则", "条件", "处理"], [
+        ("提醒", f"整改时限前 {r['remind_workdays']} 个工作日内仍未完成", "提醒"),
+        ("督办函", "整改逾期未完成", f"发督办函，{r['reply_workdays']} 个工作日内书面回复"),
+        ("红牌", f"同一季度已发督办函 {r['red_card_letters']} 份，或逾期超过 {r['red_card_days_late']} 天", "亮红牌，建议约谈（不生成问责记录）"),
+    ], caption=f"工作日按方案日历计算：法定节假日 {len(data['calendar']['holidays'])} 天，调休上班 {len(data['calendar']['workdays'])} 天")
 
 
 def demo(

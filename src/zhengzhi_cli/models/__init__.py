@@ -42,7 +42,7 @@ def __getattr__(name: str):
 
 def load_all() -> None:
     """Every table in SQLModel.metadata, for whatever walks all of them (create, undo, backup)."""
-    from . import evidence, supervision  # noqa: F401
+    from . import documents, evidence, supervision  # noqa: F401
 
 
 def _now() -> dt.datetime:

@@ -54,6 +54,48 @@ class Check(NamedTuple):
     look: str
 
 
+class Documents(NamedTuple):
+    """The office's 公文 settings ([documents] in the plan file)."""
+
+    issuer_mark: str
+    issuer: str
+    number_format: str
+    kinds: dict
+    cc: str = ""
+    addressee: str = "各有关单位："
+    printer: str = ""  # 印发机关 in the 版记 (the 办公室 that prints it); the issuer when empty
+    name_threshold: int = 3
+    report_back_days: int = 10
+
+    def number(self, kind: str, year: int, no: int) -> str:
+        """The 文号 text, e.g. 武清整治办〔2017〕3号."""
+        return self.number_format.format(office=self.kinds[kind], year=year, no=no)
+
+    def kind(self, value: str) -> str:
+        text = str(value).strip()
+        if text in self.kinds:
+            return text
+        raise Invalid(f"文种（--kind）：“{value}”不是本方案的文种，可选：{'、'.join(self.kinds)}", field="kind")
+
+
+def default_documents(issuer: str) -> Documents:
+    """For a plan file without [documents] (a register started before there were 公文)."""
+    office = f"{issuer}办公室" if issuer else "专项整治办公室"
+    return Documents(issuer_mark=f"{office}文件", issuer=office, number_format="{office}〔{year}〕{no}号",
+                     kinds={k: f"{issuer[:2] or '整治'}整治{c}" for k, c in
+                            (("通报", "办"), ("督办函", "督"), ("公示", "公"), ("总结报告", "总"))})
+
+
+class Duban(NamedTuple):
+    """督办 escalation rules ([duban] in the plan file). Every count is of working days on the plan's
+    calendar, except lateness (red_card_days_late), which counts calendar days as the warning tiers do."""
+
+    remind_workdays: int = 3
+    reply_workdays: int = 5
+    red_card_letters: int = 2
+    red_card_days_late: int = 30
+
+
 class Plan:
     """One campaign's reference data. (Plain classes and NamedTuples, not dataclasses: every
     command loads the plan, and building dataclasses costs milliseconds at start-up.)"""
@@ -67,6 +109,11 @@ class Plan:
         # 销号's review levels, in order ([verification] levels); one level = a single 销号
         self.verify_levels = verify_levels or [DEFAULT_LEVEL]
         self.evidence_required = evidence_required  # 销号 needs at least one 佐证材料 (zz evidence add)
+        self.documents = default_documents(issuer)
+        self.duban = Duban()
+        from ..workdays import Calendar
+
+        self.calendar = Calendar()
 
     def __repr__(self) -> str:
         return f"Plan({self.name!r}, {self.year})"
@@ -148,6 +195,9 @@ class Plan:
             "areas": [{"no": a.no, "name": a.name, "title": a.title, "symptoms": a.symptoms} for a in self.areas],
             "checks": [{"no": c.no, "check": c.check, "look": c.look} for c in self.checks],
             "lists": self.lists,
+            "duban": self.duban._asdict(),
+            "calendar": {"holidays": sorted(d.isoformat() for d in self.calendar.holidays),
+                         "workdays": sorted(d.isoformat() for d in self.calendar.workdays)},
         }
         if on is not None:
             cur = self.current_phase(on)
@@ -281,9 +331,72 @@ def parse_plan(text: str, *, source: str = "方案文件") -> Plan:
         if not isinstance(value, list) or not value or not all(isinstance(v, str) and v for v in value):
             raise fail(_line_of(text, key, list_line) if key in lists else list_line, f"[lists] 的“{key}”应为非空文字列表")
     levels, evidence_required = _verification(data, text, fail)
-    return Plan(name=name, year=year, issuer=issuer, summary_due=summary_due, phases=phases,
+    plan = Plan(name=name, year=year, issuer=issuer, summary_due=summary_due, phases=phases,
                 milestones=milestones, areas=areas, checks=checks, lists={k: list(v) for k, v in lists.items()}, text=text,
                 verify_levels=levels, evidence_required=evidence_required)
+    if "documents" in data:
+        plan.documents = _documents(data["documents"], text, fail)
+    if "calendar" in data:
+        plan.calendar = _calendar(data["calendar"], text, fail)
+    if "duban" in data:
+        plan.duban = _duban(data["duban"], text, fail)
+    return plan
+
+
+def _calendar(cal, text: str, fail):
+    from ..workdays import Calendar
+
+    line = _line_of(text, "[calendar]")
+    days = {}
+    for key in ("holidays", "workdays"):
+        value = cal.get(key, []) if isinstance(cal, dict) else None
+        if not isinstance(value, list) or not all(isinstance(d, dt.date) and not isinstance(d, dt.datetime) for d in value):
+            raise fail(_line_of(text, key, line), f"[calendar] 的“{key}”应为日期列表，如 [2017-10-01, 2017-10-02]")
+        days[key] = frozenset(value)
+    both = days["holidays"] & days["workdays"]
+    if both:
+        raise fail(_line_of(text, "workdays", line), f"[calendar]：{min(both).isoformat()} 既是节假日又是调休上班日")
+    return Calendar(**days)
+
+
+def _duban(rules, text: str, fail) -> Duban:
+    line = _line_of(text, "[duban]")
+    values = {}
+    for key in Duban._fields:
+        value = rules.get(key, Duban._field_defaults[key]) if isinstance(rules, dict) else None
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise fail(_line_of(text, key, line), f"[duban] 的“{key}”应为正整数")
+        values[key] = value
+    return Duban(**values)
+
+
+def _documents(docs, text: str, fail) -> Documents:
+    line = _line_of(text, "[documents]")
+    if not isinstance(docs, dict):
+        raise fail(line, "[documents] 应为一段设置")
+    for key in ("issuer_mark", "issuer", "number_format"):
+        if not isinstance(docs.get(key), str) or not docs[key].strip():
+            raise fail(_line_of(text, key, line), f"[documents] 的“{key}”应为非空文字")
+    fmt = docs["number_format"]
+    if "{no}" not in fmt or "{office}" not in fmt:
+        raise fail(_line_of(text, "number_format", line), "[documents] 的 number_format 应含 {office} 和 {no}，如 {office}〔{year}〕{no}号")
+    try:
+        fmt.format(office="", year=2017, no=1)
+    except (KeyError, IndexError, ValueError):
+        raise fail(_line_of(text, "number_format", line), "[documents] 的 number_format 只能用 {office}、{year}、{no}") from None
+    kinds = docs.get("kinds")
+    if not isinstance(kinds, dict) or not kinds or not all(isinstance(v, str) and v.strip() for v in kinds.values()):
+        raise fail(_line_of(text, "[documents.kinds]", line), "[documents.kinds] 应列出各文种的发文机关代字，如 通报 = \"武清整治办\"")
+    numbers = {}
+    for key, default in (("name_threshold", 3), ("report_back_days", 10)):
+        value = docs.get(key, default)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise fail(_line_of(text, key, line), f"[documents] 的“{key}”应为正整数")
+        numbers[key] = value
+    return Documents(issuer_mark=docs["issuer_mark"], issuer=docs["issuer"], number_format=fmt,
+                     kinds={str(k): v.strip() for k, v in kinds.items()}, cc=str(docs.get("cc", "")),
+                     addressee=str(docs.get("addressee") or "各有关单位："),
+                     printer=str(docs.get("printer", "")), **numbers)
 
 
 def _verification(data: dict, text: str, fail) -> tuple[list[str], bool]:
