@@ -1,0 +1,175 @@
+"""One redactor for every public output (`zz report public`, `zz export ledger --public`).
+
+A clerk writes people into free text ("联系人王明13812345678", "对张三同志进行约谈"), so
+dropping the 责任人 columns is not enough: every published text goes through `Redactor`,
+which hides
+
+- every person the register knows (`register_names`), as a whole string of ≥2 characters,
+  in any spacing ("王 明", "王　明"): a name is never matched by a part of it;
+- names it does not know, when a cue says a name is there: after 联系人/负责人/责任人/经办人…
+  ("联系人：李四") or before 同志/先生/女士 ("张三同志"), a common surname and one or two
+  characters;
+- phone numbers: mobiles in any grouping (138-1234-5678, +86 139 1234 5678), landlines with
+  an area code, in brackets or not ((022)29341234, 022-2934xxxx), digits after 电话/手机;
+- 18-digit ID-card numbers and e-mail addresses.
+
+Full-width digits and signs (１３８…, （０２２）) are read as their ASCII twins, through a
+one-for-one translation, so that what is not personal is published exactly as written.
+
+Known false positives: a registered name inside a longer word is still hidden (a person
+called 王明 hides the 王明 of "王明确表示"); that is the price of never publishing a name.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable
+
+NAME_MASK = "××"
+PHONE_MASK = "[电话已隐去]"
+ID_MASK = "[身份证号已隐去]"
+EMAIL_MASK = "[邮箱已隐去]"
+
+# Full-width forms (and dashes) read as ASCII, one character for one, so spans found in the
+# translated text are spans of the original.
+_FOLD = {**{0xFF10 + i: ord("0") + i for i in range(10)},
+         **{0xFF21 + i: ord("A") + i for i in range(26)}, **{0xFF41 + i: ord("a") + i for i in range(26)},
+         0xFF0B: "+", 0xFF0D: "-", 0xFF08: "(", 0xFF09: ")", 0xFF20: "@", 0xFF0E: ".", 0xFF3F: "_", 0xFF0A: "*",
+         0x2010: "-", 0x2011: "-", 0x2012: "-", 0x2013: "-", 0x2014: "-", 0x2212: "-", 0x3000: " "}
+
+_SEP = r"[ \t\-.]*"  # between digit groups: 138-1234-5678, 138 1234 5678, 138.1234.5678
+_HIDDEN_DIGIT = r"[0-9xX*×]"  # 022-2934xxxx: a number half hidden is still a number
+_MOBILE = rf"(?:(?:\+|00)?86{_SEP}|\(\+?86\){_SEP})?1[3-9][0-9](?:{_SEP}{_HIDDEN_DIGIT}){{8}}"
+_LANDLINE = rf"(?:\(0[1-9][0-9]{{1,2}}\)|0[1-9][0-9]{{1,2}}){_SEP}[2-9][0-9]{{2,3}}(?:{_SEP}{_HIDDEN_DIGIT}){{4}}"
+_PHONE_CUE = r"(?:联系电话|电话|手机号码|手机号|手机|座机|传真|Tel|TEL|tel)[：:\s]*"
+_CUED_NUMBER = rf"[0-9](?:[ \-]?{_HIDDEN_DIGIT}){{6,}}"
+_ID_CARD = r"[1-9][0-9]{5}(?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[0-9]{3}[0-9Xx]"
+_EMAIL = r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}"
+
+# Common surnames, leaving out those that are also everyday words after a cue (于 何 任 安 文 常 向
+# 全 单 申 万 武 明 时 和 …): a cue-found name must start with one of these.
+_SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁沈"
+             "姚卢姜崔钟谭陆汪范金石廖贾夏韦付傅邱秦侯邵孟龙段雷钱汤尹黎贺赖龚庞樊殷施陶洪翟颜倪严牛温季俞"
+             "章鲁葛伍尤毕聂焦霍柴郝阎高邹熊戴郁")
+_COMPOUND = ("欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "令狐", "慕容", "夏侯", "尉迟", "公孙", "长孙", "宇文")
+# A third character that more likely starts the next word than ends a name ("李四电话", "王明科长").
+_STOP = "电手负同等的和及与在对已于为是说称表联主科局书镇长任副处股室队所站办组委会部门班院校厅街村社区县市省党代报反映向将把被让由从自到了要应须需均都也又还即仍就才再先后共并或但而且以因系今昨上下午晚每月日年号次人员们工作签审核查管"
+# Words that start with a surname and may follow a cue: never taken for a name.
+_NOT_NAMES = frozenset(
+    "高度 高效 高速 高位 高标 马上 周末 周边 周内 方面 方案 黄牌 严格 严肃 严重 严厉 陆续 余下 许多 许可 曾经 程序 范围 "
+    "夏季 温度 季度 章程 毕竟 焦点 柴油 宋体 谢谢 罗列 林业 陈述 陈旧 陈列 张贴 张榜 王牌 钱款 董事 杜绝 丁点 钟点 "
+    "段落 付款 付费 付出 贺信 殷切 施工 施行 洪水 颜色 尤其 尤为 金额 石材 龙头 雷同 黎明 汤水 倪端 牛奶 鲁莽 郁闷".split())
+_PERSON = (rf"(?:{'|'.join(_COMPOUND)}|[{_SURNAMES}])[\u4e00-\u9fff](?:[^{_STOP}\W0-9A-Za-z_])?")
+_NAME_CUE = r"(?:联系人|负责人|责任人|经办人|举报人|当事人|承办人|报告人|投诉人|记录人|审核人|核验人|验收人|填报人|填表人|签收人|接待人|督查人)[：:\s]*"
+_AFTER_NAME = r"(?=\s*(?:同志|先生|女士|师傅))"
+# A registered 督查员冯九 or 李书记 is also 冯九 / 李 in free text: the role words around a name.
+_ROLES = re.compile(r"^(?:督查员|督查组|检查员|核验人|科员|干部)|(?:书记|主任|科长|局长|镇长|所长|站长|股长|队长|处长|组长|同志)$")
+_SPLIT = re.compile(r"[、,，;；/|\n]+")
+
+
+def _trie(words: Iterable[str]) -> str:
+    """One regex for many names, as a trie (fast in Python's re), longest first, any spacing
+    between the characters of a name."""
+    root: dict = {}
+    for word in words:
+        node = root
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = True
+
+    def rest(node: dict) -> str:
+        kids = [(ch, child) for ch, child in sorted(node.items()) if ch]
+        if not kids:
+            return ""
+        alts = [re.escape(ch) + rest(child) for ch, child in kids]
+        body = r"\s*" + (alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")")
+        return f"(?:{body})?" if "" in node else body
+
+    alts = [re.escape(ch) + rest(child) for ch, child in sorted(root.items()) if ch]
+    return "(?:" + "|".join(alts) + ")" if alts else ""
+
+
+def name_variants(value: str) -> set[str]:
+    """The names a register field holds: '张三、李四' is two; '督查员冯九' is also 冯九; spaces dropped."""
+    out = set()
+    for part in _SPLIT.split(value):
+        part = re.sub(r"\s+", "", part.translate(_FOLD))
+        for word in (part, _ROLES.sub("", part)):
+            if len(word) >= 2:
+                out.add(word)
+    return out
+
+
+class Redactor:
+    """`Redactor(names)(text)` → the text with every person and contact detail hidden.
+
+    `names` are the register's own people (and positions or phones it holds); each is
+    matched as a whole string of at least two characters, in any spacing."""
+
+    def __init__(self, names: Iterable[str]):
+        words: set[str] = set()
+        for name in names:
+            if name:
+                words |= name_variants(str(name))
+        self.names = sorted(words)
+        parts = [rf"(?P<id>(?<![0-9A-Za-z]){_ID_CARD}(?![0-9A-Za-z]))",
+                 rf"(?P<email>{_EMAIL})",
+                 rf"(?P<phone>(?<![0-9]){_MOBILE}(?![0-9])|(?<![0-9]){_LANDLINE}(?![0-9]))",
+                 rf"(?P<pcue>{_PHONE_CUE})(?P<cued>{_CUED_NUMBER})(?![0-9])"]
+        if self.names:
+            parts.append(f"(?P<known>{_trie(self.names)})")
+        parts += [rf"(?P<ncue>{_NAME_CUE})(?P<cuename>{_PERSON})", rf"(?P<before>{_PERSON}){_AFTER_NAME}"]
+        self.pattern = re.compile("|".join(parts))
+
+    def _replace(self, m: re.Match, original: str) -> str:
+        kind = m.lastgroup
+        if kind == "id":
+            return ID_MASK
+        if kind == "email":
+            return EMAIL_MASK
+        if kind == "phone":
+            return PHONE_MASK
+        if m.group("pcue") is not None:
+            return original[m.start("pcue"):m.end("pcue")] + PHONE_MASK
+        if m.group("ncue") is not None:
+            name = m.group("cuename")
+            keep = original[m.start("ncue"):m.end("ncue")]
+            return keep + (original[m.start("cuename"):m.end("cuename")] if name[:2] in _NOT_NAMES else NAME_MASK)
+        if kind == "before" and m.group("before")[:2] in _NOT_NAMES:
+            return original[m.start():m.end()]
+        return NAME_MASK
+
+    def __call__(self, text: str | None) -> str | None:
+        if not text or not isinstance(text, str):
+            return text
+        folded = text.translate(_FOLD)
+        out, at = [], 0
+        for m in self.pattern.finditer(folded):
+            out.append(text[at:m.start()])
+            out.append(self._replace(m, text))
+            at = m.end()
+        if not out:
+            return text
+        out.append(text[at:])
+        return "".join(out)
+
+
+def register_names(session) -> set[str]:
+    """Every person the register holds (and the positions and phones that point at one)."""
+    from sqlmodel import select
+
+    from .models import Accountability, Fix, FixEvent, Inspection, Issue, TypicalCase, Unit
+
+    cols = [Unit.leader, Unit.contact, Unit.phone, Issue.leader, Issue.owner, Fix.owner, Fix.leader, Fix.verified_by,
+            FixEvent.actor, FixEvent.approver, Accountability.person, Accountability.position, TypicalCase.person,
+            Inspection.inspectors]
+    names: set[str] = set()
+    for col in cols:
+        for value in session.exec(select(col).where(col.is_not(None)).distinct()).all():
+            names |= name_variants(str(value))
+    return names
+
+
+def for_register(session) -> Redactor:
+    """The redactor for a public output of this register."""
+    return Redactor(register_names(session))
