@@ -43,6 +43,7 @@ _SEP = r"[ \t\-.]*"  # between digit groups: 138-1234-5678, 138 1234 5678, 138.1
 _HIDDEN_DIGIT = r"[0-9xX*×]"  # 022-2934xxxx: a number half hidden is still a number
 _MOBILE = rf"(?:(?:\+|00)?86{_SEP}|\(\+?86\){_SEP})?1[3-9][0-9](?:{_SEP}{_HIDDEN_DIGIT}){{8}}"
 _LANDLINE = rf"(?:\(0[1-9][0-9]{{1,2}}\)|0[1-9][0-9]{{1,2}}){_SEP}[2-9][0-9]{{2,3}}(?:{_SEP}{_HIDDEN_DIGIT}){{4}}"
+_PHONE_WORD = re.compile(rf"{_MOBILE}|{_LANDLINE}")
 _PHONE_CUE = r"(?:联系电话|电话|手机号码|手机号|手机|座机|传真|Tel|TEL|tel)[：:\s]*"
 _CUED_NUMBER = rf"[0-9](?:[ \-]?{_HIDDEN_DIGIT}){{6,}}"
 _ID_CARD = r"[1-9][0-9]{5}(?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[0-9]{3}[0-9Xx]"
@@ -124,7 +125,8 @@ class Redactor:
         for name in names:
             if name:
                 words |= name_variants(str(name))
-        self.names = sorted(words)
+        # a registered phone the phone patterns hide anyway need not lengthen the name pattern
+        self.names = sorted(w for w in words if not _PHONE_WORD.fullmatch(w))
         parts = [rf"(?P<id>(?<![0-9A-Za-z]){_ID_CARD}(?![0-9A-Za-z]))",
                  rf"(?P<email>{_EMAIL})",
                  rf"(?P<phone>(?<![0-9]){_MOBILE}(?![0-9])|(?<![0-9]){_LANDLINE}(?![0-9]))",
@@ -137,14 +139,21 @@ class Redactor:
         # lookahead of the characters a match can start with spares the branches everywhere else,
         # and the surname branches, which start almost anywhere, are tried only after a cue.
         lead = {"+", "(", "电", "手", "座", "传", "T", "t"} | {name[0] for name in self.names}
-        self.plain = _with_lead(parts, lead)
-        self.cued = _with_lead(parts + cued, lead | set(_SURNAMES) | {c[0] for c in _COMPOUND} | {c[0] for c in _CUES})
+        self._patterns = {False: (parts, lead), True: (parts + cued, lead | set(_SURNAMES) | {c[0] for c in _COMPOUND}
+                                                        | {c[0] for c in _CUES})}
         self.cue = re.compile("|".join(_CUES + _TITLES))
         words = [*_CUES, *_TITLES]
         known = f"|{_trie(self.names)}" if self.names else ""
         number = r"[0-9０-９](?:[\s\-－.．()（）]{0,2}[0-9０-９xX*×ｘＸ]){6}"  # a phone or ID has 7 digits at least
         self.quick = re.compile(rf"(?=[0-9０-９@＠Ａ-Ｚａ-ｚ{_chars({w[0] for w in words + self.names})}])"
                                 rf"(?:{number}|[@＠Ａ-Ｚａ-ｚ]|{'|'.join(words)}{known})")
+
+    def _pattern(self, cued: bool) -> re.Pattern:
+        """Compiled on first use (a large register's names take ~50 ms a pattern)."""
+        found = self._patterns[cued]
+        if isinstance(found, tuple):
+            found = self._patterns[cued] = _with_lead(*found)
+        return found
 
     @staticmethod
     def _replace(m: re.Match, original: str) -> str:
@@ -166,7 +175,7 @@ class Redactor:
         if not self.quick.search(text):
             return text
         folded = text.translate(_FOLD) if _WIDE.search(text) else text
-        pattern = self.cued if self.cue.search(folded) else self.plain
+        pattern = self._pattern(bool(self.cue.search(folded)))
         out, at = [], 0
         for m in pattern.finditer(folded):
             out.append(text[at:m.start()])
@@ -178,20 +187,28 @@ class Redactor:
         return "".join(out)
 
 
+# Every column that holds a person (or a position or phone that points at one), by table.
+PERSON_COLUMNS = {"unit": ("leader", "contact", "phone"), "issue": ("leader", "owner"),
+                  "fix": ("owner", "leader", "verified_by"), "fix_event": ("actor", "approver"),
+                  "accountability": ("person", "position"), "typical_case": ("person",), "inspection": ("inspectors",)}
+
+
 def register_names(session) -> set[str]:
-    """Every person the register holds (and the positions and phones that point at one)."""
-    from sqlmodel import select
+    """Every person the register holds, in one query (by table name, so that the supervision
+    models need not be built for it)."""
+    from sqlalchemy import column, table, union
 
-    from .models import Accountability, Fix, FixEvent, Inspection, Issue, TypicalCase, Unit
-
-    cols = [Unit.leader, Unit.contact, Unit.phone, Issue.leader, Issue.owner, Fix.owner, Fix.leader, Fix.verified_by,
-            FixEvent.actor, FixEvent.approver, Accountability.person, Accountability.position, TypicalCase.person,
-            Inspection.inspectors]
+    parts = [_present(table(t), column(c)) for t, cols in PERSON_COLUMNS.items() for c in cols]
     names: set[str] = set()
-    for col in cols:
-        for value in session.exec(select(col).where(col.is_not(None)).distinct()).all():
-            names |= name_variants(str(value))
+    for (value,) in session.connection().execute(union(*parts)):
+        names |= name_variants(str(value))
     return names
+
+
+def _present(tbl, col):
+    from sqlalchemy import select
+
+    return select(col.label("name")).select_from(tbl).where(col.is_not(None))
 
 
 def for_register(session) -> Redactor:
