@@ -8,7 +8,7 @@ Each case is (text, expected output); `KNOWN_FALSE_POSITIVES` are kept apart and
 from __future__ import annotations
 
 REGISTERED = ["王明", "赵大海", "钱小红", "李书记", "督查员冯九", "欧阳娜娜", "孙 剑楠", "张华、刘建国", "022-29341234", "副镇长",
-              "陈十一"]
+              "陈十一", "督查室韩梅梅", "王强科长", "窗口科科长"]
 
 P, N, ID, M = "[电话已隐去]", "××", "[身份证号已隐去]", "[邮箱已隐去]"
 
@@ -48,6 +48,9 @@ HIDDEN = [
     ("副镇长带队", f"{N}带队"),
     ("李书记强调", f"{N}强调"),
     ("由王明、钱小红负责", f"由{N}、{N}负责"),
+    ("韩梅梅退回整改", f"{N}退回整改"),  # registered as 督查室韩梅梅
+    ("王强到场", f"{N}到场"),  # registered as 王强科长
+    ("窗口科科长带队", f"{N}带队"),
     ("联系电话：13812345678（王明）", f"联系电话：{P}（{N}）"),
     # names the register does not know, found by a cue
     ("张三同志", f"{N}同志"),
@@ -84,6 +87,7 @@ KEPT = [
     "大海边",
     "小红旗",
     "窗口办事拖沓，群众反映办事难",
+    "窗口科办事拖沓",  # 窗口科科长 is registered: a position, not 窗口科
     "电话会议3次",
     "工作时间8:30-17:30",
     "身份证明材料",

@@ -68,8 +68,10 @@ _CUES = ("联系人", "负责人", "责任人", "经办人", "举报人", "当�
 _NAME_CUE = rf"(?:{'|'.join(_CUES)})[：:\s]*"
 _TITLES = ("同志", "先生", "女士", "师傅")
 _AFTER_NAME = rf"(?=\s*(?:{'|'.join(_TITLES)}))"
-# A registered 督查员冯九 or 李书记 is also 冯九 / 李 in free text: the role words around a name.
-_ROLES = re.compile(r"^(?:督查员|督查组|检查员|核验人|科员|干部)|(?:书记|主任|科长|局长|镇长|所长|站长|股长|队长|处长|组长|同志)$")
+# A registered 督查室张华, 退回人韩梅梅 or 王明科长 is also 张华 / 韩梅梅 / 王明 in free text: the office
+# or role before a name (up to its last office character) and the title after it.
+_OFFICE = re.compile(r"^.*[室组办委局科股队所站处部人员]")
+_TITLE = re.compile(r"(?:书记|主任|科长|局长|镇长|所长|站长|股长|队长|处长|组长|同志)$")
 _SPLIT = re.compile(r"[、,，;；/|\n]+")
 
 
@@ -104,12 +106,16 @@ def _with_lead(parts: list[str], lead: set[str]) -> re.Pattern:
 
 
 def name_variants(value: str) -> set[str]:
-    """The names a register field holds: '张三、李四' is two; '督查员冯九' is also 冯九; spaces dropped."""
+    """The names a register field holds: '张三、李四' is two; '督查室张华' is also 张华; spaces dropped."""
     out = set()
     for part in _SPLIT.split(value):
         part = re.sub(r"\s+", "", part.translate(_FOLD))
-        for word in (part, _ROLES.sub("", part)):
-            if len(word) >= 2:
+        if len(part) >= 2:
+            out.add(part)
+        bare = _TITLE.sub("", part)
+        person = _OFFICE.sub("", bare)
+        for word in {bare, person} - {part}:
+            if 2 <= len(word) <= 4 and (word[0] in _SURNAMES or word[:2] in _COMPOUND):  # 窗口科科长 is not 窗口科
                 out.add(word)
     return out
 
