@@ -150,7 +150,7 @@ class Redactor:
         self.cue = re.compile("|".join(_CUES + _TITLES))
         words = [*_CUES, *_TITLES]
         known = f"|{_trie(self.names)}" if self.names else ""
-        number = r"[0-9０-９](?:[\s\-－.．()（）]{0,2}[0-9０-９xX*×ｘＸ]){6}"  # a phone or ID has 7 digits at least
+        number = r"[0-9０-９](?:[\s\-－.．()（）]*[0-9０-９xX*×ｘＸ]){6}"  # a phone or ID has 7 digits at least
         self.quick = re.compile(rf"(?=[0-9０-９@＠Ａ-Ｚａ-ｚ{_chars({w[0] for w in words + self.names})}])"
                                 rf"(?:{number}|[@＠Ａ-Ｚａ-ｚ]|{'|'.join(words)}{known})")
 
