@@ -18,7 +18,6 @@ import pytest
 
 from tests.redaction_corpus import HIDDEN, KEPT, KNOWN_FALSE_POSITIVES, REGISTERED
 from tests.workbooks import write_book
-
 from zhengzhi_cli.redact import NAME_MASK, PHONE_MASK, Redactor
 
 

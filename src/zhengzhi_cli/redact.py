@@ -23,7 +23,7 @@ called 王明 hides the 王明 of "王明确表示"); that is the price of never
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 NAME_MASK = "××"
 PHONE_MASK = "[电话已隐去]"
