@@ -62,7 +62,9 @@ _NOT_NAMES = frozenset(
     "高度 高效 高速 高位 高标 马上 周末 周边 周内 方面 方案 黄牌 严格 严肃 严重 严厉 陆续 余下 许多 许可 曾经 程序 范围 "
     "夏季 温度 季度 章程 毕竟 焦点 柴油 宋体 谢谢 罗列 林业 陈述 陈旧 陈列 张贴 张榜 王牌 钱款 董事 杜绝 丁点 钟点 "
     "段落 付款 付费 付出 贺信 殷切 施工 施行 洪水 颜色 尤其 尤为 金额 石材 龙头 雷同 黎明 汤水 倪端 牛奶 鲁莽 郁闷".split())
-_PERSON = (rf"(?:{'|'.join(_COMPOUND)}|[{_SURNAMES}])[\u4e00-\u9fff](?:[^{_STOP}\W0-9A-Za-z_])?")
+# A surname before a title is no name to hide ("负责人李局长" stays): the second character is no title's.
+_TITLE_START = "局科主书镇县处股队所站部院校厅总经"
+_PERSON = (rf"(?:{'|'.join(_COMPOUND)}|[{_SURNAMES}])[^{_TITLE_START}\W0-9A-Za-z_](?:[^{_STOP}\W0-9A-Za-z_])?")
 _CUES = ("联系人", "负责人", "责任人", "经办人", "举报人", "当事人", "承办人", "报告人", "投诉人", "记录人", "审核人", "核验人", "验收人",
          "填报人", "填表人", "签收人", "接待人", "督查人")
 _NAME_CUE = rf"(?:{'|'.join(_CUES)})[：:\s]*"
