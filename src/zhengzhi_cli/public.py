@@ -2,15 +2,14 @@
 the completed and in-progress items, with no personal data.
 
 Nothing personal is selected in the first place (责任领导, 责任人, verifiers, phones,
-accountability), and the free text that is published (问题描述, 整改措施) is scrubbed of
-every personal name, position and phone number the register knows (`Redactor`), since a
-clerk may have written "科员王明上班时间炒股" into a description.
+accountability), and the free text that is published (问题描述, 整改措施) goes through the one
+redactor of every public output (redact.py), since a clerk may have written
+"科员王明上班时间炒股" or "联系人李四13812345678" into a description.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from pathlib import Path
 
 from sqlalchemy import func
@@ -18,71 +17,11 @@ from sqlmodel import select
 
 from . import issues as issues_mod
 from .errors import Invalid
-from .models import Accountability, Fix, FixEvent, Inspection, Issue, TypicalCase, Unit
+from .models import Fix, Issue, Unit
+from .redact import for_register
 from .register import plan_of
 
-MASK = "××"
 DONE, FIXING = "已完成", "整改中"
-_PHONE = re.compile(r"(?<![0-9])(?:\+?86[- ]?)?(?:1[3-9][0-9]{9}|0[0-9]{2,3}[- ]?[0-9]{7,8})(?![0-9])")
-_SPLIT = re.compile(r"[、,，;；/\s]+")
-
-
-def _trie_pattern(words: list[str]) -> str:
-    """One regex for many literals, as a trie (fast in Python's re, longest match first)."""
-    trie: dict = {}
-    for word in words:
-        node = trie
-        for ch in word:
-            node = node.setdefault(ch, {})
-        node[""] = True
-
-    def build(node: dict) -> str:
-        alts = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch != ""]
-        if not alts:
-            return ""
-        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
-        if "" in node:
-            return (body if len(alts) == 1 and len(body) == 1 else f"(?:{body})") + "?"
-        return body
-
-    return build(trie)
-
-
-def personal_words(session) -> set[str]:
-    """Every personal name, position and phone the register holds."""
-    cols = [Unit.leader, Unit.contact, Unit.phone, Issue.leader, Issue.owner, Fix.owner, Fix.leader, Fix.verified_by,
-            FixEvent.actor, FixEvent.approver, Accountability.person, Accountability.position, TypicalCase.person,
-            Inspection.inspectors]
-    words: set[str] = set()
-    for col in cols:
-        for value in session.exec(select(col).where(col.is_not(None)).distinct()).all():
-            text = str(value).strip()
-            for part in [text, *_SPLIT.split(text)]:
-                part = part.strip()
-                if len(part) >= 2:
-                    words.add(part)
-    return words
-
-
-class Redactor:
-    """Replaces known personal words and anything shaped like a phone number."""
-
-    def __init__(self, words: set[str]):
-        ordered = sorted(words, key=len, reverse=True)
-        self.words = ordered
-        self.pattern = re.compile(_trie_pattern(ordered)) if ordered else None
-
-    def __call__(self, text: str | None) -> str | None:
-        if not text:
-            return text
-        if self.pattern is not None:
-            text = self.pattern.sub(MASK, text)
-        return _PHONE.sub(MASK, text)
-
-
-def redactor(session) -> Redactor:
-    """For any export that must carry no personal data (e.g. `zz export ledger --public`)."""
-    return Redactor(personal_words(session))
 
 
 def status_on(status: str, done_on: dt.date | None, verified_on: dt.date | None, as_of: dt.date) -> str:
@@ -148,7 +87,7 @@ def compose(session, *, as_of: dt.date | None = None, items: bool = True) -> dic
 def _items(session, as_of: dt.date) -> list[dict]:
     """Completed and in-progress fixes, scrubbed."""
     plan = plan_of(session)
-    scrub = redactor(session)
+    scrub = for_register(session)
     rows = session.exec(
         select(Unit.name, Issue.area, Issue.id, Issue.description, Fix.task, Fix.deadline, Fix.ongoing, Fix.status,
                Fix.done_on, Fix.verified_on)

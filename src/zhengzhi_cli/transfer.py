@@ -23,7 +23,8 @@ def export_ledger(session, out: Path, *, unit: str | None = None, public: bool =
                   made_on: dt.date | None = None) -> dict:
     """The whole ledger (问题清单, 整改清单, 制度清单 with a 单位 column) in the template's layout,
     streamed from the register, so that importing it into a fresh register gives the same rows.
-    `public` drops every personal name (责任领导, 责任人, 销号人)."""
+    `public` drops the columns of personal names (责任领导, 责任人, 销号人) and passes every free
+    text (问题描述, 整改任务, 整改成效, 进展, 制度名称, 文号, 备注) through the register's redactor."""
     from sqlalchemy import func, select
 
     from . import units
@@ -44,13 +45,21 @@ def export_ledger(session, out: Path, *, unit: str | None = None, public: bool =
     def where(q, table):
         return q.where(table.c.unit_id == the_unit.id) if the_unit else q
 
+    if public:
+        from .redact import for_register
+
+        scrub = for_register(session)
+
     def rows_for(spec: C.SheetSpec, query, convert):
-        keys = [col.key for col in spec.ledger_columns(public=public)]
+        cols = spec.ledger_columns(public=public)
+        keys = [col.key for col in cols]
+        free = {i for i, col in enumerate(cols) if col.kind in ("text", "longtext") and col is not C.UNIT} if public else set()
 
         def gen():
             for row in stream.execute(query):
                 rec = convert(row._mapping)
-                yield tuple(rec.get(k) for k in keys)
+                values = tuple(rec.get(k) for k in keys)
+                yield tuple(scrub(v) if i in free else v for i, v in enumerate(values)) if free else values
         return gen()
 
     issue_q = where(select(U.c.name.label("unit"), I).join(U, U.c.id == I.c.unit_id), I).order_by(*order, I.c.seq, I.c.id)
@@ -100,7 +109,7 @@ def export_ledger(session, out: Path, *, unit: str | None = None, public: bool =
                 (C.FIX_SHEET, rows_for(C.FIX_SHEET, fix_q, fix_rec)),
                 (C.RULE_SHEET, rows_for(C.RULE_SHEET, rule_q, rule_rec))],
         public=public, title=f"{plan.name}{'整改情况（公开版）' if public else '台账'}", made_on=made_on, unit_line=unit_line,
-        marker=marker,
+        marker=marker, issuer=plan.issuer,
     )
     return {"file": str(out), "unit": the_unit.name if the_unit else None, "public": public,
             "issues": counts[C.ISSUES], "fixes": counts[C.FIXES], "rules": counts[C.RULES]}

@@ -1,12 +1,13 @@
 """The 政务公开 workbook (`zz report public`): rectification status by unit and by area, and
 the completed and in-progress items. It is given only what public.compose produced, which
-holds no personal data; the sheets carry no 责任人 column by design."""
+holds no personal data; the sheets carry no 责任人 column by design, and the file's own
+properties (docProps: creator, last modified by, company) name the issuing office, never a person."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from .bulletin import Table, write_book
+from .bulletin import Book, Table, atomic_save
 
 
 def _rate(value) -> str | None:
@@ -38,4 +39,20 @@ def write_public(path: Path, data: dict) -> None:
                   [[i, x["unit"], x["area"], x["issue"], x["task"], x["deadline"], x["status"], x["done_on"]]
                    for i, x in enumerate(data["items"], start=1)],
                   widths={3: 40, 4: 40})
-    write_book(path, tables=[by_unit, by_area, items], cover=(data["title"], lines), cover_sheet="说明")
+
+    def write(tmp: Path) -> None:
+        book = Book(tmp)
+        book.wb.set_properties(public_properties(data["title"], data.get("issuer")))
+        book.text_sheet("说明", data["title"], lines)
+        for t in (by_unit, by_area, items):
+            book.table(t)
+        book.close()
+
+    atomic_save(path, write)
+
+
+def public_properties(title: str, issuer: str | None) -> dict:
+    """Workbook properties of a public file: xlsxwriter writes `author` as both dc:creator and
+    cp:lastModifiedBy; the office, or "zz", stands there instead of a clerk's name."""
+    return {"title": title, "author": issuer or "zz", "company": issuer or "", "manager": "", "comments": "",
+            "keywords": "", "category": "", "subject": ""}

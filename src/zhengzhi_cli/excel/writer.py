@@ -181,11 +181,17 @@ def _guide(wb, f: Formats, plan, *, unit_name: str | None, unit_code: str | None
 
 
 def write_ledger(out: Path, *, sheets: Iterable[tuple[C.SheetSpec, Iterable[tuple]]], public: bool,
-                 title: str, made_on: dt.date, unit_line: str, marker: str | None = None) -> dict:
+                 title: str, made_on: dt.date, unit_line: str, marker: str | None = None,
+                 issuer: str | None = None) -> dict:
     """The whole ledger in the template's own layout plus a 单位 column (and the office's
-    own columns), one sheet after the other, each streamed row by row."""
+    own columns), one sheet after the other, each streamed row by row. A public ledger's
+    properties name the issuing office (or zz), never a person."""
     counts = {}
     with atomic_workbook(out, constant_memory=True) as wb:
+        if public:
+            from .public import public_properties
+
+            wb.set_properties(public_properties(title, issuer))
         f = Formats(wb)
         if marker:
             from .reader import LEDGER_PROPERTY
