@@ -154,8 +154,9 @@ def return_(session, fix_id: int, *, by: str, reason: str, on=None) -> Fix:
     by = _other_than_owner(fix, by, "退回")
     reason = text_rules.clean(reason, field="reason", label="退回理由（--reason）", required=True)
     day = _date(on, "日期（--date）")
+    prior = fix.done_on  # kept on the event: a report for a day before the return still counts it done
     fix.status, fix.done_on, fix.claimed, fix.done_reported = IN_PROGRESS, None, False, False
-    _event(session, fix, "退回", day, actor=by, text=reason)
+    _event(session, fix, "退回", day, actor=by, text=reason, prior_done_on=prior)
     session.add(fix)
     session.flush()
     issues_mod.refresh_status(session, [fix.issue_id])
@@ -175,9 +176,14 @@ def extend(session, fix_id: int, *, to, approver: str, reason: str, on=None) -> 
     new = parse_date(to, field="新时限（--to）")
     if fix.deadline and new <= fix.deadline:
         raise Invalid(f"新时限（--to）：{new} 不晚于现时限 {fix.deadline}", field="to")
+    day = _date(on, "批准日期（--date）")
+    last = session.exec(select(FixEvent.happened_on).where(FixEvent.fix_id == fix.id, FixEvent.kind == "延期")
+                        .order_by(FixEvent.happened_on.desc())).first()
+    if last is not None and day < last:
+        raise Invalid(f"批准日期（--date）：{day} 早于上一次延期的批准日期 {last}；延期按批准的先后登记", field="date")
     if fix.original_deadline is None:
         fix.original_deadline = fix.deadline
-    _event(session, fix, "延期", _date(on, "日期（--date）"), approver=approver, text=reason,
+    _event(session, fix, "延期", day, approver=approver, text=reason,
            old_deadline=fix.deadline, new_deadline=new)
     fix.deadline = new
     session.add(fix)

@@ -1,0 +1,120 @@
+"""History stays true (SPEC §5a): a report for a past day D shows the register as it stood on D.
+
+An extension counts from the day it was approved (`zz fix extend --date`); a completion, a 销号
+or a 退回 after D leaves D's figures alone; milestones met by data are dated by the data's own
+dates and can be set by hand; an issued 通报 keeps its number, date and content."""
+
+from __future__ import annotations
+
+import pytest
+
+from zzcheck import refused
+
+
+def issue_at(zz, found="2017-04-12", unit="杨村"):
+    return zz.json(["issue", "add", "窗口办事拖沓", "--unit", unit, "--area", "6", "--owner", "王明", "--found", found])["id"]
+
+
+def fix_at(zz, issue_id, deadline):
+    return zz.json(["fix", "add", str(issue_id), "推行首问负责制", "--deadline", deadline])["id"]
+
+
+def july(zz) -> dict:
+    data = zz.json("report monthly --month 2017-07")
+    data.pop("prepared_on")
+    return data
+
+
+def summary_july(zz) -> dict:
+    data = zz.json("report summary --as-of 2017-07-31")
+    data.pop("prepared_on")
+    return data
+
+
+# ---------------------------------------------------------------- 1. extension counts from its approval
+
+
+def test_an_extension_approved_in_august_leaves_july_overdue(district):
+    zz = district
+    fid = fix_at(zz, issue_at(zz), "2017-07-15")
+    before = july(zz)
+    assert before["overview"]["overdue"] == 1 and before["overdue"]["total"] == 1
+    assert before["overdue"]["rows"][0]["deadline"] == "2017-07-15"
+    ext = zz.json(["fix", "extend", str(fid), "--to", "2017-09-30", "--approver", "孙剑楠", "--reason", "跨部门协调",
+                   "--date", "2017-08-10"])
+    assert ext["deadline"] == "2017-09-30"
+    assert [(e["kind"], e["date"]) for e in ext["events"]] == [("延期", "2017-08-10")]
+    assert july(zz) == before
+    august = zz.json("report monthly --month 2017-08")
+    assert august["overview"]["overdue"] == 0 and august["overdue"]["total"] == 0
+
+
+def test_an_extension_approved_in_july_counts_in_july(district):
+    zz = district
+    fid = fix_at(zz, issue_at(zz), "2017-07-15")
+    zz.ok(["fix", "extend", str(fid), "--to", "2017-09-30", "--approver", "孙剑楠", "--reason", "跨部门协调",
+           "--date", "2017-07-10"])
+    assert july(zz)["overview"]["overdue"] == 0
+
+
+def test_extension_dates_go_forward(district):
+    zz = district
+    fid = fix_at(zz, issue_at(zz), "2017-07-15")
+    zz.ok(["fix", "extend", str(fid), "--to", "2017-08-30", "--approver", "孙剑楠", "--reason", "协调", "--date", "2017-08-10"])
+    refused(zz, ["fix", "extend", str(fid), "--to", "2017-09-30", "--approver", "孙剑楠", "--reason", "协调",
+                 "--date", "2017-08-01"], "批准日期（--date）", "早于上一次延期")
+    refused(zz, ["fix", "extend", str(fid), "--to", "2017-09-30", "--approver", "孙剑楠", "--reason", "协调",
+                 "--date", "2017-02-30"], "--date")
+
+
+# ---------------------------------------------------------------- 2. status on D from dated events
+
+
+@pytest.fixture
+def july_register(district):
+    """Fixes as they stood at the end of July 2017, each about to change in August."""
+    zz = district
+    fixes = {}
+    fixes["extend"] = fix_at(zz, issue_at(zz), "2017-07-15")  # overdue in July, extended in August
+    fixes["complete"] = fix_at(zz, issue_at(zz), "2017-07-20")  # 未开始 in July, completed in August
+    fixes["verify"] = fix_at(zz, issue_at(zz, unit="梅厂"), "2017-07-20")
+    zz.ok(f"fix progress {fixes['verify']} 已起草 --date 2017-07-01")
+    zz.ok(f"fix done {fixes['verify']} --date 2017-07-18")  # done in July, 销号 in August
+    fixes["return"] = fix_at(zz, issue_at(zz, unit="梅厂"), "2017-07-25")
+    zz.ok(f"fix progress {fixes['return']} 已起草 --date 2017-07-02")
+    zz.ok(f"fix done {fixes['return']} --date 2017-07-22")  # done in July, returned in August
+    fixes["start"] = fix_at(zz, issue_at(zz, unit="下朱庄"), "2017-07-10")  # 未开始 in July, started in August
+    return zz, fixes
+
+
+def august_changes(zz, fixes):
+    zz.ok(["fix", "extend", str(fixes["extend"]), "--to", "2017-09-30", "--approver", "孙剑楠", "--reason", "协调",
+           "--date", "2017-08-10"])
+    zz.ok(f"fix done {fixes['complete']} --date 2017-08-05")
+    zz.ok(f"fix verify {fixes['verify']} --by 张华 --date 2017-08-03")
+    zz.ok(["fix", "return", str(fixes["return"]), "--by", "张华", "--reason", "台账不全", "--date", "2017-08-08"])
+    zz.ok(f"fix progress {fixes['start']} 开始整改 --date 2017-08-02")
+
+
+def test_july_report_is_the_same_after_august_changes(july_register):
+    zz, fixes = july_register
+    before, before_summary = july(zz), summary_july(zz)
+    assert before["overview"]["overdue"] == 3  # extend, complete, start: the returned one was done on 07-22
+    august_changes(zz, fixes)
+    after = july(zz)
+    assert after["overview"] == before["overview"]
+    assert after["units"] == before["units"] and after["areas"] == before["areas"] and after["sources"] == before["sources"]
+    assert after["overdue"] == before["overdue"]
+    assert after == before
+    assert summary_july(zz) == before_summary
+
+
+def test_a_returned_fix_keeps_its_earlier_completion_for_earlier_days(july_register):
+    zz, fixes = july_register
+    zz.ok(["fix", "return", str(fixes["return"]), "--by", "张华", "--reason", "台账不全", "--date", "2017-08-08"])
+    events = zz.json(f"fix show {fixes['return']}")["events"]
+    assert [e["kind"] for e in events] == ["进展", "完成", "退回"]
+    july_units = {u["unit"]: u for u in july(zz)["units"]}
+    assert july_units["梅厂镇"]["done"] == 2 and july_units["梅厂镇"]["overdue"] == 0
+    august_units = {u["unit"]: u for u in zz.json("report monthly --month 2017-08")["units"]}
+    assert august_units["梅厂镇"]["overdue"] == 1  # on 08-31 it was back in 整改中, past its deadline
