@@ -118,3 +118,43 @@ def test_a_returned_fix_keeps_its_earlier_completion_for_earlier_days(july_regis
     assert july_units["梅厂镇"]["done"] == 2 and july_units["梅厂镇"]["overdue"] == 0
     august_units = {u["unit"]: u for u in zz.json("report monthly --month 2017-08")["units"]}
     assert august_units["梅厂镇"]["overdue"] == 1  # on 08-31 it was back in 整改中, past its deadline
+
+
+# ---------------------------------------------------------------- 3. milestones dated by the data's own dates
+
+
+def milestone(zz, unit, key, as_of):
+    data = zz.json(["phase", "--as-of", as_of, "--unit", unit])
+    return next(m for m in data["units"][0]["milestones"] if m["name"] == key)
+
+
+def test_issues_found_in_april_but_typed_in_later_meet_the_list_in_april(district):
+    zz = district
+    issue_at(zz, found="2017-04-12")  # typed in today, years after
+    m = milestone(zz, "杨村", "问题清单", "2017-07-01")
+    assert (m["state"], m["done_on"]) == ("已完成", "2017-04-12")
+    assert milestone(zz, "杨村", "问题清单", "2017-04-11")["state"] == "未到期"
+    lagging = {u["unit"]: u for u in zz.json("bulletin --month 2017-07")["lagging_units"]}
+    assert "问题清单" not in lagging.get("杨村街道", {}).get("missed_milestones", [])
+    assert "问题清单" in lagging["梅厂镇"]["missed_milestones"]
+
+
+def test_a_rule_typed_in_later_meets_the_list_on_its_own_date(district):
+    zz = district
+    rid = zz.json(["rule", "add", "首问负责制度", "--unit", "杨村", "--action", "立"])["id"]
+    zz.ok(f"rule done {rid} --date 2017-05-10")
+    m = milestone(zz, "杨村", "制度清单", "2017-07-01")
+    assert (m["state"], m["done_on"]) == ("已完成", "2017-05-10")
+
+
+def test_any_milestone_can_be_set_by_hand_and_overrides_the_data(district):
+    zz = district
+    rec = zz.json("milestone done 梅厂 问题清单 --date 2017-06-20")
+    assert (rec["name"], rec["state"], rec["done_on"]) == ("问题清单", "已完成", "2017-06-20")
+    issue_at(zz, found="2017-04-12")
+    zz.ok("milestone done 杨村 问题清单 --date 2017-07-05")  # the office's date stands over the data's
+    m = milestone(zz, "杨村", "问题清单", "2017-07-10")
+    assert (m["state"], m["done_on"]) == ("逾期完成", "2017-07-05")
+    assert milestone(zz, "杨村", "问题清单", "2017-07-01")["state"] == "已逾期"
+    four = zz.json("milestone done 下朱庄 四查四看 --date 2017-05-20")
+    assert four["state"] == "已完成"
