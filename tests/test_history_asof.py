@@ -158,3 +158,57 @@ def test_any_milestone_can_be_set_by_hand_and_overrides_the_data(district):
     assert milestone(zz, "杨村", "问题清单", "2017-07-01")["state"] == "已逾期"
     four = zz.json("milestone done 下朱庄 四查四看 --date 2017-05-20")
     assert four["state"] == "已完成"
+
+
+# ---------------------------------------------------------------- 4. an issued 通报 keeps its number, date and content
+
+
+@pytest.fixture
+def bulletin_month(district):
+    zz = district
+    fid = fix_at(zz, issue_at(zz, found="2017-06-01"), "2017-07-05")
+    zz.ok("accountability add 赵六 --unit 杨村 --measure 批评教育 --date 2017-07-10 --reason 推诿扯皮")
+    return zz, fid
+
+
+def test_the_bulletin_date_is_honoured(bulletin_month, tmp_path):
+    zz, _ = bulletin_month
+    out = tmp_path / "通报.md"
+    rec = zz.ok(["bulletin", "--month", "2017-07", "--date", "2017-07-15", "-o", out])
+    text = out.read_text(encoding="utf-8")
+    assert "2017年7月15日" in text and "截至2017-07-15" in text and "截至2017-07-31" not in text, rec.stdout
+    assert zz.json("bulletin --list")[0]["as_of"] == "2017-07-15"
+    refused(zz, ["bulletin", "--month", "2017-08", "--date", "2017-07-20", "-o", tmp_path / "x.md"], "印发日期", "早于")
+
+
+def test_regenerating_an_issued_bulletin_reproduces_it(bulletin_month, tmp_path):
+    zz, fid = bulletin_month
+    first = tmp_path / "第1期.md"
+    zz.ok(["bulletin", "--month", "2017-07", "--date", "2017-08-03", "-o", first])
+    # August and later: the overdue fix is extended, then done; another accountability case of July is entered
+    zz.ok(["fix", "extend", str(fid), "--to", "2017-09-30", "--approver", "孙剑楠", "--reason", "协调", "--date", "2017-08-10"])
+    zz.ok(f"fix done {fid} --date 2017-08-20")
+    zz.ok("accountability add 钱七 --unit 梅厂 --measure 诫勉谈话 --date 2017-07-20")
+    again = tmp_path / "再生成.md"
+    r = zz.ok(["bulletin", "--month", "2017-07", "-o", again])
+    assert "第1期" in r.stdout
+    assert again.read_text(encoding="utf-8") == first.read_text(encoding="utf-8")
+    refused(zz, ["bulletin", "--month", "2017-07", "--date", "2017-09-01", "-o", tmp_path / "y.md"], "第1期", "--reissue")
+    shown = zz.json("bulletin --month 2017-07")
+    assert shown["no"] == 1 and shown["totals"]["accountability"] == 1
+
+
+def test_a_correction_is_reissued_with_its_reason(bulletin_month, tmp_path):
+    zz, _ = bulletin_month
+    zz.ok(["bulletin", "--month", "2017-07", "--date", "2017-08-03", "-o", tmp_path / "a.md"])
+    zz.ok("accountability add 钱七 --unit 梅厂 --measure 诫勉谈话 --date 2017-07-20")
+    refused(zz, ["bulletin", "--month", "2017-07", "--reissue", "-o", tmp_path / "b.md"], "--reason", status=2)
+    refused(zz, ["bulletin", "--month", "2017-07", "--reason", "漏报", "-o", tmp_path / "b.md"], "--reissue", status=2)
+    refused(zz, ["bulletin", "--month", "2017-06", "--reissue", "--reason", "漏报", "-o", tmp_path / "b.md"], "尚未印发")
+    r = zz.ok(["bulletin", "--month", "2017-07", "--reissue", "--reason", "漏报梅厂镇问责一人", "--date", "2017-08-06",
+               "-o", tmp_path / "b.md"])
+    assert "更正重发" in r.stdout and "第1期" in r.stdout
+    rec = zz.json("bulletin --list")
+    assert [(b["no"], b["issued_on"]) for b in rec] == [(1, "2017-08-06")] and "漏报梅厂镇问责一人" in rec[0]["note"]
+    assert "钱七" in (tmp_path / "b.md").read_text(encoding="utf-8")
+    assert zz.json("bulletin --month 2017-07")["totals"]["accountability"] == 2
