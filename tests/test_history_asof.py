@@ -109,6 +109,22 @@ def test_july_report_is_the_same_after_august_changes(july_register):
     assert summary_july(zz) == before_summary
 
 
+@pytest.mark.parametrize("change", ["extend", "complete", "verify", "return", "start"])
+def test_each_august_change_alone_leaves_july(july_register, change):
+    zz, fixes = july_register
+    before = july(zz)
+    august = {
+        "extend": ["fix", "extend", str(fixes["extend"]), "--to", "2017-09-30", "--approver", "孙剑楠", "--reason", "协调",
+                   "--date", "2017-08-10"],
+        "complete": ["fix", "done", str(fixes["complete"]), "--date", "2017-08-05"],
+        "verify": ["fix", "verify", str(fixes["verify"]), "--by", "张华", "--date", "2017-08-03"],
+        "return": ["fix", "return", str(fixes["return"]), "--by", "张华", "--reason", "台账不全", "--date", "2017-08-08"],
+        "start": ["fix", "progress", str(fixes["start"]), "开始整改", "--date", "2017-08-02"],
+    }[change]
+    zz.ok(august)
+    assert july(zz) == before
+
+
 def test_a_returned_fix_keeps_its_earlier_completion_for_earlier_days(july_register):
     zz, fixes = july_register
     zz.ok(["fix", "return", str(fixes["return"]), "--by", "张华", "--reason", "台账不全", "--date", "2017-08-08"])
