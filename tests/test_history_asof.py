@@ -228,3 +228,13 @@ def test_a_correction_is_reissued_with_its_reason(bulletin_month, tmp_path):
     assert [(b["no"], b["issued_on"]) for b in rec] == [(1, "2017-08-06")] and "漏报梅厂镇问责一人" in rec[0]["note"]
     assert "钱七" in (tmp_path / "b.md").read_text(encoding="utf-8")
     assert zz.json("bulletin --month 2017-07")["totals"]["accountability"] == 2
+
+
+def test_the_overdue_list_as_of_july_uses_july_deadlines(july_register):
+    zz, fixes = july_register
+    before = zz.json("fix list --overdue --as-of 2017-07-31")
+    august_changes(zz, fixes)
+    after = zz.json("fix list --overdue --as-of 2017-07-31")
+    assert [(f["id"], f["deadline"], f["days_late"]) for f in after] == [(f["id"], f["deadline"], f["days_late"]) for f in before]
+    assert fixes["extend"] in [f["id"] for f in after] and fixes["return"] not in [f["id"] for f in after]
+    assert fixes["extend"] not in [f["id"] for f in zz.json("fix list --overdue --as-of 2017-08-31")]

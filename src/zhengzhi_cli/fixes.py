@@ -40,7 +40,8 @@ def overdue_clause(as_of: dt.date):
     )
 
 
-def days_late(fix: Fix, as_of: dt.date) -> int:
+def days_late(fix, as_of: dt.date) -> int:
+    """Days overdue on as_of of a Fix (or of reports.FixOn: a fix as it stood on a day)."""
     if fix.ongoing or fix.deadline is None or fix.deadline >= as_of:
         return 0
     if fix.done_on is not None and fix.done_on <= as_of:
@@ -251,11 +252,13 @@ def _edit_owner(session, fix: Fix, owner: str | None, ch) -> None:
     ch.set(fix, "owner", "责任人", owner)
 
 
-def record(fix: Fix, unit_name: str, as_of: dt.date) -> dict:
-    late = days_late(fix, as_of)
+def record(fix: Fix, unit_name: str, as_of: dt.date, *, then=None) -> dict:
+    """A fix's record; `then` (reports.FixOn) is how it stood on as_of when that differs from its row."""
+    deadline = then.deadline if then is not None else fix.deadline
+    late = days_late(fix if then is None else then, as_of)
     return {
         "id": fix.id, "seq": fix.seq, "issue_id": fix.issue_id, "unit": unit_name, "task": fix.task,
-        "deadline": ONGOING if fix.ongoing else (fix.deadline.isoformat() if fix.deadline else None),
+        "deadline": ONGOING if fix.ongoing else (deadline.isoformat() if deadline else None),
         "original_deadline": fix.original_deadline.isoformat() if fix.original_deadline else None,
         "on_the_spot": fix.on_the_spot, "owner": fix.owner, "leader": fix.leader, "status": fix.status,
         "progress": fix.progress, "done_on": fix.done_on.isoformat() if fix.done_on else None,
@@ -288,8 +291,12 @@ def list_fixes(session, *, unit=None, status=None, overdue=False, ongoing=None, 
         q = q.where(Fix.unit_id == units.resolve(session, unit).id)
     if status:
         q = q.where(Fix.status == plan_of(session).choice("fix_statuses", status, label="整改状态", field="status"))
+    from .reports import changed_since
+
+    then = {c.fix_id: c.then for c in changed_since(session, as_of)}  # the deadline in force on D, done on D
     if overdue:  # a void issue's fixes are never overdue
-        q = q.where(overdue_clause(as_of), *issues_mod.live(session, Fix.issue_id, as_of))
+        late = or_(overdue_clause(as_of), Fix.id.in_(list(then))) if then else overdue_clause(as_of)
+        q = q.where(late, *issues_mod.live(session, Fix.issue_id, as_of))
     if ongoing is not None:
         q = q.where(Fix.ongoing.is_(ongoing))
     if claimed:  # a unit's own 已销号, awaiting the office's verification
@@ -297,7 +304,11 @@ def list_fixes(session, *, unit=None, status=None, overdue=False, ongoing=None, 
     q = q.order_by(Fix.deadline.is_(None), Fix.deadline, Fix.id) if overdue else q.order_by(Fix.id)
     if limit:
         q = q.limit(limit)
-    return [record(fix, name, as_of) for fix, name in session.exec(q).all()]
+    recs = [record(fix, name, as_of, then=then.get(fix.id)) for fix, name in session.exec(q).all()]
+    if overdue and then:
+        recs = [r for r in recs if r["overdue"]]
+        recs.sort(key=lambda r: (r["deadline"] == ONGOING, r["deadline"] or "", r["id"]))
+    return recs
 
 
 def events(session, fix_id: int) -> list[dict]:
