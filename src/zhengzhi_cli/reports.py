@@ -12,6 +12,12 @@ open (未开始 or 整改中 as registered). Stored statuses are today's; to rep
 D, each issue carries the days its fixes were all completed / all verified and each fix its
 issue's 发现日期 (schema v5), so the figures as of D are index-only scans whatever D is
 (see `_issue_cube`, `_fix_groups`).
+
+What the dates on a row cannot tell (SPEC §5a) comes from the events after D: an extension
+approved after D (the deadline in force on D was the one before it), a 退回 after D (the fix was
+done on D), a fix's first step after D (it was 未开始 on D). Those few fixes (`changed_since`, a
+range of ix_fix_event_kind_day) are taken back out of the grouped figures as stored and put in
+again as they stood on D, so the scans stay index-only whatever D is.
 """
 
 from __future__ import annotations
