@@ -238,3 +238,11 @@ def test_the_overdue_list_as_of_july_uses_july_deadlines(july_register):
     assert [(f["id"], f["deadline"], f["days_late"]) for f in after] == [(f["id"], f["deadline"], f["days_late"]) for f in before]
     assert fixes["extend"] in [f["id"] for f in after] and fixes["return"] not in [f["id"] for f in after]
     assert fixes["extend"] not in [f["id"] for f in zz.json("fix list --overdue --as-of 2017-08-31")]
+
+
+def test_a_fix_typed_in_later_meets_the_list_on_its_progress_date(district):
+    zz = district
+    fid = fix_at(zz, issue_at(zz, found="2017-04-12"), "2017-09-30")
+    zz.ok(f"fix progress {fid} 已起草制度 --date 2017-05-20")
+    m = milestone(zz, "杨村", "整改清单", "2017-07-01")
+    assert (m["state"], m["done_on"]) == ("已完成", "2017-05-20")

@@ -13,7 +13,7 @@ from sqlmodel import select
 
 from . import units
 from .dates import parse_date
-from .models import CheckRecord, Fix, Issue, MilestoneRecord, Rule, Unit
+from .models import CheckRecord, Fix, FixEvent, Issue, MilestoneRecord, Rule, Unit
 from .register import plan_of
 
 DONE, DONE_LATE, LATE, NOT_DUE = "已完成", "逾期完成", "已逾期", "未到期"
@@ -56,6 +56,20 @@ def _first_dates(session, model, date_col, as_of: dt.date, issue_col=None) -> di
     return {u: d for u, d in rows}
 
 
+def _fix_dates(session, as_of: dt.date) -> dict[int, dt.date]:
+    """整改清单: a fix's 填报日期 (created_on), or an earlier completion or progress note on it."""
+    from .issues import live
+
+    out = _first_dates(session, Fix, _earlier(Fix.created_on, Fix.done_on), as_of, Fix.issue_id)
+    for unit_id, day in session.exec(
+        select(Fix.unit_id, func.min(FixEvent.happened_on)).join(FixEvent, FixEvent.fix_id == Fix.id)
+        .where(FixEvent.happened_on <= as_of, *live(session, Fix.issue_id, as_of)).group_by(Fix.unit_id)
+    ).all():
+        if unit_id not in out or day < out[unit_id]:
+            out[unit_id] = day
+    return out
+
+
 def _check_dates(session, n_checks: int, as_of: dt.date) -> dict[int, dt.date]:
     rows = session.exec(
         select(CheckRecord.unit_id, CheckRecord.item, func.min(CheckRecord.checked_on))
@@ -86,7 +100,7 @@ def done_dates(session, as_of: dt.date) -> dict[str, dict[int, dt.date]]:
     derived = {
         "checks": lambda: _check_dates(session, len(plan.checks), as_of),
         "issues": lambda: _first_dates(session, Issue, Issue.found_on, as_of, Issue.id),
-        "fixes": lambda: _first_dates(session, Fix, _earlier(Fix.created_on, Fix.done_on), as_of, Fix.issue_id),
+        "fixes": lambda: _fix_dates(session, as_of),
         "rules": lambda: _first_dates(session, Rule, _earlier(Rule.created_on, Rule.done_on), as_of),
         "inspections": lambda: _inspection_dates(session, as_of),
         "manual": dict,
