@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from conftest import sqlite_only
 from zzcheck import refused
 
 
@@ -246,3 +247,29 @@ def test_a_fix_typed_in_later_meets_the_list_on_its_progress_date(district):
     zz.ok(f"fix progress {fid} 已起草制度 --date 2017-05-20")
     m = milestone(zz, "杨村", "整改清单", "2017-07-01")
     assert (m["state"], m["done_on"]) == ("已完成", "2017-05-20")
+
+
+@sqlite_only()
+def test_a_v8_register_keeps_the_completions_its_returns_took_back(district):
+    """Schema step 9 back-fills a 退回's completion day from the 完成 before it."""
+    import sqlite3
+
+    from zhengzhi_cli import migrations
+
+    zz = district
+    fid = fix_at(zz, issue_at(zz), "2017-07-25")
+    zz.ok(f"fix done {fid} --date 2017-07-22")
+    zz.ok(["fix", "return", str(fid), "--by", "张华", "--reason", "台账不全", "--date", "2017-08-08"])
+    conn = sqlite3.connect(zz.db)
+    with conn:  # back to v8: the register as the previous zz left it
+        conn.execute("DROP INDEX ix_fix_event_kind_day")
+        conn.execute("ALTER TABLE fix_event DROP COLUMN prior_done_on")
+        conn.execute("ALTER TABLE bulletin DROP COLUMN content")
+        conn.execute("UPDATE meta SET value = '8' WHERE key = 'schema_version'")
+    conn.close()
+    migrations._checked.clear()
+    assert july(zz)["overview"]["overdue"] == 0 and july(zz)["overview"]["done"] == 1
+    conn = sqlite3.connect(zz.db)
+    assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == str(migrations.SCHEMA_VERSION)
+    assert conn.execute("SELECT prior_done_on FROM fix_event WHERE kind = '退回'").fetchone()[0] == "2017-07-22"
+    conn.close()
