@@ -24,7 +24,7 @@ def bulletin(
     reissue: Annotated[bool, typer.Option("--reissue", help="更正重发已印发的一期（沿用期号、按现有数据重新生成），须写明 --reason")] = False,
     reason: Annotated[Optional[str], typer.Option("--reason", help="更正重发的理由（与 --reissue 同用）")] = None,
     list_: Annotated[bool, typer.Option("--list", help="列出已印发的通报")] = False,
-    json_: Annotated[bool, typer.Option("--json", help="输出 JSON（只显示内容，不编号、不写文件）")] = False,
+    json_: Annotated[bool, typer.Option("--json", help="输出 JSON（已印发的月份显示印发时的内容；否则只显示内容，不编号、不写文件）")] = False,
     force: Annotated[bool, typer.Option("--force", help="文件已存在时替换它（默认不覆盖）")] = False,
 ):
     """印发一期通报：进展滞后单位、点名问责、正反典型、整改完成情况。示例：zz bulletin --month 2017-08 -o 通报第3期.xlsx"""
