@@ -46,8 +46,9 @@ def _earlier(day, other):
 
 
 def _first_dates(session, model, date_col, as_of: dt.date, issue_col=None) -> dict[int, dt.date]:
-    """The first day of each unit's rows by the data's own dates (SPEC §5a: an issue's 发现日期; a
-    fix's or rule's 填报日期, which import keeps as created_on, or its completion if earlier), never
+    """The first day of each unit's rows by the data's own dates (SPEC §5a: an issue's 发现日期, or for a
+    unit's own workbook its 填报日期; a fix's or rule's 填报日期, which import keeps as created_on, or its
+    completion if earlier), never
     the day a clerk typed them in; issues and fixes count only while their issue is not void."""
     from .issues import live
 
@@ -99,7 +100,10 @@ def done_dates(session, as_of: dt.date) -> dict[str, dict[int, dt.date]]:
     plan = plan_of(session)
     derived = {
         "checks": lambda: _check_dates(session, len(plan.checks), as_of),
-        "issues": lambda: _first_dates(session, Issue, Issue.found_on, as_of, Issue.id),
+        # a unit's list is dated by the 填报日期 it came with (import keeps it as created_on); a row the office
+        # entered, by its 发现日期
+        "issues": lambda: _first_dates(session, Issue, case((Issue.src_seq.is_not(None), Issue.created_on), else_=Issue.found_on),
+                                       as_of, Issue.id),
         "fixes": lambda: _fix_dates(session, as_of),
         "rules": lambda: _first_dates(session, Rule, _earlier(Rule.created_on, Rule.done_on), as_of),
         "inspections": lambda: _inspection_dates(session, as_of),
