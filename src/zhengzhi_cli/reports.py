@@ -365,19 +365,21 @@ def _issue_cube(session, p: Period) -> list[tuple]:
     issue_ids = sorted({c.issue_id for c in _changed(session, d)})
     for start in range(0, len(issue_ids), 500):  # the issues of those fixes, their status on D again
         chunk = issue_ids[start:start + 500]
-        for u, a, s, st, n, both in session.execute(q.where(Issue.id.in_(chunk))):
-            both = int(both or 0)
-            verified, completed = both >> ISSUE_SHIFT, both & mask
-            cube[(u, a, s, "已销号")] -= verified
-            cube[(u, a, s, "已整改")] -= completed
-            cube[(u, a, s, "未整改" if st == "未整改" else "整改中")] -= n - verified - completed
+        stored = session.execute(select(Issue.id, Issue.unit_id, Issue.area, Issue.source, Issue.status, Issue.fixes_done_on,
+                                        Issue.fixes_verified_on).where(Issue.id.in_(chunk), Issue.found_on <= d)).all()
+        for _, u, a, s, st, done_on, verified_on in stored:  # by primary key: each as the grouped scan counted it
+            if verified_on is not None and verified_on <= d:
+                cube[(u, a, s, "已销号")] -= 1
+            elif done_on is not None and done_on <= d:
+                cube[(u, a, s, "已整改")] -= 1
+            else:
+                cube[(u, a, s, "未整改" if st == "未整改" else "整改中")] -= 1
         fixes_of: dict[int, list[FixOn]] = defaultdict(list)
         for fid, iid, status, deadline, ongoing, done_on, verified_on in session.execute(
                 select(Fix.id, Fix.issue_id, Fix.status, Fix.deadline, Fix.ongoing, Fix.done_on, Fix.verified_on)
                 .where(Fix.issue_id.in_(chunk))):
             fixes_of[iid].append(changed.get(fid) or FixOn(status, deadline, bool(ongoing), done_on, verified_on))
-        for iid, u, a, s in session.execute(select(Issue.id, Issue.unit_id, Issue.area, Issue.source)
-                                            .where(Issue.id.in_(chunk), Issue.found_on <= d)):
+        for iid, u, a, s, *_ in stored:
             cube[(u, a, s, _issue_state_on(fixes_of.get(iid, []), d))] += 1
     return [(u, a, s, st, n) for (u, a, s, st), n in cube.items() if n]
 
