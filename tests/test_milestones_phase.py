@@ -41,7 +41,6 @@ def test_manual_milestone_states(district):
 
 def test_milestone_refusals(district):
     refused(district, "milestone done 杨村 年中总结", "节点", "不是本方案的节点", "总结报告")
-    refused(district, "milestone done 杨村 问题清单", "自动得出")
     refused(district, "milestone done 杨村 实施方案 --date 2017-02-30", "日期")
     refused(district, "milestone done 街道 实施方案", "可指多个单位")
 

@@ -60,10 +60,11 @@ def test_monthly_figures(june):
     assert data["as_of"] == "2017-06-30" and data["previous_as_of"] == "2017-05-31"
     ov = data["overview"]
     assert (ov["units"], ov["issues"], ov["fixes"], ov["ongoing"]) == (5, 4, 7, 1)
-    assert (ov["not_started"], ov["in_progress"], ov["done"], ov["verified"]) == (3, 1, 1, 1)
+    # F7 was completed on 07-05 with no step before: on 06-30 it was 未开始 (SPEC §5a)
+    assert (ov["not_started"], ov["in_progress"], ov["done"], ov["verified"]) == (4, 0, 1, 1)
     assert (ov["due"], ov["due_done"], ov["completion_rate"]) == (5, 2, 0.4)
     assert (ov["overdue"], ov["overdue_blue"], ov["overdue_yellow"], ov["overdue_red"]) == (3, 1, 1, 1)
-    assert ov["issue_status"] == {"未整改": 1, "整改中": 3, "已整改": 0, "已销号": 0}
+    assert ov["issue_status"] == {"未整改": 2, "整改中": 2, "已整改": 0, "已销号": 0}
 
     yc = _unit(data, "杨村街道")
     assert (yc["issues"], yc["fixes"], yc["ongoing"], yc["verified"], yc["not_started"]) == (2, 3, 1, 1, 1)
@@ -71,7 +72,7 @@ def test_monthly_figures(june):
     xz = _unit(data, "下朱庄街道")
     assert (xz["done"], xz["overdue_blue"], xz["completion_rate"], xz["rank"]) == (1, 1, 0.5, 1)
     mc = _unit(data, "梅厂镇")
-    assert (mc["in_progress"], mc["not_started"], mc["due"], mc["overdue_red"], mc["completion_rate"], mc["rank"]) == (1, 1, 1, 1, 0.0, 3)
+    assert (mc["in_progress"], mc["not_started"], mc["due"], mc["overdue_red"], mc["completion_rate"], mc["rank"]) == (0, 2, 1, 1, 0.0, 3)
     for empty in ("区行政审批局", "区政务服务中心"):  # listed, not hidden; nothing of July counts
         u = _unit(data, empty)
         assert (u["issues"], u["fixes"], u["completion_rate"], u["rank"]) == (0, 0, None, None)
@@ -271,8 +272,7 @@ def test_write_monthly_for_demo(june, register_url, tmp_path):
 def test_an_old_months_report_is_not_changed_by_later_activity(district):
     """June's report is the same whether run at the end of June or after July–October's work:
     later completions, 销号, returns and new issues with their fixes never leak into it.
-    (Known limit: zz keeps no start date, so a fix still 未开始 on the report date but started
-    later counts as 整改中; and a fix added later to an earlier issue counts from its issue.)"""
+    (Known limit: a fix added later to an earlier issue counts from its issue.)"""
     zz = district
     issues = []
     for i, (unit, area, found) in enumerate([("杨村", 6, "2017-05-10"), ("杨村", 4, "2017-06-02"), ("梅厂", 7, "2017-06-20"),

@@ -39,5 +39,5 @@ def test_summary_report_marking_refusals(district):
     zz = district
     r = zz("milestone done 不存在 总结报告 --date 2017-12-08")
     assert r.exit_code == 1 and "单位" in r.stderr
-    r = zz("milestone done 杨村 接受督查 --date 2017-09-01")
-    assert r.exit_code == 1 and "督查" in r.stderr  # derived from inspections, not marked by hand
+    r = zz("milestone done 杨村 接受督查 --date 2017-09-01")  # any milestone may be set by hand (SPEC §4, round 2)
+    assert r.exit_code == 0

@@ -10,15 +10,17 @@ month with nothing to say gets no bulletin and no number.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
-from sqlalchemy import case as when, func
+from sqlalchemy import and_, case as when, func, or_
 from sqlmodel import select
 
 from . import accountability, audit, cases, fixes, milestones
+from . import text as text_rules
 from . import issues as issues_mod
 from .dates import parse_date
-from .errors import Invalid
+from .errors import Conflict, Invalid
 from .models import Bulletin, Fix, Inspection, InspectionUnit, Issue, Unit
 from .register import plan_of
 from .supervision import month
@@ -28,18 +30,32 @@ FORMATS = (".md", ".xlsx", ".docx")
 
 def _lagging(session, *, as_of: dt.date, with_milestones: bool) -> list[dict]:
     """Units with fixes overdue on `as_of` (by tier) or milestones missed by then."""
+    from .reports import changed_since, overdue_on
+
     blue_from, yellow_from = as_of - dt.timedelta(days=7), as_of - dt.timedelta(days=30)
+    changed = changed_since(session, as_of)  # judged as they stood on as_of (deadline then in force, done then)
+    skip = [Fix.id.not_in([c.fix_id for c in changed])] if changed else []
     rows = session.exec(
         select(Fix.unit_id, func.count(), func.min(Fix.deadline),
                func.sum(when((Fix.deadline >= blue_from, 1), else_=0)),
                func.sum(when(((Fix.deadline < blue_from) & (Fix.deadline >= yellow_from), 1), else_=0)),
                func.sum(when((Fix.deadline < yellow_from, 1), else_=0)))
-        .where(fixes.overdue_clause(as_of), *issues_mod.live(session, Fix.issue_id, as_of)).group_by(Fix.unit_id)
+        .where(fixes.overdue_clause(as_of), *issues_mod.live(session, Fix.issue_id, as_of), *skip).group_by(Fix.unit_id)
     ).all()
     per: dict[int, dict] = {}
+
+    def blank() -> dict:
+        return {"overdue": 0, "tiers": {"蓝": 0, "黄": 0, "红": 0}, "max_days_late": 0, "missed_milestones": []}
+
     for unit_id, n, oldest, blue, yellow, red in rows:
         per[unit_id] = {"overdue": int(n), "tiers": {"蓝": int(blue or 0), "黄": int(yellow or 0), "红": int(red or 0)},
                         "max_days_late": (as_of - oldest).days, "missed_milestones": []}
+    for c in changed:
+        if overdue_on(c.then, as_of):
+            u, late = per.setdefault(c.unit_id, blank()), (as_of - c.then.deadline).days
+            u["overdue"] += 1
+            u["tiers"][fixes.tier(late)] += 1
+            u["max_days_late"] = max(u["max_days_late"], late)
     if with_milestones:
         plan = plan_of(session)
         done = milestones.done_dates(session, as_of)
@@ -48,8 +64,7 @@ def _lagging(session, *, as_of: dt.date, with_milestones: bool) -> list[dict]:
             for unit_id in session.exec(select(Unit.id)).all():
                 missed = [m.name for m in due if unit_id not in done[m.key]]
                 if missed:
-                    per.setdefault(unit_id, {"overdue": 0, "tiers": {"蓝": 0, "黄": 0, "红": 0}, "max_days_late": 0,
-                                             "missed_milestones": []})["missed_milestones"] = missed
+                    per.setdefault(unit_id, blank())["missed_milestones"] = missed
     names = dict(session.exec(select(Unit.id, Unit.name)).all())
     out = [{"unit": names[u], **v} for u, v in per.items()]
     out.sort(key=lambda u: (-u["tiers"]["红"], -u["overdue"], -len(u["missed_milestones"]), u["unit"]))
@@ -57,20 +72,34 @@ def _lagging(session, *, as_of: dt.date, with_milestones: bool) -> list[dict]:
 
 
 def _completed(session, *, start: dt.date, end: dt.date) -> list[dict]:
+    """The fixes completed in the period, as it stood at its end (a completion a 退回 took back later still counts)."""
+    from .reports import changed_since
+
+    changed = {c.fix_id: c.then for c in changed_since(session, end)}
+    done_then = or_(and_(Fix.done_on >= start, Fix.done_on <= end),
+                    Fix.id.in_([i for i, f in changed.items() if f.done_on and start <= f.done_on <= end]))
     rows = session.exec(
         select(Fix, Unit.name, Issue.description).join(Unit, Unit.id == Fix.unit_id).join(Issue, Issue.id == Fix.issue_id)
-        .where(Fix.done_on >= start, Fix.done_on <= end, *issues_mod.live(session, Fix.issue_id, end))
-        .order_by(Unit.id, Fix.done_on, Fix.id)
+        .where(done_then, Issue.found_on <= end, *issues_mod.live(session, Fix.issue_id, end))
     ).all()
-    return [{"fix_id": f.id, "issue_id": f.issue_id, "unit": name, "issue": desc, "task": f.task,
-             "done_on": f.done_on.isoformat(), "status": f.status} for f, name, desc in rows]
+    out = []
+    for f, name, desc in rows:
+        done_on = changed[f.id].done_on if f.id in changed else f.done_on
+        if done_on is None or not start <= done_on <= end:
+            continue
+        status = fixes.VERIFIED if f.verified_on and f.verified_on <= end else fixes.DONE  # as it stood at the end
+        out.append(((f.unit_id, done_on, f.id), {"fix_id": f.id, "issue_id": f.issue_id, "unit": name, "issue": desc,
+                                                  "task": f.task, "done_on": done_on.isoformat(), "status": status}))
+    return [rec for _, rec in sorted(out, key=lambda x: x[0])]
 
 
-def compose(session, *, month_: str, today: dt.date | None = None) -> dict:
+def compose(session, *, month_: str, today: dt.date | None = None, issued_on: dt.date | None = None) -> dict:
     """What the bulletin for a month says (no number yet). A month not yet over is reported
-    as of today, never as of a future month end."""
+    as of today (or the day it is issued), never as of a future month end."""
     plan = plan_of(session)
     key, start, end = month(month_)
+    if issued_on is not None and issued_on < start:
+        raise Invalid(f"印发日期（--date）：{issued_on} 早于通报月份 {key} 的第一天；通报只能在该月开始以后印发", field="date")
     if today is not None and start <= today < end:
         end = today
     in_campaign = start <= plan.end and end >= plan.start
@@ -168,33 +197,95 @@ def markdown(data: dict) -> str:
 
 
 def issue(session, *, month_: str | None = None, path: Path, new_number: bool = False, on=None,
-          today: dt.date | None = None, template: Path | None = None) -> dict:
+          today: dt.date | None = None, template: Path | None = None, reissue: bool = False,
+          reason: str | None = None) -> dict:
     """Compose, number, record and write the bulletin for a month. Returns what it said, with
-    `written` false (and nothing recorded) when the month had nothing in it."""
+    `written` false (and nothing recorded) when the month had nothing in it.
+
+    An issued 期 keeps its number, date and content (SPEC §5a): writing it again reproduces the
+    stored content word for word, whatever changed since. A correction is a new 期 (`new_number`)
+    or, with a reason, the same 期 reissued (`reissue`): composed afresh, the reason recorded."""
     path = Path(path)
     if path.suffix.lower() not in FORMATS:
         raise Invalid(f"输出文件（-o）：“{path.name}”应以 .md、.xlsx 或 .docx 结尾", field="output")
     today = today or dt.date.today()
-    issued_on = parse_date(on, field="印发日期（--date）") if on else today
-    data = compose(session, month_=month_ or f"{today.year:04d}-{today.month:02d}", today=today)
-    if data["empty"]:
-        return {**data, "written": False, "file": None}
-    existing = session.exec(select(Bulletin).where(Bulletin.period == data["period"]).order_by(Bulletin.no.desc())).first()
-    if existing is not None and not new_number:
+    issued_on = parse_date(on, field="印发日期（--date）") if on else None
+    key = month(month_ or f"{today.year:04d}-{today.month:02d}")[0]
+    existing = session.exec(select(Bulletin).where(Bulletin.period == key).order_by(Bulletin.no.desc())).first()
+    if reissue:
+        reason = text_rules.clean(reason, field="reason", label="更正理由（--reason）", required=True)
+        if existing is None:
+            raise Conflict(f"--reissue：{key} 的通报尚未印发，没有可更正的一期；直接印发即可（去掉 --reissue）", field="reissue")
+    if existing is not None and not (new_number or reissue):
+        if issued_on is not None and issued_on != existing.issued_on:
+            raise Conflict(f"印发日期（--date）：{key} 的通报第{existing.no}期已于 {existing.issued_on} 印发；重新生成沿用原日期与内容。"
+                           "如需更正，请用 --reissue --reason 理由（同一期号）或 --new-number（新的一期）", field="date")
+        data = _stored(session, existing)
+        existing.file = str(path)
+        existing.note = _note(existing.note, f"{today.isoformat()} 重新生成")
         bulletin, reissued = existing, True
-        bulletin.file = str(path)
-        bulletin.note = f"{today.isoformat()} 重新生成"
     else:
-        no = (session.exec(select(func.max(Bulletin.no))).one() or 0) + 1
-        bulletin, reissued = Bulletin(no=no, period=data["period"], issued_on=issued_on, file=str(path)), False
+        day = issued_on or today
+        data = compose(session, month_=key, today=day, issued_on=day)
+        if data["empty"]:
+            return {**data, "written": False, "file": None}
+        if reissue:
+            bulletin, reissued = existing, True
+            bulletin.issued_on, bulletin.file = day, str(path)
+            bulletin.note = _note(existing.note, f"{today.isoformat()} 更正重发：{reason}")
+        else:
+            no = (session.exec(select(func.max(Bulletin.no))).one() or 0) + 1
+            bulletin, reissued = Bulletin(no=no, period=data["period"], issued_on=day, file=str(path)), False
+        data = _numbered(data, bulletin)
+        bulletin.content = json.dumps(data, ensure_ascii=False, sort_keys=True)
+        data = json.loads(bulletin.content)  # what is written is what is kept, to the character
     y, m = int(data["period"][:4]), int(data["period"][5:])
     bulletin.title = f"作风纪律专项整治通报 第{bulletin.no}期（{y}年{m}月）"
     session.add(bulletin)
     session.flush()
-    data.update(no=bulletin.no, no_text=f"第{bulletin.no}期", reissued=reissued, issued_on=bulletin.issued_on.isoformat(),
-                issued_on_text=f"{bulletin.issued_on.year}年{bulletin.issued_on.month}月{bulletin.issued_on.day}日",
-                title=f"作风纪律专项整治通报（第{bulletin.no}期）", heading="作风纪律专项整治通报")
+    data["reissued"] = reissued
+    _write(session, path, data, template)
+    verb = "更正重发" if reissue else ("重新生成" if reissued else "印发")
+    audit.set_summary(session, f"{verb}通报第{bulletin.no}期（{data['period']}）：{path.name}")
+    return {**data, "written": True, "file": str(path)}
+
+
+def preview(session, *, month_: str | None = None, on=None) -> dict:
+    """What `--json` shows: an issued 期 as it was issued (the latest for the month), else what one issued
+    on `on` (default today) would say, unnumbered."""
+    today = dt.date.today()
+    key = month(month_ or f"{today.year:04d}-{today.month:02d}")[0]
+    issued_on = parse_date(on, field="印发日期（--date）") if on else None
+    existing = session.exec(select(Bulletin).where(Bulletin.period == key).order_by(Bulletin.no.desc())).first()
+    if existing is not None and existing.content and issued_on in (None, existing.issued_on):
+        return json.loads(existing.content)
+    day = issued_on or today
+    return compose(session, month_=key, today=day, issued_on=issued_on)
+
+
+def _note(old: str | None, line: str) -> str:
+    return f"{old}；{line}" if old else line
+
+
+def _numbered(data: dict, bulletin) -> dict:
+    d = bulletin.issued_on
+    data = {**data, "no": bulletin.no, "no_text": f"第{bulletin.no}期", "issued_on": d.isoformat(),
+            "issued_on_text": f"{d.year}年{d.month}月{d.day}日", "title": f"作风纪律专项整治通报（第{bulletin.no}期）",
+            "heading": "作风纪律专项整治通报"}
     data["lines"] = _lines(data)
+    return data
+
+
+def _stored(session, bulletin) -> dict:
+    """What an issued 期 said. One issued before zz kept content is composed as of its own date, once, and kept."""
+    if bulletin.content:
+        return json.loads(bulletin.content)
+    data = _numbered(compose(session, month_=bulletin.period, today=bulletin.issued_on, issued_on=bulletin.issued_on), bulletin)
+    bulletin.content = json.dumps(data, ensure_ascii=False, sort_keys=True)
+    return json.loads(bulletin.content)
+
+
+def _write(session, path: Path, data: dict, template: Path | None = None) -> None:
     if path.suffix.lower() == ".xlsx":
         from .excel.bulletin import write_bulletin
 
@@ -208,12 +299,11 @@ def issue(session, *, month_: str | None = None, path: Path, new_number: bool = 
 
         text = markdown(data)
         atomic_save(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
-    audit.set_summary(session, f"{'重新生成' if reissued else '印发'}通报第{bulletin.no}期（{data['period']}）：{path.name}")
-    return {**data, "written": True, "file": str(path)}
 
 
 def list_bulletins(session) -> list[dict]:
     return [
-        {"no": b.no, "period": b.period, "issued_on": b.issued_on.isoformat(), "title": b.title, "file": b.file, "note": b.note}
+        {"no": b.no, "period": b.period, "issued_on": b.issued_on.isoformat(), "title": b.title, "file": b.file, "note": b.note,
+         "as_of": json.loads(b.content)["as_of"] if b.content else None}
         for b in session.exec(select(Bulletin).order_by(Bulletin.no)).all()
     ]

@@ -40,7 +40,8 @@ def overdue_clause(as_of: dt.date):
     )
 
 
-def days_late(fix: Fix, as_of: dt.date) -> int:
+def days_late(fix, as_of: dt.date) -> int:
+    """Days overdue on as_of of a Fix (or of reports.FixOn: a fix as it stood on a day)."""
     if fix.ongoing or fix.deadline is None or fix.deadline >= as_of:
         return 0
     if fix.done_on is not None and fix.done_on <= as_of:
@@ -212,8 +213,9 @@ def return_(session, fix_id: int, *, by: str, reason: str, on=None) -> Fix:
     by = _other_than_owner(fix, by, "退回")
     reason = text_rules.clean(reason, field="reason", label="退回理由（--reason）", required=True)
     day = _date(on, "日期（--date）")
+    prior = fix.done_on  # kept on the event: a report for a day before the return still counts it done
     fix.status, fix.done_on, fix.claimed, fix.done_reported = IN_PROGRESS, None, False, False
-    _event(session, fix, "退回", day, actor=by, text=reason)
+    _event(session, fix, "退回", day, actor=by, text=reason, prior_done_on=prior)
     session.add(fix)
     session.flush()
     issues_mod.refresh_status(session, [fix.issue_id])
@@ -233,9 +235,14 @@ def extend(session, fix_id: int, *, to, approver: str, reason: str, on=None) -> 
     new = parse_date(to, field="新时限（--to）")
     if fix.deadline and new <= fix.deadline:
         raise Invalid(f"新时限（--to）：{new} 不晚于现时限 {fix.deadline}", field="to")
+    day = _date(on, "批准日期（--date）")
+    last = session.exec(select(FixEvent.happened_on).where(FixEvent.fix_id == fix.id, FixEvent.kind == "延期")
+                        .order_by(FixEvent.happened_on.desc())).first()
+    if last is not None and day < last:
+        raise Invalid(f"批准日期（--date）：{day} 早于上一次延期的批准日期 {last}；延期按批准的先后登记", field="date")
     if fix.original_deadline is None:
         fix.original_deadline = fix.deadline
-    _event(session, fix, "延期", _date(on, "日期（--date）"), approver=approver, text=reason,
+    _event(session, fix, "延期", day, approver=approver, text=reason,
            old_deadline=fix.deadline, new_deadline=new)
     fix.deadline = new
     session.add(fix)
@@ -303,11 +310,13 @@ def _edit_owner(session, fix: Fix, owner: str | None, ch) -> None:
     ch.set(fix, "owner", "责任人", owner)
 
 
-def record(fix: Fix, unit_name: str, as_of: dt.date) -> dict:
-    late = days_late(fix, as_of)
+def record(fix: Fix, unit_name: str, as_of: dt.date, *, then=None) -> dict:
+    """A fix's record; `then` (reports.FixOn) is how it stood on as_of when that differs from its row."""
+    deadline = then.deadline if then is not None else fix.deadline
+    late = days_late(fix if then is None else then, as_of)
     return {
         "id": fix.id, "seq": fix.seq, "issue_id": fix.issue_id, "unit": unit_name, "task": fix.task,
-        "deadline": ONGOING if fix.ongoing else (fix.deadline.isoformat() if fix.deadline else None),
+        "deadline": ONGOING if fix.ongoing else (deadline.isoformat() if deadline else None),
         "original_deadline": fix.original_deadline.isoformat() if fix.original_deadline else None,
         "on_the_spot": fix.on_the_spot, "owner": fix.owner, "leader": fix.leader, "status": fix.status,
         "progress": fix.progress, "done_on": fix.done_on.isoformat() if fix.done_on else None,
@@ -340,8 +349,12 @@ def list_fixes(session, *, unit=None, status=None, overdue=False, ongoing=None, 
         q = q.where(Fix.unit_id == units.resolve(session, unit).id)
     if status:
         q = q.where(Fix.status == plan_of(session).choice("fix_statuses", status, label="整改状态", field="status"))
+    from .reports import changed_since
+
+    then = {c.fix_id: c.then for c in changed_since(session, as_of)}  # the deadline in force on D, done on D
     if overdue:  # a void issue's fixes are never overdue
-        q = q.where(overdue_clause(as_of), *issues_mod.live(session, Fix.issue_id, as_of))
+        late = or_(overdue_clause(as_of), Fix.id.in_(list(then))) if then else overdue_clause(as_of)
+        q = q.where(late, *issues_mod.live(session, Fix.issue_id, as_of))
     if ongoing is not None:
         q = q.where(Fix.ongoing.is_(ongoing))
     if claimed:  # a unit's own 已销号, awaiting the office's verification
@@ -349,7 +362,11 @@ def list_fixes(session, *, unit=None, status=None, overdue=False, ongoing=None, 
     q = q.order_by(Fix.deadline.is_(None), Fix.deadline, Fix.id) if overdue else q.order_by(Fix.id)
     if limit:
         q = q.limit(limit)
-    return [record(fix, name, as_of) for fix, name in session.exec(q).all()]
+    recs = [record(fix, name, as_of, then=then.get(fix.id)) for fix, name in session.exec(q).all()]
+    if overdue and then:
+        recs = [r for r in recs if r["overdue"]]
+        recs.sort(key=lambda r: (r["deadline"] == ONGOING, r["deadline"] or "", r["id"]))
+    return recs
 
 
 def events(session, fix_id: int) -> list[dict]:

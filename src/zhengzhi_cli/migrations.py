@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from .errors import ZzError
 
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 APP = "zz"
 
 _checked: set[str] = set()
@@ -267,9 +267,22 @@ def _v10_gongwen(conn) -> None:
         table.create(conn)
 
 
+def _v11_history(conn) -> None:
+    """v10 → v11: history stays true (SPEC §5a). A 退回 keeps the completion day it took back
+    (fix_event.prior_done_on, back-filled from the last 完成 before it); an index finds the events
+    after a day D (the few fixes whose deadline or completion changed since D); an issued 通报 keeps
+    its content (bulletin.content, JSON) so the same 期 regenerates word for word."""
+    conn.execute(sa.text("ALTER TABLE fix_event ADD COLUMN prior_done_on DATE"))
+    conn.execute(sa.text(
+        "UPDATE fix_event SET prior_done_on = (SELECT MAX(e.happened_on) FROM fix_event e WHERE e.fix_id = fix_event.fix_id"
+        " AND e.kind = '完成' AND e.happened_on <= fix_event.happened_on AND e.id < fix_event.id) WHERE kind = '退回'"))
+    conn.execute(sa.text("CREATE INDEX IF NOT EXISTS ix_fix_event_kind_day ON fix_event (kind, happened_on, fix_id)"))
+    conn.execute(sa.text("ALTER TABLE bulletin ADD COLUMN content TEXT"))
+
+
 STEPS: dict[int, Callable] = {2: _v2_supervision, 3: _v3_report_indexes, 4: _v4_as_of_indexes, 5: _v5_as_of_columns,
-                              6: _v6_import_identity, 7: _v7_issue_void, 8: _v8_no_id_reuse,
-                              9: _v9_evidence, 10: _v10_gongwen}
+                              6: _v6_import_identity, 7: _v7_issue_void, 8: _v8_no_id_reuse, 9: _v9_evidence,
+                              10: _v10_gongwen, 11: _v11_history}
 
 
 def ensure(engine, *, plan_text: str | None = None) -> str:

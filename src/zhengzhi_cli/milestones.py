@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import func
+from sqlalchemy import and_, case, func
 from sqlmodel import select
 
 from . import units
 from .dates import parse_date
-from .errors import Conflict
-from .models import CheckRecord, Fix, Issue, MilestoneRecord, Rule, Unit
+from .models import CheckRecord, Fix, FixEvent, Issue, MilestoneRecord, Rule, Unit
 from .register import plan_of
 
 DONE, DONE_LATE, LATE, NOT_DUE = "已完成", "逾期完成", "已逾期", "未到期"
@@ -29,9 +28,7 @@ def state(due_on: dt.date, done_on: dt.date | None, as_of: dt.date) -> str:
 def mark_done(session, *, unit: str, milestone: str, on=None, ref: str | None = None, note: str | None = None) -> MilestoneRecord:
     plan = plan_of(session)
     the_unit = units.resolve(session, unit)
-    ms = plan.milestone(milestone)
-    if ms.derived_from != "manual":
-        raise Conflict(f"节点：“{ms.name}”由登记的数据自动得出（{_DERIVED_HINT[ms.derived_from]}），无需手工标记", field="milestone")
+    ms = plan.milestone(milestone)  # a milestone met by data may be set by hand too: the date given overrides the data
     day = parse_date(on, field="日期（--date）") if on is not None else dt.date.today()
     record = session.exec(select(MilestoneRecord).where(MilestoneRecord.unit_id == the_unit.id, MilestoneRecord.key == ms.key)).first()
     if record is None:
@@ -43,22 +40,35 @@ def mark_done(session, *, unit: str, milestone: str, on=None, ref: str | None = 
     return record
 
 
-_DERIVED_HINT = {
-    "checks": "四项“四查四看”都登记即完成",
-    "issues": "登记第一条问题即完成",
-    "fixes": "登记第一项整改即完成",
-    "rules": "登记第一项制度即完成",
-    "inspections": "登记对该单位的督查即完成",
-}
+def _earlier(day, other):
+    """The earlier of two date columns (`other` may be NULL), in SQL that both backends take."""
+    return case((and_(other.is_not(None), other < day), other), else_=day)
 
 
 def _first_dates(session, model, date_col, as_of: dt.date, issue_col=None) -> dict[int, dt.date]:
-    """The first day each unit registered a row; issues and fixes count only while their issue is not void."""
+    """The first day of each unit's rows by the data's own dates (SPEC §5a: an issue's 发现日期, or for a
+    unit's own workbook its 填报日期; a fix's or rule's 填报日期, which import keeps as created_on, or its
+    completion if earlier), never
+    the day a clerk typed them in; issues and fixes count only while their issue is not void."""
     from .issues import live
 
     extra = live(session, issue_col, as_of) if issue_col is not None else []
     rows = session.exec(select(model.unit_id, func.min(date_col)).where(date_col <= as_of, *extra).group_by(model.unit_id)).all()
     return {u: d for u, d in rows}
+
+
+def _fix_dates(session, as_of: dt.date) -> dict[int, dt.date]:
+    """整改清单: a fix's 填报日期 (created_on), or an earlier completion or progress note on it."""
+    from .issues import live
+
+    out = _first_dates(session, Fix, _earlier(Fix.created_on, Fix.done_on), as_of, Fix.issue_id)
+    for unit_id, day in session.exec(
+        select(Fix.unit_id, func.min(FixEvent.happened_on)).join(FixEvent, FixEvent.fix_id == Fix.id)
+        .where(FixEvent.happened_on <= as_of, *live(session, Fix.issue_id, as_of)).group_by(Fix.unit_id)
+    ).all():
+        if unit_id not in out or day < out[unit_id]:
+            out[unit_id] = day
+    return out
 
 
 def _check_dates(session, n_checks: int, as_of: dt.date) -> dict[int, dt.date]:
@@ -90,21 +100,26 @@ def done_dates(session, as_of: dt.date) -> dict[str, dict[int, dt.date]]:
     plan = plan_of(session)
     derived = {
         "checks": lambda: _check_dates(session, len(plan.checks), as_of),
-        "issues": lambda: _first_dates(session, Issue, Issue.created_on, as_of, Issue.id),
-        "fixes": lambda: _first_dates(session, Fix, Fix.created_on, as_of, Fix.issue_id),
-        "rules": lambda: _first_dates(session, Rule, Rule.created_on, as_of),
+        # a unit's list is dated by the 填报日期 it came with (import keeps it as created_on); a row the office
+        # entered, by its 发现日期
+        "issues": lambda: _first_dates(session, Issue, case((Issue.src_seq.is_not(None), Issue.created_on), else_=Issue.found_on),
+                                       as_of, Issue.id),
+        "fixes": lambda: _fix_dates(session, as_of),
+        "rules": lambda: _first_dates(session, Rule, _earlier(Rule.created_on, Rule.done_on), as_of),
         "inspections": lambda: _inspection_dates(session, as_of),
         "manual": dict,
     }
     out: dict[str, dict[int, dt.date]] = {}
     for ms in plan.milestones:
         out[ms.key] = derived[ms.derived_from]()
-    for unit_id, key, day, _ref in session.exec(
-        select(MilestoneRecord.unit_id, MilestoneRecord.key, MilestoneRecord.done_on, MilestoneRecord.ref)
-        .where(MilestoneRecord.done_on <= as_of)
-    ).all():
+    for unit_id, key, day in session.exec(
+        select(MilestoneRecord.unit_id, MilestoneRecord.key, MilestoneRecord.done_on)
+    ).all():  # a date set by hand overrides the data: before it, the milestone was not met
         if key in out:
-            out[key][unit_id] = day
+            if day <= as_of:
+                out[key][unit_id] = day
+            else:
+                out[key].pop(unit_id, None)
     return out
 
 

@@ -12,6 +12,12 @@ open (未开始 or 整改中 as registered). Stored statuses are today's; to rep
 D, each issue carries the days its fixes were all completed / all verified and each fix its
 issue's 发现日期 (schema v5), so the figures as of D are index-only scans whatever D is
 (see `_issue_cube`, `_fix_groups`).
+
+What the dates on a row cannot tell (SPEC §5a) comes from the events after D: an extension
+approved after D (the deadline in force on D was the one before it), a 退回 after D (the fix was
+done on D), a fix's first step after D (it was 未开始 on D). Those few fixes (`changed_since`, a
+range of ix_fix_event_kind_day) are taken back out of the grouped figures as stored and put in
+again as they stood on D, so the scans stay index-only whatever D is.
 """
 
 from __future__ import annotations
@@ -30,7 +36,7 @@ from . import fixes as fixes_mod
 from . import issues as issues_mod
 from .errors import Invalid
 from .models import (
-    Accountability, CheckRecord, Fix, Inspection, InspectionUnit, Issue, Opinion, Rule, TypicalCase, Unit,
+    Accountability, CheckRecord, Fix, FixEvent, Inspection, InspectionUnit, Issue, Opinion, Rule, TypicalCase, Unit,
 )
 from .register import plan_of
 
@@ -41,8 +47,8 @@ TIER_KEYS = (("蓝", "overdue_blue"), ("黄", "overdue_yellow"), ("红", "overdu
 
 DEFINITIONS = [
     "完成率 =（已完成 + 已销号）÷ 整改时限在统计日及以前的整改事项数；长期坚持的整改事项不计入，单独列出。",
-    "逾期：整改时限早于统计日、且到统计日仍未完成的整改事项；预警等级：蓝 逾期 1–7 天，黄 8–30 天，红 30 天以上。",
-    "问题按发现日期计入；整改状态按统计日：完成日期、销号日期在统计日及以前的计为已完成、已销号，其余按登记为未开始或整改中。",
+    "逾期：整改时限（统计日当天有效的时限；延期自批准之日起计）早于统计日、且到统计日仍未完成的整改事项；预警等级：蓝 逾期 1–7 天，黄 8–30 天，红 30 天以上。",
+    "问题按发现日期计入；整改状态按统计日：完成日期、销号日期在统计日及以前的计为已完成、已销号，其余在统计日及以前已有进展（或导入时即为整改中）的计为整改中，否则为未开始；统计日以后的延期、退回不改变统计日的数字。",
     "问题状态由其整改事项得出：未整改（无整改或均未开始）、已整改（均已完成或已销号）、已销号（均已销号）、其余为整改中。",
     "没有问题的单位照列，不隐去；排名按完成率从高到低，无到期整改事项的单位不排名。",
 ]
@@ -124,6 +130,90 @@ def _dated(d=None):
     """A fix with a deadline (not 长期坚持)."""
     return and_(Fix.ongoing.is_(False), Fix.deadline.is_not(None)) if d is None else and_(
         Fix.ongoing.is_(False), Fix.deadline.is_not(None), Fix.deadline <= d)
+
+
+# ---------------------------------------------------------------- history (SPEC §5a)
+
+
+@dataclass(frozen=True)
+class FixOn:
+    """One fix as it stood on a day: what the figures need of it."""
+    status: str
+    deadline: dt.date | None
+    ongoing: bool
+    done_on: dt.date | None
+    verified_on: dt.date | None
+
+
+@dataclass(frozen=True)
+class Changed:
+    """A fix whose record changed after D in a way its dates do not tell: an extension approved
+    after D (the deadline in force on D was the one before it), a 退回 after D (it was done on D),
+    or its first step taken after D (it was 未开始 on D)."""
+    fix_id: int
+    issue_id: int
+    unit_id: int
+    now: FixOn
+    then: FixOn
+
+
+STARTS = ("进展", "完成")
+
+
+def changed_since(session, d: dt.date) -> list[Changed]:
+    """The fixes (of issues found by D, not void by D) whose stored row tells D's state wrongly.
+
+    Found by the events after D (a range of ix_fix_event_kind_day: few for a recent D), each fix
+    then replayed from its own events."""
+    ev = FixEvent
+    cand = select(ev.fix_id).where(ev.kind.in_(("延期", "退回", *STARTS)), ev.happened_on > d).distinct()
+    ids = list(session.execute(cand).scalars())
+    out: list[Changed] = []
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        rows = session.execute(
+            select(Fix.id, Fix.issue_id, Fix.unit_id, Fix.status, Fix.deadline, Fix.ongoing, Fix.done_on, Fix.verified_on)
+            .where(Fix.id.in_(chunk), Fix.issue_found_on <= d, *issues_mod.live(session, Fix.issue_id, d))).all()
+        events: dict[int, list] = defaultdict(list)
+        for e in session.execute(select(ev.fix_id, ev.kind, ev.happened_on, ev.old_deadline, ev.prior_done_on)
+                                 .where(ev.fix_id.in_([r[0] for r in rows]))
+                                 .order_by(ev.fix_id, ev.happened_on, ev.id)):
+            events[e[0]].append(e[1:])
+        for fid, iid, uid, status, deadline, ongoing, done_on, verified_on in rows:
+            now = FixOn(status, deadline, bool(ongoing), done_on, verified_on)
+            then = _replay(now, events[fid], d)
+            if then != now:
+                out.append(Changed(fid, iid, uid, now, then))
+    return out
+
+
+def _replay(now: FixOn, events: list, d: dt.date) -> FixOn:
+    after = [e for e in events if e[1] > d]
+    deadline = next((old for kind, _, old, _ in after if kind == "延期"), now.deadline)
+    done_on = now.done_on
+    back = next(((prior,) for kind, _, _, prior in after if kind == "退回"), None)
+    if back is not None:  # returned after D: done on D only if its earlier completion came by D
+        done_on = back[0] if back[0] is not None and back[0] <= d else None
+    status = now.status
+    starts = [e for e in events if e[0] in STARTS]
+    if status != "未开始" and starts and all(day > d for _, day, _, _ in starts):
+        status = "未开始"  # its first step was taken after D (a row that came in already started has none)
+    elif status in ("已完成", "已销号") and not (done_on is not None and done_on <= d):
+        status = "整改中"
+    return FixOn(status, deadline, now.ongoing, done_on, now.verified_on if done_on else None)
+
+
+def _as_row(f: FixOn, uid: int, days: list[dt.date]) -> tuple:
+    """One fix as a group row of `_unpack`'s shape (n = 1)."""
+    flat = []
+    for day in days:
+        flat += [int(f.done_on is not None and f.done_on <= day), int(f.verified_on is not None and f.verified_on <= day)]
+    return (uid, f.status, f.deadline, f.ongoing, 1, *flat)
+
+
+def overdue_on(f: FixOn, d: dt.date) -> bool:
+    return (not f.ongoing and f.deadline is not None and f.deadline < d
+            and not (f.done_on is not None and f.done_on <= d))
 
 
 FIX_FIGURES = ("fixes", "ongoing", "not_started", "in_progress", "done", "verified", "due", "due_done", "overdue",
@@ -230,7 +320,18 @@ def _fix_figures(session, p: Period) -> dict[int, dict]:
         void = _fix_groups(p, packed=packed).where(Fix.issue_id.in_(issues_mod.void_ids_query(p.as_of)))
         for row in session.execute(void).all():
             _fold(out, _unpack(row, n_days, packed), p, -1)
+    days = [p.as_of] + ([p.prev_as_of, p.prev_start - dt.timedelta(days=1)] if p.prev_as_of else [])
+    for c in _changed(session, p.as_of):  # as they stood on D: the deadline then in force, done then
+        _fold(out, _as_row(c.now, c.unit_id, days), p, -1)
+        _fold(out, _as_row(c.then, c.unit_id, days), p, +1)
     return out
+
+
+def _changed(session, d: dt.date) -> list[Changed]:
+    key = ("zz.changed_since", d)
+    if key not in session.info:
+        session.info[key] = changed_since(session, d)
+    return session.info[key]
 
 
 ISSUE_SHIFT = 32  # _issue_cube packs two counts in one SUM: verified by D (high bits), completed by D (low)
@@ -260,7 +361,36 @@ def _issue_cube(session, p: Period) -> list[tuple]:
             cube[(u, a, s, "已销号")] += sign * verified
             cube[(u, a, s, "已整改")] += sign * completed
             cube[(u, a, s, "未整改" if st == "未整改" else "整改中")] += sign * (n - verified - completed)
+    changed = {c.fix_id: c.then for c in _changed(session, d)}
+    issue_ids = sorted({c.issue_id for c in _changed(session, d)})
+    for start in range(0, len(issue_ids), 500):  # the issues of those fixes, their status on D again
+        chunk = issue_ids[start:start + 500]
+        stored = session.execute(select(Issue.id, Issue.unit_id, Issue.area, Issue.source, Issue.status, Issue.fixes_done_on,
+                                        Issue.fixes_verified_on).where(Issue.id.in_(chunk), Issue.found_on <= d)).all()
+        for _, u, a, s, st, done_on, verified_on in stored:  # by primary key: each as the grouped scan counted it
+            if verified_on is not None and verified_on <= d:
+                cube[(u, a, s, "已销号")] -= 1
+            elif done_on is not None and done_on <= d:
+                cube[(u, a, s, "已整改")] -= 1
+            else:
+                cube[(u, a, s, "未整改" if st == "未整改" else "整改中")] -= 1
+        fixes_of: dict[int, list[FixOn]] = defaultdict(list)
+        for fid, iid, status, deadline, ongoing, done_on, verified_on in session.execute(
+                select(Fix.id, Fix.issue_id, Fix.status, Fix.deadline, Fix.ongoing, Fix.done_on, Fix.verified_on)
+                .where(Fix.issue_id.in_(chunk))):
+            fixes_of[iid].append(changed.get(fid) or FixOn(status, deadline, bool(ongoing), done_on, verified_on))
+        for iid, u, a, s, *_ in stored:
+            cube[(u, a, s, _issue_state_on(fixes_of.get(iid, []), d))] += 1
     return [(u, a, s, st, n) for (u, a, s, st), n in cube.items() if n]
+
+
+def _issue_state_on(fixes: list[FixOn], d: dt.date) -> str:
+    """SPEC §2, from its fixes as they stood on D."""
+    if fixes and all(f.verified_on is not None and f.verified_on <= d for f in fixes):
+        return "已销号"
+    if fixes and all(f.done_on is not None and f.done_on <= d for f in fixes):
+        return "已整改"
+    return "整改中" if any(f.status != "未开始" for f in fixes) else "未整改"
 
 
 def _issues_found(session, start: dt.date, end: dt.date) -> dict[int, int]:
@@ -353,28 +483,46 @@ def overdue_list(session, as_of: dt.date, *, total: int | None = None, limit: in
     """Every fix overdue on D, worst first (capped at `limit` rows; `total` is the full count).
 
     Overdue fixes are the open ones with a past deadline (a range of ix_fix_status_deadline) and
-    the ones completed only after D (a range of ix_fix_done_on): both bounded by what is overdue."""
+    the ones completed only after D (a range of ix_fix_done_on): both bounded by what is overdue.
+    The few fixes whose record changed after D (`changed_since`) are judged as they stood on D."""
     late = fixes_mod.overdue_clause(as_of)
     live = issues_mod.live(session, Fix.issue_id, as_of)
     open_late = select(Fix.id, Fix.deadline).where(Fix.status.in_(fixes_mod.OPEN), Fix.deadline < as_of, late, *live)
     done_later = select(Fix.id, Fix.deadline).where(Fix.done_on > as_of, Fix.deadline < as_of, late, *live)
     ids = union(open_late, done_later).subquery()
+    changed = {c.fix_id: c for c in _changed(session, as_of)}
     if total is None:
         total = session.execute(select(func.count()).select_from(ids)).scalar_one()
+        total += sum(overdue_on(c.then, as_of) - overdue_on(c.now, as_of) for c in changed.values())
     # pick the worst `limit` by (deadline, id) before joining anything: the sort sees only two columns
     top = select(ids.c.id, ids.c.deadline).order_by(ids.c.deadline, ids.c.id)
     if limit:
-        top = top.limit(limit)
-    top = top.subquery()
-    q = (select(Fix.id, Unit.name, Issue.description, Fix.task, Fix.leader, Fix.owner, Fix.deadline,
-                Fix.original_deadline, Fix.status)
-         .join(top, top.c.id == Fix.id).join(Unit, Unit.id == Fix.unit_id).join(Issue, Issue.id == Fix.issue_id)
-         .where(Issue.found_on <= as_of).order_by(Fix.deadline, Fix.id))
+        top = top.limit(limit + len(changed))
+    picked = [(dl, fid) for fid, dl in session.execute(top) if fid not in changed]
+    picked += [(c.then.deadline, fid) for fid, c in changed.items() if overdue_on(c.then, as_of)]
+    picked.sort()
+    if limit:
+        picked = picked[:limit]
+    deadline_on = {fid: dl for dl, fid in picked}
+    details = {}
+    for start in range(0, len(picked), 500):
+        chunk = [fid for _, fid in picked[start:start + 500]]
+        q = (select(Fix.id, Unit.name, Issue.description, Fix.task, Fix.leader, Fix.owner, Fix.original_deadline, Fix.status)
+             .join(Unit, Unit.id == Fix.unit_id).join(Issue, Issue.id == Fix.issue_id)
+             .where(Fix.id.in_(chunk), Issue.found_on <= as_of))
+        details.update({r[0]: r[1:] for r in session.execute(q)})
     rows = []
-    for fid, unit, desc, task, leader, owner, deadline, original, status in session.execute(q):
-        days = (as_of - deadline).days
+    for deadline, fid in picked:
+        if fid not in details:
+            continue
+        unit, desc, task, leader, owner, original, status = details[fid]
+        if fid in changed:
+            status = changed[fid].then.status
+        days = (as_of - deadline_on[fid]).days
         rows.append({"fix_id": fid, "unit": unit, "issue": desc, "task": task, "leader": leader, "owner": owner,
-                     "deadline": deadline.isoformat(), "original_deadline": original.isoformat() if original else None,
+                     "deadline": deadline.isoformat(),
+                     # the first deadline, once an extension was in force on D
+                     "original_deadline": original.isoformat() if original and original != deadline else None,
                      "status": "整改中" if status in ("已完成", "已销号") else status,
                      "days_late": days, "tier": fixes_mod.tier(days)})
     return {"total": total, "listed": len(rows), "rows": rows}
@@ -495,8 +643,15 @@ def _monthly_trend(session, plan, p: Period) -> list[dict]:
     verified = session.execute(select(*[_n(and_(Fix.verified_on >= a, Fix.verified_on <= b)) for _, a, b in months])
                                .where(Fix.verified_on >= months[0][1], Fix.verified_on <= p.as_of,
                                       *issues_mod.live(session, Fix.issue_id, p.as_of))).one()
-    return [{"month": label, "issues_found": int(found[i]), "fixes_completed": int(done[i]), "fixes_verified": int(verified[i])}
-            for i, (label, _, _) in enumerate(months)]
+    out = [{"month": label, "issues_found": int(found[i]), "fixes_completed": int(done[i]), "fixes_verified": int(verified[i])}
+           for i, (label, _, _) in enumerate(months)]
+    by_label = {r["month"]: r for r in out}
+    for c in _changed(session, p.as_of):  # a completion taken back by a 退回 after D still counts in its month
+        for f, sign in ((c.now, -1), (c.then, +1)):
+            for key, day in (("fixes_completed", f.done_on), ("fixes_verified", f.verified_on)):
+                if day is not None and months[0][1] <= day <= p.as_of:
+                    by_label[f"{day.year:04d}-{day.month:02d}"][key] += sign
+    return out
 
 
 def supervision(session, plan, as_of: dt.date) -> dict:
@@ -667,7 +822,7 @@ def phases(session, *, as_of: dt.date | None = None) -> dict:
         "milestone_counts": by_milestone, "units": status["units"],
         "definitions": [
             "节点状态：已完成（在截止日期前完成）、逾期完成（截止日期后完成）、已逾期（已过截止日期仍未完成）、未到期。",
-            "四查四看、问题清单、整改清单、制度清单、接受督查由登记的数据自动得出；实施方案、领导机构、动员会议、总结报告为手工标记（zz milestone done）。",
+            "四查四看、问题清单、整改清单、制度清单、接受督查由登记的数据按其自身日期（检查日期、发现日期、填报日期）得出；实施方案、领导机构、动员会议、总结报告为手工标记（zz milestone done），任一节点手工标记的日期优先于数据。",
             "完成率 =（已完成 + 逾期完成）÷ 应完成节点数（单位数 × 本阶段节点数）。",
         ],
     }

@@ -21,15 +21,16 @@ def bulletin(
     month: Annotated[Optional[str], typer.Option("--month", help="通报月份，如 2017-08（默认本月）")] = None,
     date: Annotated[Optional[str], typer.Option("--date", help="印发日期（默认今天）")] = None,
     new_number: Annotated[bool, typer.Option("--new-number", help="同一月份再发一期，使用新期号（默认沿用原期号）")] = False,
+    reissue: Annotated[bool, typer.Option("--reissue", help="更正重发已印发的一期（沿用期号、按现有数据重新生成），须写明 --reason")] = False,
+    reason: Annotated[Optional[str], typer.Option("--reason", help="更正重发的理由（与 --reissue 同用）")] = None,
     list_: Annotated[bool, typer.Option("--list", help="列出已印发的通报")] = False,
-    json_: Annotated[bool, typer.Option("--json", help="输出 JSON（只显示内容，不编号、不写文件）")] = False,
+    json_: Annotated[bool, typer.Option("--json", help="输出 JSON（已印发的月份显示印发时的内容；否则只显示内容，不编号、不写文件）")] = False,
     force: Annotated[bool, typer.Option("--force", help="文件已存在时替换它（默认不覆盖）")] = False,
     template: Annotated[Optional[Path], typer.Option("--template", help="本单位的 .docx 公文模板（占位符见 zz doc vars 通报；仅用于 -o …docx）")] = None,
 ):
     """印发一期通报：进展滞后单位、点名问责、正反典型、整改完成情况。示例：zz bulletin --month 2017-08 -o 通报第3期.xlsx"""
-    import datetime as dt
-
     from .. import bulletins, outputs
+    from ..errors import UsageProblem
     from ..db import open_session
 
     if list_:
@@ -41,11 +42,17 @@ def bulletin(
             output.table(f"已印发通报（{len(recs)} 期）", ["期号", "月份", "印发日期", "标题", "文件", "备注"],
                          [(r["no"], r["period"], r["issued_on"], r["title"], r["file"], r["note"]) for r in recs])
         return
+    if reissue and new_number:
+        raise UsageProblem("--reissue（同一期更正重发）与 --new-number（新的一期）只能选一个", field="--reissue")
+    if reason is not None and not reissue:
+        raise UsageProblem("--reason 是更正重发的理由，须与 --reissue 同用（zz bulletin --month 2017-07 --reissue --reason 理由 -o …）",
+                           field="--reason")
     if json_:
-        today = dt.date.today()
         with open_session(settings(ctx), write=False) as session:
-            output.emit_json(bulletins.compose(session, month_=month or f"{today.year:04d}-{today.month:02d}"))
+            output.emit_json(bulletins.preview(session, month_=month, on=date))
         return
+    if reissue:
+        reason = need(reason, option="--reason", label="更正重发的理由")
     out = need(out, option="-o", label="通报文件（.xlsx、.md 或 .docx）")
     if template is not None and Path(out).suffix.lower() != ".docx":
         from ..errors import UsageProblem
@@ -53,12 +60,13 @@ def bulletin(
         raise UsageProblem("--template 只用于公文：请把 -o 写成 .docx 文件，如 -o 通报.docx", field="--template")
     outputs.check(out, suffixes=(*outputs.XLSX_OR_MD, ".docx"), force=force, db=settings(ctx).db, what="通报")
     with open_session(settings(ctx)) as session:
-        data = bulletins.issue(session, month_=month, path=Path(out), new_number=new_number, on=date, template=template)
+        data = bulletins.issue(session, month_=month, path=Path(out), new_number=new_number, on=date, template=template,
+                               reissue=reissue, reason=reason)
     if not data["written"]:
         output.line(f"{data['period']} 没有可通报的内容（无进展滞后单位、问责、典型案例、完成整改或督查），未生成通报，未占用期号。")
         return
     t = data["totals"]
-    verb = "已重新生成（沿用期号）" if data["reissued"] else "已印发"
+    verb = "已更正重发（沿用期号）" if reissue else ("已重新生成（沿用期号和内容）" if data["reissued"] else "已印发")
     output.line(f"{verb}通报第{data['no']}期（{data['period']}）：{data['file']}"
                 + (f"，文号 {data['doc_no']}" if data.get("doc_no") else ""))
     output.line(f"  进展滞后单位 {t['lagging_units']} 个，逾期整改 {t['overdue_fixes']} 项（红 {t['tiers']['红']}、黄 {t['tiers']['黄']}、蓝 {t['tiers']['蓝']}）；"

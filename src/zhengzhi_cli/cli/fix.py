@@ -162,6 +162,7 @@ def fix_extend(
     to: Annotated[Optional[str], typer.Option("--to", help="新的整改时限")] = None,
     approver: Annotated[Optional[str], typer.Option("--approver", help="批准人")] = None,
     reason: Annotated[Optional[str], typer.Option("--reason", help="延期理由")] = None,
+    date: Annotated[Optional[str], typer.Option("--date", help="批准延期的日期（默认今天）；此日起按新时限计")] = None,
     json_: JSON = False,
 ):
     """延期：经批准推迟整改时限（保留原时限）。示例：zz fix extend 7 --to 2017-09-30 --approver 孙剑楠 --reason "涉及跨部门协调" """
@@ -172,7 +173,7 @@ def fix_extend(
         to = need(to, option="--to", label="新的整改时限")
         approver = need(approver, option="--approver", label="批准人")
         reason = need(reason, option="--reason", label="延期理由")
-        _done("已延期", fixes.extend(session, fix_id, to=to, approver=approver, reason=reason), json_, session)
+        _done("已延期", fixes.extend(session, fix_id, to=to, approver=approver, reason=reason, on=date), json_, session)
 
 
 @app.command("list")

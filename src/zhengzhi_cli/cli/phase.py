@@ -48,13 +48,13 @@ def phase(
 def milestone_done(
     ctx: typer.Context,
     unit: Annotated[str, typer.Argument(help="单位", autocompletion=complete_unit)],
-    milestone: Annotated[str, typer.Argument(help="节点：实施方案、领导机构、动员会议、总结报告", autocompletion=complete_milestone)],
+    milestone: Annotated[str, typer.Argument(help="节点：任一节点（实施方案、问题清单、四查四看、总结报告……）；由数据得出的节点以此日期为准", autocompletion=complete_milestone)],
     date: Annotated[Optional[str], typer.Option("--date", help="完成日期（默认今天）")] = None,
     ref: Annotated[Optional[str], typer.Option("--ref", help="文件文号或存档位置（如总结报告的文号）")] = None,
     note: Annotated[Optional[str], typer.Option("--note", help="备注")] = None,
     json_: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
 ):
-    """标记手工节点已完成。示例：zz milestone done 杨村 总结报告 --date 2017-12-08 --ref 杨村街道〔2017〕45号"""
+    """标记节点已完成（任一节点；由数据得出的节点以所填日期为准）。示例：zz milestone done 杨村 总结报告 --date 2017-12-08 --ref 杨村街道〔2017〕45号"""
     from ..db import open_session
     from ..milestones import mark_done, phase_status
 

@@ -169,7 +169,8 @@ class Fix(_Table, table=True):
 
 class FixEvent(_Table, table=True):
     __tablename__ = "fix_event"
-    __table_args__ = NO_ID_REUSE
+    # the events after a day D: the fixes whose deadline or completion changed since (schema v11)
+    __table_args__ = (Index("ix_fix_event_kind_day", "kind", "happened_on", "fix_id"), NO_ID_REUSE)
     id: Optional[int] = Field(default=None, primary_key=True)
     fix_id: int = Field(foreign_key="fix.id", index=True)
     kind: str = Field(max_length=16)  # 进展 / 完成 / 销号 / 退回 / 延期
@@ -179,6 +180,7 @@ class FixEvent(_Table, table=True):
     approver: Optional[str] = Field(default=None, max_length=100)
     old_deadline: Optional[dt.date] = None
     new_deadline: Optional[dt.date] = None
+    prior_done_on: Optional[dt.date] = None  # 退回: the completion day it took back (schema v11)
 
 
 class Rule(_Table, table=True):

@@ -1,4 +1,4 @@
-"""Schema v9 tables: document numbers (发文字号). Loaded on first use (see models.load_all)."""
+"""Schema v10 tables: document numbers (发文字号). Loaded on first use (see models.load_all)."""
 
 import datetime as dt
 from typing import Optional

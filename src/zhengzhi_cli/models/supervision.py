@@ -100,3 +100,4 @@ class Bulletin(_Table, table=True):
     title: Optional[str] = Field(default=None, sa_column=Column(Text))
     file: Optional[str] = Field(default=None, sa_column=Column(Text))
     note: Optional[str] = Field(default=None, sa_column=Column(Text))
+    content: Optional[str] = Field(default=None, sa_column=Column(Text))  # what it said, JSON (schema v11)
