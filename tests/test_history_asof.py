@@ -250,8 +250,8 @@ def test_a_fix_typed_in_later_meets_the_list_on_its_progress_date(district):
 
 
 @sqlite_only()
-def test_a_v8_register_keeps_the_completions_its_returns_took_back(district):
-    """Schema step 9 back-fills a 退回's completion day from the 完成 before it."""
+def test_a_v10_register_keeps_the_completions_its_returns_took_back(district):
+    """Schema step 11 back-fills a 退回's completion day from the 完成 before it."""
     import sqlite3
 
     from zhengzhi_cli import migrations
@@ -261,11 +261,11 @@ def test_a_v8_register_keeps_the_completions_its_returns_took_back(district):
     zz.ok(f"fix done {fid} --date 2017-07-22")
     zz.ok(["fix", "return", str(fid), "--by", "张华", "--reason", "台账不全", "--date", "2017-08-08"])
     conn = sqlite3.connect(zz.db)
-    with conn:  # back to v8: the register as the previous zz left it
+    with conn:  # back to v10: the register as the previous zz left it
         conn.execute("DROP INDEX ix_fix_event_kind_day")
         conn.execute("ALTER TABLE fix_event DROP COLUMN prior_done_on")
         conn.execute("ALTER TABLE bulletin DROP COLUMN content")
-        conn.execute("UPDATE meta SET value = '8' WHERE key = 'schema_version'")
+        conn.execute("UPDATE meta SET value = '10' WHERE key = 'schema_version'")
     conn.close()
     migrations._checked.clear()
     assert july(zz)["overview"]["overdue"] == 0 and july(zz)["overview"]["done"] == 1

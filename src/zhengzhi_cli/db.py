@@ -279,6 +279,8 @@ def _busy_message() -> str:
 # in the domain and an importer applies per cell. Only new rows and changed values are judged,
 # so a record stored before these rules can still be edited (and so corrected).
 ZZ_OWN_TABLES = ("meta", "change", "change_row")  # zz's own text (the command line, JSON of rows), never shown raw
+# zz's own text in a column of a domain table: an issued 通报's content (JSON of what it said)
+ZZ_OWN_COLUMNS = {("bulletin", "content")}
 INT32 = 2**31 - 1
 
 
@@ -301,7 +303,7 @@ def _check_values(session, _ctx, _instances) -> None:
             label = text.label(attr.key)
             if isinstance(value, str):
                 length = getattr(col.type, "length", None)
-                if col.table.name in ZZ_OWN_TABLES:
+                if col.table.name in ZZ_OWN_TABLES or (col.table.name, col.name) in ZZ_OWN_COLUMNS:
                     why = _why_not_own(value, length)
                 else:
                     fixed = text.normalise(value)
