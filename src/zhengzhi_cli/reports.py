@@ -279,7 +279,25 @@ def _units(session) -> list:
 
 
 def rate(done: int, due: int) -> float | None:
-    return round(done / due, 4) if due else None
+    """THE 完成率 (README “完成率口径”): done ÷ due as a fraction rounded half up to a tenth of a
+    percentage point (0.4915 → 0.492), in exact integer arithmetic, so the terminal, JSON and the
+    workbook (format 0.0%) all show the same figure; None when nothing is due."""
+    if not due:
+        return None
+    return ((2000 * done + due) // (2 * due)) / 1000
+
+
+def pct_text(value: float | None) -> str:
+    """A rate from `rate` as text: 0.492 → “49.2%”; None → “—”."""
+    return "—" if value is None else f"{round(value * 1000) / 10:.1f}%"
+
+
+def points_text(delta: float | None) -> str:
+    """A change of rate in 个百分点: 0.029 → “+2.9 个百分点”, -0.029 → “-2.9 个百分点”."""
+    if delta is None:
+        return "—"
+    tenths = round(delta * 1000)
+    return "持平" if tenths == 0 else f"{'+' if tenths > 0 else '-'}{abs(tenths) / 10:.1f} 个百分点"
 
 
 def _rank(rows: list[dict]) -> None:
@@ -458,12 +476,13 @@ def monthly(session, *, month: str | None = None, as_of: dt.date | None = None, 
         {"key": "issues", "metric": "问题总数", "now": ov["issues"], "before": prev_issues},
         {"key": "completed", "metric": "已完成整改（含已销号）", "now": ov["completed"], "before": tot("prev_completed")},
         {"key": "verified", "metric": "已销号", "now": ov["verified"], "before": tot("prev_verified")},
-        {"key": "due", "metric": "时限已到的整改事项", "now": ov["due"], "before": tot("prev_due")},
+        {"key": "due", "metric": "时限已到的整改事项（完成率分母）", "now": ov["due"], "before": tot("prev_due")},
+        {"key": "due_done", "metric": "其中已完成（完成率分子）", "now": ov["due_done"], "before": tot("prev_due_done")},
         {"key": "completion_rate", "metric": "完成率", "now": ov["completion_rate"], "before": prev_rate},
         {"key": "overdue", "metric": "逾期整改事项", "now": ov["overdue"], "before": tot("prev_overdue")},
     ]
     for s in standing:
-        s["delta"] = (round(s["now"] - s["before"], 4) if s["now"] is not None and s["before"] is not None else None)
+        s["delta"] = (round(s["now"] - s["before"], 3) if s["now"] is not None and s["before"] is not None else None)
     for (uid, row, f) in core["units_rows"]:
         row["issues_found_in_month"] = new_now.get(uid, 0)
         row["completed_in_month"] = int(f.get("completed_in_period", 0) or 0)
