@@ -106,7 +106,7 @@ def _sheet_rows(ws, header_first: str = "序号"):
     """Rows under the (last) header row whose first cell is `header_first`, up to 合计 or a blank."""
     rows = list(ws.iter_rows(values_only=True))
     start = max(i for i, r in enumerate(rows) if r and r[0] == header_first)
-    while rows[start + 1][0] in (None, header_first):  # a second header row
+    while rows[start + 1][0] in (None, header_first, "合计"):  # a second header row; the 合计 row right under the header
         start += 1
     out = []
     for r in rows[start + 1:]:

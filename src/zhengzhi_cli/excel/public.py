@@ -32,10 +32,10 @@ def write_public(path: Path, data: dict) -> None:
                 r["fixes_in_progress"], r["due"], r["due_done"], _rate(r["rate"])]
 
     by_unit = Table("按单位", f"{data['title']}（按单位，截至 {data['as_of']}）", ["序号", "单位", "类型", *head],
-                    [[i, u["unit"], u["kind"], *figures(u)] for i, u in enumerate(data["units"], start=1)]
-                    + [[None, "合计", None, *figures(t)]])
+                    [[None, "合计", None, *figures(t)]]  # 合计 first: never alone on a page
+                    + [[i, u["unit"], u["kind"], *figures(u)] for i, u in enumerate(data["units"], start=1)])
     by_area = Table("按整治重点", f"{data['title']}（按整治重点，截至 {data['as_of']}）", ["序号", "整治重点", "具体内容", *head],
-                    [[a["area_no"], a["area"], a["title"], *figures(a)] for a in data["areas"]] + [[None, "合计", None, *figures(t)]],
+                    [[None, "合计", None, *figures(t)]] + [[a["area_no"], a["area"], a["title"], *figures(a)] for a in data["areas"]],
                     widths={2: 40})
     items = Table("整改事项", f"{data['title']}（整改事项，截至 {data['as_of']}）",
                   ["序号", "单位", "整治重点", "存在问题", "整改措施", "整改时限", "整改状态", "完成日期"],

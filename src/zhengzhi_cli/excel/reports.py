@@ -144,6 +144,18 @@ class Book:
             ws.set_row(row - 2, 14 * max([lines(g, w) for g, w in spans.items()] + [1]) + 6)
         if repeat:
             ws.repeat_rows(first_head, row - 1)
+        if total is not None:  # 合计 right under the header: it can never be left alone on a page
+            bold = self.fmt(bold=True, bg_color="#F2F2F2", **border)
+            t = dict(total, __no=None)
+            for i, c in enumerate(all_cols):
+                v = "合计" if i == 0 else c.value(t)
+                if i and c.kind == "pct" and v is not None:
+                    ws.write_number(row, i, v, self.fmt(bold=True, bg_color="#F2F2F2", num_format="0.0%", **border))
+                elif isinstance(v, (int, float)) and not isinstance(v, bool):
+                    ws.write_number(row, i, v, bold)
+                else:
+                    ws.write_string(row, i, "" if v is None else str(v), bold)
+            row += 1
         if freeze:
             ws.freeze_panes(row, 2 if number else 1)
         first = row
@@ -168,18 +180,6 @@ class Book:
                 ws.set_row(row, 13.5 * lines + 2)
             row += 1
         last = row - 1
-        if total is not None:
-            bold = self.fmt(bold=True, bg_color="#F2F2F2", **border)
-            t = dict(total, __no=None)
-            for i, c in enumerate(all_cols):
-                v = "合计" if i == 0 else c.value(t)
-                if i and c.kind == "pct" and v is not None:
-                    ws.write_number(row, i, v, self.fmt(bold=True, bg_color="#F2F2F2", num_format="0.0%", **border))
-                elif isinstance(v, (int, float)) and not isinstance(v, bool):
-                    ws.write_number(row, i, v, bold)
-                else:
-                    ws.write_string(row, i, "" if v is None else str(v), bold)
-            row += 1
         for i, c in enumerate(all_cols):
             w = widths[i]
             if c.kind == "long":
