@@ -153,3 +153,39 @@ def test_ledger_deadlines_are_dates(zz, tmp_path):
         dated = [c for c in cells if c.is_date]
         assert dated, "no dated deadline"
         assert all("yy" in c.number_format for c in dated), {c.number_format for c in dated}
+
+
+def test_monthly_page_one_has_a_digest_and_charts_worst_first(zz, tmp_path):
+    """Page 1 says what the figures mean: totals and 完成率 with its numerator, the 10 units furthest
+    behind with their 责任领导, 临期 in the next 7 days, the trend; charts sorted worst first."""
+    import openpyxl
+
+    from zhengzhi_cli.reports import pct_text
+
+    db = tmp_path / "demo" / "demo.db"
+    zz(["demo", "--db", str(db), "--out", str(tmp_path / "out")], ok=True)
+    data = zz.json(["--db", str(db), "report", "monthly", "--month", "2017-07"])
+    d = data["digest"]
+    text = "".join(d["text"])
+    ov = data["overview"]
+    assert f"完成率 {pct_text(ov['completion_rate'])}" in text and f"已完成 {ov['due_done']} 项" in text
+    assert "个百分点" in text and "今后 7 天内" in text and f"{d['due_soon']} 项" in text
+    assert len(d["behind"]) == 10 and all(b["leader"] for b in d["behind"])
+    overdue = [b["overdue"] for b in d["behind"]]
+    assert overdue == sorted(overdue, reverse=True)
+    assert all(f"{b['unit']}（逾期 {b['overdue']} 项" in text and b["leader"] in text for b in d["behind"])
+    out = tmp_path / "月报.xlsx"
+    zz(["--db", str(db), "report", "monthly", "--month", "2017-07", "-o", str(out)], ok=True)
+    wb = openpyxl.load_workbook(out)
+    page1 = [c for row in wb["总体情况"].iter_rows(max_row=8, values_only=True) for c in row if isinstance(c, str)]
+    assert "综述" in page1 and any(d["text"][0] in c for c in page1)
+    charts = wb["图表"]
+    rows = list(charts.iter_rows(values_only=True))
+    start = next(i for i, r in enumerate(rows) if isinstance(r[0], str) and r[0].startswith("图表数据一"))
+    rates = []
+    for r in rows[start + 2:]:
+        if not isinstance(r[0], int):
+            break
+        rates.append(r[2])
+    assert rates and rates == sorted(rates)  # worst first
+    assert len(charts._charts) == 2

@@ -493,7 +493,49 @@ def monthly(session, *, month: str | None = None, as_of: dt.date | None = None, 
                 "new_issues": new_issues_list(session, p.start, p.as_of, limit=limit),
                 "verified_fixes": verified_list(session, p.start, p.as_of, limit=limit),
                 "supervision_month": month_supervision(session, p.start, p.as_of)})
+    out["digest"] = digest(session, out)
     return out
+
+
+BEHIND = 10  # units named in the 综述
+SOON_DAYS = 7  # 临期: deadline within this many days after the statistics date
+
+
+def digest(session, data: dict) -> dict:
+    """The monthly report's 综述: one paragraph written from its figures — totals and 完成率
+    (with numerator and denominator), the units furthest behind with their 责任领导, fixes due in
+    the next days (临期) and the trend against last month. Text and the figures it names."""
+    ov = data["overview"]
+    as_of = dt.date.fromisoformat(data["as_of"])
+    leaders = dict(session.execute(select(Unit.name, Unit.leader)).all())
+    behind = sorted((u for u in data["units"] if u["overdue"] or (u["completion_rate"] is not None and u["completion_rate"] < 1)),
+                    key=lambda u: (-u["overdue"], u["completion_rate"] if u["completion_rate"] is not None else 2, u["unit"]))
+    behind = [{"unit": u["unit"], "leader": leaders.get(u["unit"]), "overdue": u["overdue"],
+               "completion_rate": u["completion_rate"]} for u in behind[:BEHIND]]
+    soon_end = as_of + dt.timedelta(days=SOON_DAYS)
+    soon = session.execute(
+        select(func.count()).select_from(Fix).where(
+            Fix.ongoing.is_(False), Fix.deadline > as_of, Fix.deadline <= soon_end,
+            or_(Fix.done_on.is_(None), Fix.done_on > as_of), or_(Fix.verified_on.is_(None), Fix.verified_on > as_of))
+    ).scalar_one()
+    std = {x["key"]: x for x in data["standing"]}
+    chg = {x["key"]: x for x in data["changes"]}
+    cr = std["completion_rate"]
+    sentences = [
+        f"截至 {data['as_of']}，全区 {ov['units']} 个单位共查摆问题 {ov['issues']} 个、制定整改事项 {ov['fixes']} 项；"
+        f"整改时限已到的 {ov['due']} 项中已完成 {ov['due_done']} 项，完成率 {pct_text(ov['completion_rate'])}"
+        f"（上月末 {pct_text(cr['before'])}，{points_text(cr['delta'])}）；逾期 {ov['overdue']} 项"
+        f"（红 {ov['overdue_red']}、黄 {ov['overdue_yellow']}、蓝 {ov['overdue_blue']}），"
+        f"较上月末{'增加' if (std['overdue']['delta'] or 0) >= 0 else '减少'} {abs(std['overdue']['delta'] or 0)} 项。",
+        f"本月新发现问题 {chg['issues_found']['this_month']} 个（上月 {chg['issues_found']['last_month']} 个），"
+        f"完成整改 {chg['fixes_completed']['this_month']} 项（上月 {chg['fixes_completed']['last_month']} 项）；"
+        f"今后 {SOON_DAYS} 天内（至 {soon_end.isoformat()}）到期的整改事项 {soon} 项，请提前督促。",
+    ]
+    if behind:
+        sentences.append("进展最滞后的单位（按逾期项数）：" + "；".join(
+            f"{b['unit']}（逾期 {b['overdue']} 项，完成率 {pct_text(b['completion_rate'])}，责任领导 {b['leader'] or '未登记'}）"
+            for b in behind) + "。")
+    return {"text": sentences, "behind": behind, "due_soon": soon, "due_soon_until": soon_end.isoformat()}
 
 
 def _monthly_trend(session, plan, p: Period) -> list[dict]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from .book import FONT, escape, page
+from .book import FONT, escape, page, row_height
 from .book import text_width as _text_width
 from ..reports import pct_text, points_text
 TIER_COLOURS = {"蓝": ("#DDEBF7", "#1F4E79"), "黄": ("#FFEB9C", "#7F6000"), "红": ("#FFC7CE", "#9C0006")}
@@ -373,37 +373,56 @@ def sheet_verified(book: Book, data: dict) -> None:
     book.table(ws, 2, cols, data["verified_fixes"]["rows"], freeze=True, repeat=True)
 
 
+CHART_UNITS = 20  # the units furthest behind, charted
+
+
 def sheet_charts(book: Book, data: dict) -> None:
-    """Native charts: completion rate by unit (from 分单位), issues by area and status (from 分重点)."""
+    """Native charts, worst first, labelled with their values and readable in greyscale (no meaning
+    carried by colour alone): the units with the lowest 完成率, and issues by area and state. Their
+    data are printed as tables under the charts (sorted the same way)."""
     ws = book.sheet("图表", data["title"] + "·图表")
     book.title(ws, 0, "图表", 16)
     ws.set_column(0, 15, 10)
-    first, last = book.units_range
-    n_units = last - first + 1
-    if n_units > 0:
-        c1 = book.wb.add_chart({"type": "column"})
-        c1.add_series({"name": "完成率", "categories": ["分单位", first, 1, last, 1], "values": ["分单位", first, 16, last, 16],
-                       "fill": {"color": "#4472C4"}, "gap": 40})
-        c1.set_title({"name": "各单位整改完成率", "name_font": {"name": FONT, "size": 12}})
-        c1.set_y_axis({"num_format": "0%", "min": 0, "max": 1, "num_font": {"name": FONT, "size": 8},
-                       "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
-        c1.set_x_axis({"num_font": {"name": FONT, "size": 8, "rotation": -90}})
+    grid = {"visible": True, "line": {"color": "#D9D9D9"}}
+    # the data, sorted worst first, under the two charts (rows 58 on, page 3)
+    ranked = sorted((u for u in data["units"] if u["completion_rate"] is not None),
+                    key=lambda u: (u["completion_rate"], -u["overdue"], u["unit"]))[:CHART_UNITS]
+    areas = sorted(data["areas"], key=lambda a: (-a["status"]["未整改"], -a["status"]["整改中"], a["area"]))
+    row = 58
+    ws.write_string(row, 0, f"图表数据一：完成率最低的 {len(ranked)} 个单位（从低到高）", book.fmt(bold=True, font_size=12))
+    u_first, u_last, row = book.table(ws, row + 1, [
+        Col("单位", "unit", width=20), Col("完成率", "completion_rate", "pct", 9), Col("其中已完成", "due_done", "int", 9),
+        Col("时限已到", "due", "int", 9), Col("逾期", "overdue", "int", 7)], ranked, colour_rate=False)
+    row += 1
+    ws.write_string(row, 0, "图表数据二：各整治重点问题数（按未整改从多到少）", book.fmt(bold=True, font_size=12))
+    a_first, a_last, row = book.table(ws, row + 1, [Col("整治重点", "area", width=12)] + [
+        Col(st, (lambda r, st=st: r["status"][st]), "int", 8) for st in ISSUE_STATES], areas)
+    ws.set_h_pagebreaks([29, 57])
+    if ranked:
+        c1 = book.wb.add_chart({"type": "bar"})
+        c1.add_series({"name": "完成率", "categories": ["图表", u_first, 1, u_last, 1], "values": ["图表", u_first, 2, u_last, 2],
+                       "fill": {"color": "#595959"}, "border": {"color": "#000000"}, "gap": 40,
+                       "data_labels": {"value": True, "num_format": "0.0%", "font": {"name": FONT, "size": 8}}})
+        c1.set_title({"name": f"完成率最低的 {len(ranked)} 个单位（最低的在最上）", "name_font": {"name": FONT, "size": 12}})
+        c1.set_x_axis({"num_format": "0%", "min": 0, "max": 1, "num_font": {"name": FONT, "size": 8}, "major_gridlines": grid})
+        c1.set_y_axis({"reverse": True, "num_font": {"name": FONT, "size": 8}})
         c1.set_legend({"none": True})
         c1.set_size({"width": 1150, "height": 520})
         ws.insert_chart(2, 0, c1)
-    af, al = book.areas_range
-    c2 = book.wb.add_chart({"type": "column", "subtype": "stacked"})
-    colours = {"未整改": "#C00000", "整改中": "#FFC000", "已整改": "#5B9BD5", "已销号": "#70AD47"}
-    for i, s in enumerate(ISSUE_STATES):
-        c2.add_series({"name": s, "categories": ["分重点", af, 1, al, 1], "values": ["分重点", af, 5 + i, al, 5 + i],
-                       "fill": {"color": colours[s]}, "gap": 60})
-    c2.set_title({"name": "各整治重点问题数（按问题状态）", "name_font": {"name": FONT, "size": 12}})
-    c2.set_x_axis({"num_font": {"name": FONT, "size": 9}})
-    c2.set_y_axis({"num_font": {"name": FONT, "size": 8}, "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
+    c2 = book.wb.add_chart({"type": "bar", "subtype": "stacked"})
+    shades = {"未整改": ("#262626", "#FFFFFF"), "整改中": ("#7F7F7F", "#FFFFFF"), "已整改": ("#BFBFBF", "#000000"),
+              "已销号": ("#F2F2F2", "#000000")}
+    for i, st in enumerate(ISSUE_STATES):
+        fill, ink = shades[st]
+        c2.add_series({"name": st, "categories": ["图表", a_first, 1, a_last, 1], "values": ["图表", a_first, 2 + i, a_last, 2 + i],
+                       "fill": {"color": fill}, "border": {"color": "#000000"}, "gap": 50,
+                       "data_labels": {"value": True, "font": {"name": FONT, "size": 8, "color": ink}}})
+    c2.set_title({"name": "各整治重点问题数（按问题状态；未整改最多的在最上）", "name_font": {"name": FONT, "size": 12}})
+    c2.set_y_axis({"reverse": True, "num_font": {"name": FONT, "size": 9}})
+    c2.set_x_axis({"num_font": {"name": FONT, "size": 8}, "major_gridlines": grid})
     c2.set_legend({"position": "bottom", "font": {"name": FONT, "size": 9}})
     c2.set_size({"width": 1150, "height": 520})
     ws.insert_chart(30, 0, c2)
-    ws.set_h_pagebreaks([29])
 
 
 def _pct(v) -> str:
@@ -418,6 +437,12 @@ def sheet_overview(book: Book, data: dict) -> None:
     book.title(ws, 0, data["title"], n)
     book.line(ws, 1, _subtitle(data), n, width=26 + 13 * 5)
     row = 3
+    if data.get("digest"):  # page 1 says what the figures mean before the tables give them
+        ws.write_string(row, 0, "综述", book.fmt(bold=True, font_size=12))
+        text = "\n".join(data["digest"]["text"])
+        ws.merge_range(row + 1, 0, row + 1, n - 1, text, book.fmt(text_wrap=True, valign="top", font_size=10))
+        ws.set_row(row + 1, row_height(text, 26 + 13 * 5, size=10))
+        row += 3
     if data["report"] == "monthly":
         ws.write_string(row, 0, "一、本月变化", book.fmt(bold=True, font_size=12))
         cols = [Col("指标", "metric", width=24), Col("本月", "this_month", "int", 12), Col("上月", "last_month", "int", 12),
@@ -476,8 +501,7 @@ def sheet_overview(book: Book, data: dict) -> None:
         _, _, row = book.table(ws, row + 1, cols, data["supervision_month"]["rows"], number=False)
     book.notes(ws, row + 1, n, data["definitions"], [24, 12, 12, 12, 12, 12])
     book.set_width(ws, 0, 26)
-    for i in range(1, 6):
-        book.set_width(ws, i, 13)
+    ws.set_column(1, 5, 13)  # figures only; the 明细 text is merged across 2–5
 
 
 # ---------------------------------------------------------------- summary-only sheets
