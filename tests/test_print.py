@@ -25,7 +25,7 @@ def _workbooks(zz, tmp_path: Path) -> tuple[Path, list[Path]]:
     out = tmp_path / "out"
     db = tmp_path / "demo" / "demo.db"
     zz(["demo", "--db", str(db), "--out", str(out)], ok=True)
-    run = lambda *a: zz(["--db", str(db), *a], ok=True)  # noqa: E731
+    run = lambda *a: zz(["--db", str(db), *a], ok=True)
     run("report", "phases", "--as-of", AS_OF, "-o", str(out / "阶段进度.xlsx"))
     run("report", "summary", "--as-of", AS_OF, "-o", str(out / "总结.xlsx"))
     run("export", "ledger", "-o", str(out / "台账.xlsx"))

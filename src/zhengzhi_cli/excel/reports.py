@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
+from ..reports import pct_text, points_text
 from .book import FONT, escape, page, row_height
 from .book import text_width as _text_width
-from ..reports import pct_text, points_text
+
 TIER_COLOURS = {"蓝": ("#DDEBF7", "#1F4E79"), "黄": ("#FFEB9C", "#7F6000"), "红": ("#FFC7CE", "#9C0006")}
 STATE_COLOURS = {"已完成": ("#C6EFCE", "#006100"), "逾期完成": ("#FFEB9C", "#7F6000"), "已逾期": ("#FFC7CE", "#9C0006"),
                  "未到期": ("#F2F2F2", "#595959"), "进行中": ("#DDEBF7", "#1F4E79"), "已结束": ("#EDEDED", "#404040"),

@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from . import columns as C
-from .book import FONT, lines_needed, page, row_height
+from .book import FONT, page, row_height
+
 TITLE_ROWS = 3  # title, 填报单位/制表日期 line, header
 TEMPLATE_ROWS = 500  # rows given dropdowns and borders in the blank template
 
