@@ -135,6 +135,7 @@ def test_terminal_prints_rate_with_its_numerator_and_points(zz, tmp_path):
     assert "完成率分子" in shown and str(ov["due_done"]) in shown and "个百分点" in shown
     rate_row = next(s for s in data["standing"] if s["key"] == "completion_rate")
     assert points_text(rate_row["delta"]) in shown
+    assert _squash(data["digest"]["text"][0]) in _squash(shown)  # the 综述 in the terminal too
 
 
 def test_ledger_deadlines_are_dates(zz, tmp_path):

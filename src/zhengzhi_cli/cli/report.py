@@ -108,6 +108,8 @@ def _show_core(data: dict) -> None:
     cur = data["current_phase"]
     output.line(f"{data['title']}")
     output.line(f"统计期 {data['start']} 至 {data['as_of']}；当前阶段：{cur['name'] if cur else '不在专项整治期间'}")
+    for sentence in (data.get("digest") or {}).get("text", []):  # the 综述 of the workbook's first page
+        output.line(sentence)
     if data["report"] == "monthly":
         output.table("本月变化", ["指标", "本月", "上月", "增减"],
                      [(c["metric"], c["this_month"], c["last_month"], f"{c['delta']:+d}") for c in data["changes"]])
