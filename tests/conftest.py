@@ -98,3 +98,4 @@ def postgresql_only():
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "empty_register: on PostgreSQL, start from an empty database (no register yet)")
+    config.addinivalue_line("markers", "slow: takes more than about 20 s (deselect with -m 'not slow')")

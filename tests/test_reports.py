@@ -107,7 +107,7 @@ def _sheet_rows(ws, header_first: str = "序号"):
     """Rows under the (last) header row whose first cell is `header_first`, up to 合计 or a blank."""
     rows = list(ws.iter_rows(values_only=True))
     start = max(i for i, r in enumerate(rows) if r and r[0] == header_first)
-    while rows[start + 1][0] in (None, header_first):  # a second header row
+    while rows[start + 1][0] in (None, header_first, "合计"):  # a second header row; the 合计 row right under the header
         start += 1
     out = []
     for r in rows[start + 1:]:
@@ -133,13 +133,13 @@ def test_monthly_workbook_matches_json(june, tmp_path):
     assert units.freeze_panes and units.print_title_rows
     rows = _sheet_rows(units)
     assert [r[1] for r in rows] == [u["unit"] for u in data["units"]]
-    keys = ["issues", "fixes", "not_started", "in_progress", "done", "verified", "ongoing", "due", "overdue",
+    keys = ["issues", "fixes", "not_started", "in_progress", "done", "verified", "ongoing", "due", "due_done", "overdue",
             "overdue_blue", "overdue_yellow", "overdue_red", "completion_rate", "rank",
             "issues_found_in_month", "completed_in_month", "verified_in_month"]
     for r, u in zip(rows, data["units"]):
         assert list(r[3:3 + len(keys)]) == [u[k] for k in keys]
     total = next(r for r in units.iter_rows(values_only=True) if r[0] == "合计")
-    assert total[3] == data["overview"]["issues"] and total[15] == data["overview"]["completion_rate"]
+    assert total[3] == data["overview"]["issues"] and total[16] == data["overview"]["completion_rate"]
     notes = [r[0] for r in units.iter_rows(values_only=True) if isinstance(r[0], str) and r[0].startswith("说明")]
     assert notes and "完成率" in notes[0] and "长期坚持" in notes[0] and "蓝" in notes[0]
 

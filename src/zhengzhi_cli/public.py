@@ -20,6 +20,7 @@ from .errors import Invalid
 from .models import Fix, Issue, Unit
 from .redact import for_register
 from .register import plan_of
+from .reports import rate
 
 DONE, FIXING = "已完成", "整改中"
 
@@ -34,7 +35,8 @@ def status_on(status: str, done_on: dt.date | None, verified_on: dt.date | None,
 
 
 def _blank(statuses: list[str]) -> dict:
-    return {"issues": 0, **{s: 0 for s in statuses}, "fixes": 0, "fixes_done": 0, "fixes_in_progress": 0}
+    return {"issues": 0, **{s: 0 for s in statuses}, "fixes": 0, "fixes_done": 0, "fixes_in_progress": 0, "due": 0,
+            "due_done": 0}
 
 
 def compose(session, *, as_of: dt.date | None = None, items: bool = True) -> dict:
@@ -46,12 +48,14 @@ def compose(session, *, as_of: dt.date | None = None, items: bool = True) -> dic
     live = issues_mod.live(session, Issue.id, as_of)  # void issues are not disclosed as problems
     issue_rows = session.exec(select(Issue.id, Issue.unit_id, Issue.area).where(Issue.found_on <= as_of, *live)).all()
     fix_by_issue: dict[int, list[str]] = {}
+    due_by_issue: dict[int, list[bool]] = {}  # per fix: is its 整改时限 on or before as_of (the 完成率 denominator)
     fix_rows = session.exec(
-        select(Fix.issue_id, Fix.status, Fix.done_on, Fix.verified_on).join(Issue, Issue.id == Fix.issue_id)
-        .where(Issue.found_on <= as_of, *live)
+        select(Fix.issue_id, Fix.status, Fix.done_on, Fix.verified_on, Fix.deadline, Fix.ongoing)
+        .join(Issue, Issue.id == Fix.issue_id).where(Issue.found_on <= as_of, *live)
     ).all()
-    for issue_id, status, done_on, verified_on in fix_rows:
+    for issue_id, status, done_on, verified_on, deadline, ongoing in fix_rows:
         fix_by_issue.setdefault(issue_id, []).append(status_on(status, done_on, verified_on, as_of))
+        due_by_issue.setdefault(issue_id, []).append(bool(not ongoing and deadline is not None and deadline <= as_of))
     per_unit = {u: _blank(statuses) for u, _, _ in unit_rows}
     per_area = {a.no: _blank(statuses) for a in plan.areas}
     total = _blank(statuses)
@@ -60,18 +64,23 @@ def compose(session, *, as_of: dt.date | None = None, items: bool = True) -> dic
         st = issues_mod.derive_status(fs)
         done = sum(1 for s in fs if s in (DONE, "已销号"))
         doing = sum(1 for s in fs if s == FIXING)
+        dues = due_by_issue.get(issue_id, [])
+        due = sum(dues)
+        due_done = sum(1 for s, d in zip(fs, dues) if d and s in (DONE, "已销号"))
         for bucket in (per_unit[unit_id], per_area[area], total):
             bucket["issues"] += 1
             bucket[st] += 1
             bucket["fixes"] += len(fs)
             bucket["fixes_done"] += done
             bucket["fixes_in_progress"] += doing
+            bucket["due"] += due
+            bucket["due_done"] += due_done
 
     def shaped(bucket: dict, **head) -> dict:
-        fixed = bucket["已整改"] + bucket["已销号"]
+        # the one 完成率 of every report (reports.rate): completed fixes among those whose deadline has come
         return {**head, "issues": bucket["issues"], **{keys.get(s, s): bucket[s] for s in statuses},
                 "fixes": bucket["fixes"], "fixes_done": bucket["fixes_done"], "fixes_in_progress": bucket["fixes_in_progress"],
-                "rate": round(fixed / bucket["issues"], 4) if bucket["issues"] else None}
+                "due": bucket["due"], "due_done": bucket["due_done"], "rate": rate(bucket["due_done"], bucket["due"])}
 
     data = {
         "as_of": as_of.isoformat(), "title": f"{plan.name}整改情况公示", "issuer": plan.issuer,

@@ -409,7 +409,25 @@ def _units(session) -> list:
 
 
 def rate(done: int, due: int) -> float | None:
-    return round(done / due, 4) if due else None
+    """THE 完成率 (README “完成率口径”): done ÷ due as a fraction rounded half up to a tenth of a
+    percentage point (0.4915 → 0.492), in exact integer arithmetic, so the terminal, JSON and the
+    workbook (format 0.0%) all show the same figure; None when nothing is due."""
+    if not due:
+        return None
+    return ((2000 * done + due) // (2 * due)) / 1000
+
+
+def pct_text(value: float | None) -> str:
+    """A rate from `rate` as text: 0.492 → “49.2%”; None → “—”."""
+    return "—" if value is None else f"{round(value * 1000) / 10:.1f}%"
+
+
+def points_text(delta: float | None) -> str:
+    """A change of rate in 个百分点: 0.029 → “+2.9 个百分点”, -0.029 → “-2.9 个百分点”."""
+    if delta is None:
+        return "—"
+    tenths = round(delta * 1000)
+    return "持平" if tenths == 0 else f"{'+' if tenths > 0 else '-'}{abs(tenths) / 10:.1f} 个百分点"
 
 
 def _rank(rows: list[dict]) -> None:
@@ -606,12 +624,13 @@ def monthly(session, *, month: str | None = None, as_of: dt.date | None = None, 
         {"key": "issues", "metric": "问题总数", "now": ov["issues"], "before": prev_issues},
         {"key": "completed", "metric": "已完成整改（含已销号）", "now": ov["completed"], "before": tot("prev_completed")},
         {"key": "verified", "metric": "已销号", "now": ov["verified"], "before": tot("prev_verified")},
-        {"key": "due", "metric": "时限已到的整改事项", "now": ov["due"], "before": tot("prev_due")},
+        {"key": "due", "metric": "时限已到的整改事项（完成率分母）", "now": ov["due"], "before": tot("prev_due")},
+        {"key": "due_done", "metric": "其中已完成（完成率分子）", "now": ov["due_done"], "before": tot("prev_due_done")},
         {"key": "completion_rate", "metric": "完成率", "now": ov["completion_rate"], "before": prev_rate},
         {"key": "overdue", "metric": "逾期整改事项", "now": ov["overdue"], "before": tot("prev_overdue")},
     ]
     for s in standing:
-        s["delta"] = (round(s["now"] - s["before"], 4) if s["now"] is not None and s["before"] is not None else None)
+        s["delta"] = (round(s["now"] - s["before"], 3) if s["now"] is not None and s["before"] is not None else None)
     for (uid, row, f) in core["units_rows"]:
         row["issues_found_in_month"] = new_now.get(uid, 0)
         row["completed_in_month"] = int(f.get("completed_in_period", 0) or 0)
@@ -622,7 +641,49 @@ def monthly(session, *, month: str | None = None, as_of: dt.date | None = None, 
                 "new_issues": new_issues_list(session, p.start, p.as_of, limit=limit),
                 "verified_fixes": verified_list(session, p.start, p.as_of, limit=limit),
                 "supervision_month": month_supervision(session, p.start, p.as_of)})
+    out["digest"] = digest(session, out)
     return out
+
+
+BEHIND = 10  # units named in the 综述
+SOON_DAYS = 7  # 临期: deadline within this many days after the statistics date
+
+
+def digest(session, data: dict) -> dict:
+    """The monthly report's 综述: one paragraph written from its figures — totals and 完成率
+    (with numerator and denominator), the units furthest behind with their 责任领导, fixes due in
+    the next days (临期) and the trend against last month. Text and the figures it names."""
+    ov = data["overview"]
+    as_of = dt.date.fromisoformat(data["as_of"])
+    leaders = dict(session.execute(select(Unit.name, Unit.leader)).all())
+    behind = sorted((u for u in data["units"] if u["overdue"] or (u["completion_rate"] is not None and u["completion_rate"] < 1)),
+                    key=lambda u: (-u["overdue"], u["completion_rate"] if u["completion_rate"] is not None else 2, u["unit"]))
+    behind = [{"unit": u["unit"], "leader": leaders.get(u["unit"]), "overdue": u["overdue"],
+               "completion_rate": u["completion_rate"]} for u in behind[:BEHIND]]
+    soon_end = as_of + dt.timedelta(days=SOON_DAYS)
+    soon = session.execute(
+        select(func.count()).select_from(Fix).where(
+            Fix.ongoing.is_(False), Fix.deadline > as_of, Fix.deadline <= soon_end,
+            or_(Fix.done_on.is_(None), Fix.done_on > as_of), or_(Fix.verified_on.is_(None), Fix.verified_on > as_of))
+    ).scalar_one()
+    std = {x["key"]: x for x in data["standing"]}
+    chg = {x["key"]: x for x in data["changes"]}
+    cr = std["completion_rate"]
+    sentences = [
+        f"截至 {data['as_of']}，全区 {ov['units']} 个单位共查摆问题 {ov['issues']} 个、制定整改事项 {ov['fixes']} 项；"
+        f"整改时限已到的 {ov['due']} 项中已完成 {ov['due_done']} 项，完成率 {pct_text(ov['completion_rate'])}"
+        f"（上月末 {pct_text(cr['before'])}，{points_text(cr['delta'])}）；逾期 {ov['overdue']} 项"
+        f"（红 {ov['overdue_red']}、黄 {ov['overdue_yellow']}、蓝 {ov['overdue_blue']}），"
+        f"较上月末{'增加' if (std['overdue']['delta'] or 0) >= 0 else '减少'} {abs(std['overdue']['delta'] or 0)} 项。",
+        f"本月新发现问题 {chg['issues_found']['this_month']} 个（上月 {chg['issues_found']['last_month']} 个），"
+        f"完成整改 {chg['fixes_completed']['this_month']} 项（上月 {chg['fixes_completed']['last_month']} 项）；"
+        f"今后 {SOON_DAYS} 天内（至 {soon_end.isoformat()}）到期的整改事项 {soon} 项，请提前督促。",
+    ]
+    if behind:
+        sentences.append("进展最滞后的单位（按逾期项数）：" + "；".join(
+            f"{b['unit']}（逾期 {b['overdue']} 项，完成率 {pct_text(b['completion_rate'])}，责任领导 {b['leader'] or '未登记'}）"
+            for b in behind) + "。")
+    return {"text": sentences, "behind": behind, "due_soon": soon, "due_soon_until": soon_end.isoformat()}
 
 
 def _monthly_trend(session, plan, p: Period) -> list[dict]:

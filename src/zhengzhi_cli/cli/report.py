@@ -24,7 +24,15 @@ LIMIT = Annotated[int, typer.Option("--limit", help="逾期清单等明细表最
 
 
 def _pct(v) -> str:
-    return "—" if v is None else f"{v * 100:.1f}%"
+    from ..reports import pct_text
+
+    return pct_text(v)  # the workbook's rounding (reports.rate: half up)
+
+
+def points_text(v) -> str:
+    from .. import reports
+
+    return reports.points_text(v)  # a change of 完成率 is in 个百分点
 
 
 def _target(ctx: typer.Context, out: Path | None, *, json_: bool, force: bool) -> None:
@@ -110,16 +118,19 @@ def _show_core(data: dict) -> None:
     cur = data["current_phase"]
     output.line(f"{data['title']}")
     output.line(f"统计期 {data['start']} 至 {data['as_of']}；当前阶段：{cur['name'] if cur else '不在专项整治期间'}")
+    for sentence in (data.get("digest") or {}).get("text", []):  # the 综述 of the workbook's first page
+        output.line(sentence)
     if data["report"] == "monthly":
         output.table("本月变化", ["指标", "本月", "上月", "增减"],
                      [(c["metric"], c["this_month"], c["last_month"], f"{c['delta']:+d}") for c in data["changes"]])
         output.table("累计情况", ["指标", "本月末", "上月末", "增减"],
-                     [(s["metric"], *((_pct(s[k]) for k in ("now", "before", "delta")) if s["key"] == "completion_rate"
+                     [(s["metric"], *((_pct(s["now"]), _pct(s["before"]), points_text(s["delta"])) if s["key"] == "completion_rate"
                                      else (s["now"], s["before"], f"{s['delta']:+d}" if s["delta"] is not None else "—")))
                       for s in data["standing"]])
     else:
-        output.table("全程累计", ["问题", "整改事项", "长期坚持", "时限已到", "已完成（含销号）", "已销号", "完成率", "逾期"],
-                     [(ov["issues"], ov["fixes"], ov["ongoing"], ov["due"], ov["completed"], ov["verified"],
+        output.table("全程累计", ["问题", "整改事项", "长期坚持", "已完成（含销号）", "已销号", "时限已到（分母）",
+                                  "其中已完成（分子）", "完成率", "逾期"],
+                     [(ov["issues"], ov["fixes"], ov["ongoing"], ov["completed"], ov["verified"], ov["due"], ov["due_done"],
                        _pct(ov["completion_rate"]), ov["overdue"])])
     output.table("分单位", ["排名", "单位", "问题", "整改", "完成", "销号", "长期", "逾期 蓝/黄/红", "完成率"],
                  [(u["rank"] or "—", u["unit"], u["issues"], u["fixes"], u["done"] + u["verified"], u["verified"], u["ongoing"],

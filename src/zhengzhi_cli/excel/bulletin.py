@@ -11,9 +11,12 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .book import PAGE_WIDTH_UNITS, page, row_height
+
 FORMULA_START = ("=", "+", "-", "@")
 A4 = 9
 MAX_WIDTH = 60
+TEXT_WIDTH = min(PAGE_WIDTH_UNITS, 110)  # a cover page's one column, at 100 % on A4 landscape
 WIDTH_SAMPLE = 2000
 
 
@@ -62,19 +65,13 @@ class Book:
         self.f_text = self.wb.add_format({**base, "border": 1, "text_wrap": True, "quote_prefix": True})
         self.f_num = self.wb.add_format({**base, "border": 1, "align": "center"})
         self.f_date = self.wb.add_format({**base, "border": 1, "align": "center", "num_format": "yyyy-mm-dd"})
-        self.f_line = self.wb.add_format({**base, "text_wrap": True})
-        self.f_line_safe = self.wb.add_format({**base, "text_wrap": True, "quote_prefix": True})
+        self.f_line = self.wb.add_format({**base, "text_wrap": True, "valign": "top"})
+        self.f_line_safe = self.wb.add_format({**base, "text_wrap": True, "valign": "top", "quote_prefix": True})
         self.f_note = self.wb.add_format({**base, "font_size": 10, "italic": True})
 
     def _page(self, ws, header_row: int | None) -> None:
-        ws.set_landscape()
-        ws.set_paper(A4)
-        ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
-        ws.fit_to_pages(1, 0)
-        ws.center_horizontally()
-        ws.set_footer("&C第 &P 页，共 &N 页")
+        page(ws, repeat=(0, header_row) if header_row is not None else None)
         if header_row is not None:
-            ws.repeat_rows(0, header_row)
             ws.freeze_panes(header_row + 1, 0)
 
     def write_cell(self, ws, r: int, c: int, value) -> None:
@@ -94,11 +91,13 @@ class Book:
         """A cover page: a title and paragraphs, one per row across a wide merged area."""
         ws = self.wb.add_worksheet(name)
         self._page(ws, None)
-        ws.set_column(0, 0, 120)
+        ws.set_column(0, 0, TEXT_WIDTH)  # inside the printable width: nothing runs past the page edge
         ws.write_string(0, 0, title, self.f_title)
-        ws.set_row(0, 30)
+        ws.set_row(0, row_height(title, TEXT_WIDTH / 1.6, size=16))
         for i, text in enumerate(lines, start=2):
             ws.write_string(i, 0, text, self.f_line_safe if text.startswith(FORMULA_START) else self.f_line)
+            # a spreadsheet does not grow a row for wrapped text: give it the lines it needs, or it prints over the next
+            ws.set_row(i, row_height(text, TEXT_WIDTH, size=11))
 
     def table(self, t: Table) -> None:
         ws = self.wb.add_worksheet(t.sheet)

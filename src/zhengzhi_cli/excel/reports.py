@@ -10,12 +10,14 @@ row with the definitions under every table, and native Excel charts.
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-FONT = "宋体"
+from ..reports import pct_text, points_text
+from .book import FONT, escape, page, row_height
+from .book import text_width as _text_width
+
 TIER_COLOURS = {"蓝": ("#DDEBF7", "#1F4E79"), "黄": ("#FFEB9C", "#7F6000"), "红": ("#FFC7CE", "#9C0006")}
 STATE_COLOURS = {"已完成": ("#C6EFCE", "#006100"), "逾期完成": ("#FFEB9C", "#7F6000"), "已逾期": ("#FFC7CE", "#9C0006"),
                  "未到期": ("#F2F2F2", "#595959"), "进行中": ("#DDEBF7", "#1F4E79"), "已结束": ("#EDEDED", "#404040"),
@@ -25,8 +27,7 @@ ISSUE_STATES = ("未整改", "整改中", "已整改", "已销号")
 
 def text_width(value: Any) -> float:
     """Column width units of a value in 宋体: a Chinese character is two, ASCII about one."""
-    text = str(value) if value is not None else ""
-    return sum(2.0 if unicodedata.east_asian_width(c) in "WF" else 1.1 for c in text)
+    return _text_width(value)
 
 
 @dataclass
@@ -53,6 +54,7 @@ class Book:
         self.wb.set_properties({"title": data.get("title", ""), "author": data.get("prepared_by", ""),
                                 "company": data.get("prepared_by", ""), "comments": "zz 作风纪律专项整治台账"})
         self._fmts: dict = {}
+        self._widths: dict[str, dict[int, float]] = {}
 
     def fmt(self, **props):
         key = tuple(sorted(props.items()))
@@ -66,17 +68,17 @@ class Book:
 
     def sheet(self, name: str, title: str, *, landscape: bool = True):
         ws = self.wb.add_worksheet(name)
-        ws.set_paper(9)  # A4
-        if landscape:
-            ws.set_landscape()
-        ws.fit_to_pages(1, 0)
-        ws.set_margins(left=0.4, right=0.4, top=0.7, bottom=0.6)
-        ws.center_horizontally()
-        esc = lambda t: str(t).replace("&", "&&")  # noqa: E731
-        ws.set_header(f'&L&"{FONT}"&9制表单位：{esc(self.data.get("prepared_by", ""))}'
-                      f'&C&"{FONT}"&9{esc(title)}&R&"{FONT}"&9制表日期：{esc(self.data.get("prepared_on", ""))}', {"margin": 0.3})
-        ws.set_footer(f'&C&"{FONT}"&9第 &P 页，共 &N 页', {"margin": 0.3})
+        page(ws, landscape=landscape,
+             header=f'&L&"{FONT}"&9制表单位：{escape(self.data.get("prepared_by", ""))}'
+                    f'&C&"{FONT}"&9{escape(title)}&R&"{FONT}"&9制表日期：{escape(self.data.get("prepared_on", ""))}')
+        self._widths[name] = {}
         return ws
+
+    def set_width(self, ws, i: int, width: float, fmt=None) -> None:
+        """Tables stacked on one sheet share its columns: each column gets the widest any of them needs."""
+        seen = self._widths.setdefault(ws.name, {})
+        seen[i] = max(seen.get(i, 0), width)
+        ws.set_column(i, i, seen[i], fmt)
 
     def title(self, ws, row: int, text: str, ncols: int, *, size: int = 16) -> None:
         ws.merge_range(row, 0, row, max(ncols - 1, 1), text, self.fmt(bold=True, font_size=size, align="center"))
@@ -143,29 +145,7 @@ class Book:
             ws.set_row(row - 2, 14 * max([lines(g, w) for g, w in spans.items()] + [1]) + 6)
         if repeat:
             ws.repeat_rows(first_head, row - 1)
-        if freeze:
-            ws.freeze_panes(row, 2 if number else 1)
-        first = row
-        widths = [max(text_width(c.header) + 2, 6) if not c.width else c.width for c in all_cols]
-        writers = [self._writer(ws, c, border) for c in all_cols]
-        wrapped = [(i, c.width or 30) for i, c in enumerate(all_cols) if c.kind == "long"]
-        for n, r in enumerate(rows, start=1):
-            r = dict(r, __no=n)
-            lines = 1
-            for i, c in enumerate(all_cols):
-                v = c.value(r)
-                writers[i](row, i, v)
-                if not c.width:
-                    widths[i] = max(widths[i], min(text_width(v) + 2, 40))
-            for i, w in wrapped:  # spreadsheets do not grow rows for wrapped text on their own: say how tall
-                v = all_cols[i].value(r)
-                if v:
-                    lines = max(lines, -(-int(text_width(v)) // int(w - 1)))
-            if lines > 1:
-                ws.set_row(row, 13.5 * lines + 2)
-            row += 1
-        last = row - 1
-        if total is not None:
+        if total is not None:  # 合计 right under the header: it can never be left alone on a page
             bold = self.fmt(bold=True, bg_color="#F2F2F2", **border)
             t = dict(total, __no=None)
             for i, c in enumerate(all_cols):
@@ -177,12 +157,36 @@ class Book:
                 else:
                     ws.write_string(row, i, "" if v is None else str(v), bold)
             row += 1
+        if freeze:
+            ws.freeze_panes(row, 2 if number else 1)
+        first = row
+        widths = [max(text_width(c.header) + 2, 6, c.width or 0) if c.kind != "long" else (c.width or 6) for c in all_cols]
+        writers = [self._writer(ws, c, border) for c in all_cols]
+        wrapped = [(i, c.width or 30) for i, c in enumerate(all_cols) if c.kind == "long"]
+        for n, r in enumerate(rows, start=1):
+            r = dict(r, __no=n)
+            lines = 1
+            for i, c in enumerate(all_cols):
+                v = c.value(r)
+                writers[i](row, i, v)
+                if c.kind == "date" and v:
+                    widths[i] = max(widths[i], 12)
+                elif c.kind not in ("long", "state"):  # text is never cut: the column takes the widest value
+                    widths[i] = max(widths[i], min(text_width(v) + 2, 40))
+            for i, w in wrapped:  # spreadsheets do not grow rows for wrapped text on their own: say how tall
+                v = all_cols[i].value(r)
+                if v:
+                    lines = max(lines, -(-int(text_width(v)) // int(w - 1)))
+            if lines > 1:
+                ws.set_row(row, 13.5 * lines + 2)
+            row += 1
+        last = row - 1
         for i, c in enumerate(all_cols):
             w = widths[i]
             if c.kind == "long":
                 w = c.width or min(max(widths[i], 20), 40)
             fmt = self.fmt(text_wrap=True) if c.kind == "long" else None
-            ws.set_column(i, i, w, fmt)
+            self.set_width(ws, i, w, fmt)
         if colour_rate and rows:
             for i, c in enumerate(all_cols):
                 if c.kind == "pct":
@@ -259,7 +263,7 @@ def unit_cols(monthly: bool) -> list[Col]:
         Col("整改事项", "fixes", "int", 7),
         Col("未开始", "not_started", "int", 7, group="整改状态（不含长期坚持）"), Col("整改中", "in_progress", "int", 7, group="整改状态（不含长期坚持）"),
         Col("已完成", "done", "int", 7, group="整改状态（不含长期坚持）"), Col("已销号", "verified", "int", 7, group="整改状态（不含长期坚持）"),
-        Col("长期坚持", "ongoing", "int", 7), Col("时限已到", "due", "int", 7),
+        Col("长期坚持", "ongoing", "int", 7), Col("时限已到", "due", "int", 7), Col("其中已完成", "due_done", "int", 7),
         Col("合计", "overdue", "int", 6, group="逾期"), Col("蓝", "overdue_blue", "tiercount", 5, group="逾期"),
         Col("黄", "overdue_yellow", "tiercount", 5, group="逾期"), Col("红", "overdue_red", "tiercount", 5, group="逾期"),
         Col("完成率", "completion_rate", "pct", 8), Col("排名", "rank", "int", 6),
@@ -273,7 +277,7 @@ def unit_cols(monthly: bool) -> list[Col]:
 
 def unit_total(data: dict) -> dict:
     ov = data["overview"]
-    t = {k: ov[k] for k in ("issues", "fixes", "not_started", "in_progress", "done", "verified", "ongoing", "due",
+    t = {k: ov[k] for k in ("issues", "fixes", "not_started", "in_progress", "done", "verified", "ongoing", "due", "due_done",
                             "overdue", "overdue_blue", "overdue_yellow", "overdue_red", "completion_rate")}
     t["unit"] = f"{ov['units']} 个单位"
     if data["report"] == "monthly":
@@ -370,41 +374,60 @@ def sheet_verified(book: Book, data: dict) -> None:
     book.table(ws, 2, cols, data["verified_fixes"]["rows"], freeze=True, repeat=True)
 
 
+CHART_UNITS = 20  # the units furthest behind, charted
+
+
 def sheet_charts(book: Book, data: dict) -> None:
-    """Native charts: completion rate by unit (from 分单位), issues by area and status (from 分重点)."""
+    """Native charts, worst first, labelled with their values and readable in greyscale (no meaning
+    carried by colour alone): the units with the lowest 完成率, and issues by area and state. Their
+    data are printed as tables under the charts (sorted the same way)."""
     ws = book.sheet("图表", data["title"] + "·图表")
     book.title(ws, 0, "图表", 16)
     ws.set_column(0, 15, 10)
-    first, last = book.units_range
-    n_units = last - first + 1
-    if n_units > 0:
-        c1 = book.wb.add_chart({"type": "column"})
-        c1.add_series({"name": "完成率", "categories": ["分单位", first, 1, last, 1], "values": ["分单位", first, 15, last, 15],
-                       "fill": {"color": "#4472C4"}, "gap": 40})
-        c1.set_title({"name": "各单位整改完成率", "name_font": {"name": FONT, "size": 12}})
-        c1.set_y_axis({"num_format": "0%", "min": 0, "max": 1, "num_font": {"name": FONT, "size": 8},
-                       "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
-        c1.set_x_axis({"num_font": {"name": FONT, "size": 8, "rotation": -90}})
+    grid = {"visible": True, "line": {"color": "#D9D9D9"}}
+    # the data, sorted worst first, under the two charts (rows 58 on, page 3)
+    ranked = sorted((u for u in data["units"] if u["completion_rate"] is not None),
+                    key=lambda u: (u["completion_rate"], -u["overdue"], u["unit"]))[:CHART_UNITS]
+    areas = sorted(data["areas"], key=lambda a: (-a["status"]["未整改"], -a["status"]["整改中"], a["area"]))
+    row = 58
+    ws.write_string(row, 0, f"图表数据一：完成率最低的 {len(ranked)} 个单位（从低到高）", book.fmt(bold=True, font_size=12))
+    u_first, u_last, row = book.table(ws, row + 1, [
+        Col("单位", "unit", width=20), Col("完成率", "completion_rate", "pct", 9), Col("其中已完成", "due_done", "int", 9),
+        Col("时限已到", "due", "int", 9), Col("逾期", "overdue", "int", 7)], ranked, colour_rate=False)
+    row += 1
+    ws.write_string(row, 0, "图表数据二：各整治重点问题数（按未整改从多到少）", book.fmt(bold=True, font_size=12))
+    a_first, a_last, row = book.table(ws, row + 1, [Col("整治重点", "area", width=12)] + [
+        Col(st, (lambda r, st=st: r["status"][st]), "int", 8) for st in ISSUE_STATES], areas)
+    ws.set_h_pagebreaks([29, 57])
+    if ranked:
+        c1 = book.wb.add_chart({"type": "bar"})
+        c1.add_series({"name": "完成率", "categories": ["图表", u_first, 1, u_last, 1], "values": ["图表", u_first, 2, u_last, 2],
+                       "fill": {"color": "#595959"}, "border": {"color": "#000000"}, "gap": 40,
+                       "data_labels": {"value": True, "num_format": "0.0%", "font": {"name": FONT, "size": 8}}})
+        c1.set_title({"name": f"完成率最低的 {len(ranked)} 个单位（最低的在最上）", "name_font": {"name": FONT, "size": 12}})
+        c1.set_x_axis({"num_format": "0%", "min": 0, "max": 1, "num_font": {"name": FONT, "size": 8}, "major_gridlines": grid})
+        c1.set_y_axis({"reverse": True, "num_font": {"name": FONT, "size": 8}})
         c1.set_legend({"none": True})
         c1.set_size({"width": 1150, "height": 520})
         ws.insert_chart(2, 0, c1)
-    af, al = book.areas_range
-    c2 = book.wb.add_chart({"type": "column", "subtype": "stacked"})
-    colours = {"未整改": "#C00000", "整改中": "#FFC000", "已整改": "#5B9BD5", "已销号": "#70AD47"}
-    for i, s in enumerate(ISSUE_STATES):
-        c2.add_series({"name": s, "categories": ["分重点", af, 1, al, 1], "values": ["分重点", af, 5 + i, al, 5 + i],
-                       "fill": {"color": colours[s]}, "gap": 60})
-    c2.set_title({"name": "各整治重点问题数（按问题状态）", "name_font": {"name": FONT, "size": 12}})
-    c2.set_x_axis({"num_font": {"name": FONT, "size": 9}})
-    c2.set_y_axis({"num_font": {"name": FONT, "size": 8}, "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
+    c2 = book.wb.add_chart({"type": "bar", "subtype": "stacked"})
+    shades = {"未整改": ("#262626", "#FFFFFF"), "整改中": ("#7F7F7F", "#FFFFFF"), "已整改": ("#BFBFBF", "#000000"),
+              "已销号": ("#F2F2F2", "#000000")}
+    for i, st in enumerate(ISSUE_STATES):
+        fill, ink = shades[st]
+        c2.add_series({"name": st, "categories": ["图表", a_first, 1, a_last, 1], "values": ["图表", a_first, 2 + i, a_last, 2 + i],
+                       "fill": {"color": fill}, "border": {"color": "#000000"}, "gap": 50,
+                       "data_labels": {"value": True, "font": {"name": FONT, "size": 8, "color": ink}}})
+    c2.set_title({"name": "各整治重点问题数（按问题状态；未整改最多的在最上）", "name_font": {"name": FONT, "size": 12}})
+    c2.set_y_axis({"reverse": True, "num_font": {"name": FONT, "size": 9}})
+    c2.set_x_axis({"num_font": {"name": FONT, "size": 8}, "major_gridlines": grid})
     c2.set_legend({"position": "bottom", "font": {"name": FONT, "size": 9}})
     c2.set_size({"width": 1150, "height": 520})
     ws.insert_chart(30, 0, c2)
-    ws.set_h_pagebreaks([29])
 
 
 def _pct(v) -> str:
-    return "—" if v is None else f"{v * 100:.1f}%"
+    return pct_text(v)
 
 
 def sheet_overview(book: Book, data: dict) -> None:
@@ -415,6 +438,12 @@ def sheet_overview(book: Book, data: dict) -> None:
     book.title(ws, 0, data["title"], n)
     book.line(ws, 1, _subtitle(data), n, width=26 + 13 * 5)
     row = 3
+    if data.get("digest"):  # page 1 says what the figures mean before the tables give them
+        ws.write_string(row, 0, "综述", book.fmt(bold=True, font_size=12))
+        text = "\n".join(data["digest"]["text"])
+        ws.merge_range(row + 1, 0, row + 1, n - 1, text, book.fmt(text_wrap=True, valign="top", font_size=10))
+        ws.set_row(row + 1, row_height(text, 26 + 13 * 5, size=10))
+        row += 3
     if data["report"] == "monthly":
         ws.write_string(row, 0, "一、本月变化", book.fmt(bold=True, font_size=12))
         cols = [Col("指标", "metric", width=24), Col("本月", "this_month", "int", 12), Col("上月", "last_month", "int", 12),
@@ -428,21 +457,24 @@ def sheet_overview(book: Book, data: dict) -> None:
         # the rate row reads as a percentage
         for i, s in enumerate(data["standing"]):
             if s["key"] == "completion_rate":
-                for j, k in enumerate(("now", "before", "delta"), start=1):
+                for j, k in enumerate(("now", "before"), start=1):
                     if s[k] is not None:
                         ws.write_number(first + i, j, s[k], book.fmt(num_format="0.0%", border=1, border_color="#808080"))
+                # a change of a rate is in 个百分点, not a percentage
+                ws.write_string(first + i, 3, points_text(s["delta"]), book.fmt(align="right", border=1, border_color="#808080"))
         row += 1
         part = "三"
     else:
         ws.write_string(row, 0, "一、全程累计", book.fmt(bold=True, font_size=12))
         items = [("参与单位", ov["units"]), ("有问题的单位", ov["units_with_issues"]), ("问题总数", ov["issues"]),
-                 ("整改事项", ov["fixes"]), ("其中长期坚持", ov["ongoing"]), ("时限已到的整改事项", ov["due"]),
-                 ("已完成整改（含已销号）", ov["completed"]), ("已销号", ov["verified"]), ("完成率", ov["completion_rate"]),
-                 ("逾期整改事项", ov["overdue"])]
+                 ("整改事项", ov["fixes"]), ("其中长期坚持", ov["ongoing"]),
+                 ("已完成整改（含已销号）", ov["completed"]), ("已销号", ov["verified"]),
+                 ("时限已到的整改事项（完成率分母）", ov["due"]), ("其中已完成（完成率分子）", ov["due_done"]),
+                 ("完成率", ov["completion_rate"]), ("逾期整改事项", ov["overdue"])]
         cols = [Col("指标", "metric", width=24), Col("数值", "value", "num", 12)]
         first, last, row = book.table(ws, row + 1, cols, [{"metric": k, "value": v} for k, v in items], number=False)
         if ov["completion_rate"] is not None:
-            ws.write_number(first + 8, 1, ov["completion_rate"], book.fmt(num_format="0.0%", border=1, border_color="#808080"))
+            ws.write_number(first + 9, 1, ov["completion_rate"], book.fmt(num_format="0.0%", border=1, border_color="#808080"))
         row += 1
         ws.write_string(row, 0, "二、按月进展", book.fmt(bold=True, font_size=12))
         cols = [Col("月份", "month", width=24), Col("新发现问题", "issues_found", "int", 12),
@@ -469,8 +501,8 @@ def sheet_overview(book: Book, data: dict) -> None:
             ws.merge_range(row + 2 + i, 2, row + 2 + i, 5, "")
         _, _, row = book.table(ws, row + 1, cols, data["supervision_month"]["rows"], number=False)
     book.notes(ws, row + 1, n, data["definitions"], [24, 12, 12, 12, 12, 12])
-    ws.set_column(0, 0, 26)
-    ws.set_column(1, 5, 13)
+    book.set_width(ws, 0, 26)
+    ws.set_column(1, 5, 13)  # figures only; the 明细 text is merged across 2–5
 
 
 # ---------------------------------------------------------------- summary-only sheets
@@ -570,10 +602,7 @@ def sheet_timeline(book: Book, data: dict) -> None:
             Col("已完成", "done", "int", 8), Col("逾期完成", "done_late", "int", 8), Col("已逾期", "late", "int", 8),
             Col("未到期", "not_due", "int", 8)]
     _, _, row = book.table(ws, row + 1, cols, data["milestone_counts"])
-    book.notes(ws, row + 1, n, data["definitions"], [12, 22, 11, 11, 9, 8, 40, 8])
-    ws.set_column(0, 0, 12)
-    ws.set_column(1, 1, 22)
-    ws.set_column(6, 6, 40)
+    book.notes(ws, row + 1, n, data["definitions"], [5, 12, 22, 12, 12, 9, 8, 40])
 
 
 def sheet_matrix(book: Book, data: dict) -> None:

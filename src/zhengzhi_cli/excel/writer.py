@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from . import columns as C
+from .book import FONT, page, row_height
 
-FONT = "宋体"
 TITLE_ROWS = 3  # title, 填报单位/制表日期 line, header
 TEMPLATE_ROWS = 500  # rows given dropdowns and borders in the blank template
 
@@ -51,13 +51,7 @@ class Formats:
 
 
 def _page(ws, ncols: int, header_row: int) -> None:
-    ws.set_landscape()
-    ws.set_paper(9)  # A4
-    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
-    ws.repeat_rows(header_row)
-    ws.fit_to_pages(1, 0)
-    ws.center_horizontally()
-    ws.set_footer("&C第 &P 页，共 &N 页")
+    page(ws, repeat=(header_row, header_row))
 
 
 def _fmt_for(col: C.Column, f: Formats):
@@ -155,7 +149,7 @@ def _guide(wb, f: Formats, plan, *, unit_name: str | None, unit_code: str | None
     ]
     for r, text in enumerate(lines, start=1):
         ws.merge_range(r, 0, r, 2, text, f.guide)
-        ws.set_row(r, 32)
+        ws.set_row(r, row_height(text, 16 + 18 + 70))
     r = len(lines) + 2
     for c, head in enumerate(("工作表", "列", "填写要求")):
         ws.write_string(r, c, head, f.guide_head)
@@ -165,16 +159,16 @@ def _guide(wb, f: Formats, plan, *, unit_name: str | None, unit_code: str | None
             accepted = col.help
             if col.choices:
                 accepted = (accepted + "。" if accepted else "") + "可选：" + "、".join(_list_source(plan, col))
+            head = col.header + ("（必填）" if col.required else "")
             ws.write_string(r, 0, spec.kind, f.guide_cell)
-            ws.write_string(r, 1, col.header + ("（必填）" if col.required else ""), f.guide_cell)
+            ws.write_string(r, 1, head, f.guide_cell)
             ws.write_string(r, 2, accepted or "", f.guide_cell)
+            ws.set_row(r, max(row_height(head, 18), row_height(accepted, 70)))  # wrapped text is not grown by itself
     r += 2
     marker = f"{C.MARKER};版本=1;单位={unit_name or ''};代码={unit_code or ''}"
     ws.write_string(r, 0, marker)
     ws.set_row(r, None, None, {"hidden": True})
-    ws.set_landscape()
-    ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
+    page(ws)
 
 
 # ---------------------------------------------------------------- the ledger
@@ -214,8 +208,8 @@ def write_ledger(out: Path, *, sheets: Iterable[tuple[C.SheetSpec, Iterable[tupl
                         write_blank(r, c, None, fmt)
                     elif isinstance(value, str):
                         write_string(r, c, value, fmt)
-                    elif isinstance(value, dt.date):
-                        write_datetime(r, c, dt.datetime(value.year, value.month, value.day), fmt)
+                    elif isinstance(value, dt.date):  # a date is a date in every column (整改时限 too), never a serial number
+                        write_datetime(r, c, dt.datetime(value.year, value.month, value.day), f.date)
                     elif isinstance(value, (int, float)) and not isinstance(value, bool) and kinds[c] == "int":
                         write_number(r, c, value, fmt)
                     else:
