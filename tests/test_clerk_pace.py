@@ -1,0 +1,138 @@
+"""The clerk's pace: the entry loop checks each answer as it is typed, offers candidates by number,
+keeps what was typed; Ctrl-C drops one entry, Ctrl-D ends; no prompt holds the write lock."""
+
+import os
+import signal
+import time
+
+import pytest
+
+from conftest import sqlite_only
+from test_entry_loop import Terminal
+
+
+@pytest.fixture
+def terminal(district):
+    env = {k: v for k, v in os.environ.items() if k != "ZZ_NO_PROMPT"}
+    env["ZZ_DB"] = district.db
+    env["ZZ_OPERATOR"] = "录入员"
+    return lambda *args: Terminal(args, env)
+
+
+def _first_fields(t, unit="杨村", text="窗口办事拖沓", area="6"):
+    t.expect("单位")
+    t.send(unit)
+    t.expect("问题描述:")
+    t.send(text)
+    t.expect("整治重点:")
+    t.send(area)
+
+
+@sqlite_only()
+def test_a_refused_answer_reasks_only_that_field_with_numbered_candidates(district, terminal):
+    t = terminal("issue", "add")
+    t.expect("单位:")
+    t.send("街道")  # ambiguous: 杨村街道、下朱庄街道
+    t.expect("可选（填序号或名称）：")
+    t.expect("单位 [街道]:")  # what was typed kept as the default
+    t.send("2")
+    t.expect("问题描述:")
+    t.send("窗口办事拖沓")
+    t.expect("整治重点:")
+    t.send("11")  # no such area: asked again, the unit and the text are kept
+    t.expect("可选（填序号或名称）：")
+    t.expect("整治重点 [11]:")
+    t.send("6")
+    t.expect("问题来源 [自查]:")
+    t.send("群众")  # a unique part: 群众投诉
+    t.expect("四查四看（可空）:")
+    t.send("9")
+    t.expect("四查四看（可空） [9]:")
+    t.send("3")
+    t.expect("发现日期 [")
+    t.send("2017-05-04")
+    t.expect("责任人:")
+    t.send("王明")
+    t.expect("已登记问题 #1（下朱庄街道 · 效能意识 · 群众投诉）")
+    t.expect("单位 [下朱庄街道]:")
+    t.send("")
+    t.expect("问题描述:")
+    t.send("文件办理超时")
+    t.expect("整治重点:")
+    t.send("效能")
+    t.expect("问题来源 [自查]:")
+    t.send("")
+    t.expect("四查四看（可空）:")
+    t.send("")
+    t.expect("发现日期 [2017-05-04]:")  # the previous entry's date is the default
+    t.send("")
+    t.expect("责任人:")
+    t.send("")
+    t.expect("已登记问题 #2")
+    t.expect("单位 [下朱庄街道]:")
+    os.write(t.master, b"\x04")
+    t.expect("本次录入 2 条问题")
+    assert t.close() == 0
+    recs = district.json("issue list")
+    assert [(r["unit"], r["area"], r["source"], r["check"] is not None, r["found_on"]) for r in recs] == [
+        ("下朱庄街道", "效能意识", "群众投诉", True, "2017-05-04"), ("下朱庄街道", "效能意识", "自查", False, "2017-05-04")]
+    assert "Traceback" not in t.seen
+
+
+@sqlite_only()
+def test_ctrl_c_drops_the_entry_and_keeps_the_loop_ctrl_d_says_a_half_entry_was_dropped(district, terminal):
+    t = terminal("issue", "add")
+    _first_fields(t)
+    t.expect("问题来源")
+    t.proc.send_signal(signal.SIGINT)  # Ctrl-C
+    t.expect("已放弃本条")  # and the loop goes on: 单位 is asked again
+    _first_fields(t, text="上班时间玩游戏")
+    t.expect("问题来源")
+    t.send("")
+    t.expect("四查四看")
+    t.send("")
+    t.expect("发现日期")
+    t.send("")
+    t.expect("责任人:")
+    t.send("")
+    t.expect("已登记问题 #1")
+    t.expect("单位")
+    t.send("梅厂")
+    t.expect("问题描述:")
+    os.write(t.master, b"\x04")  # Ctrl-D halfway through an entry
+    t.expect("本次录入 1 条问题；未录完的一条已放弃")
+    assert t.close() == 0
+    assert [r["description"] for r in district.json("issue list")] == ["上班时间玩游戏"]
+
+
+@sqlite_only()
+def test_issue_add_with_text_and_no_unit_prompts_and_keeps_the_text(district, terminal):
+    t = terminal("issue", "add", "窗口办事拖沓", "--area", "6")
+    t.expect("单位:")
+    t.send("没有这个单位")
+    t.expect("单位 [没有这个单位]:")  # asked again, the text is not lost
+    t.send("梅厂")
+    t.expect("已登记问题 #1（梅厂镇")
+    assert t.close() == 0
+    assert district.json("issue list")[0]["description"] == "窗口办事拖沓"
+
+
+@sqlite_only()
+@pytest.mark.parametrize("args, field", [
+    (("issue", "add", "窗口办事拖沓", "--unit", "杨村"), "整治重点:"),
+    (("unit", "add", "新设单位"), "单位类型"),
+    (("issue", "add"), "问题描述:"),
+])
+def test_a_prompt_held_open_never_blocks_another_writer(district, terminal, args, field):
+    t = terminal(*args)
+    if args == ("issue", "add"):
+        t.expect("单位:")
+        t.send("杨村")
+    t.expect(field)
+    time.sleep(0.3)
+    # another clerk writes while the prompt waits for a person
+    district.ok("unit add 另一单位 --kind 部门", env={"ZZ_BUSY_TIMEOUT": "1"})
+    district.ok("issue add 文件办理超时 --unit 梅厂 --area 6", env={"ZZ_BUSY_TIMEOUT": "1"})
+    t.proc.kill()
+    t.proc.wait(timeout=20)
+    os.close(t.master)
