@@ -136,3 +136,77 @@ def test_a_prompt_held_open_never_blocks_another_writer(district, terminal, args
     t.proc.kill()
     t.proc.wait(timeout=20)
     os.close(t.master)
+
+
+# ---- lists: a page at a terminal, every row for scripts, plain rows when piped ----
+
+def _many(zz, n: int) -> None:
+    """n issues in one go, through the domain (the CLI would take a while for each)."""
+    from zhengzhi_cli import issues
+    from zhengzhi_cli.db import Settings, open_session
+
+    with open_session(Settings(db=zz.db)) as session:
+        for i in range(n):
+            issues.add(session, unit="杨村街道", text=f"问题{i:03d}", area="6", found=f"2017-05-{1 + i % 28:02d}")
+
+
+def test_issue_list_shows_a_page_of_50_newest_first_with_the_total(district):
+    _many(district, 60)
+    r = district.ok("issue list")
+    lines = r.stdout.splitlines()
+    assert lines[0].split("\t")[:2] == ["编号", "单位"]  # piped: a header line, then tab-separated rows
+    assert len(lines) == 51 and "┃" not in r.stdout and "│" not in r.stdout
+    dates = [ln.split("\t")[5] for ln in lines[1:]]
+    assert dates == sorted(dates, reverse=True) and dates[0] == "2017-05-28"  # newest first
+    assert "共 60 条，显示前 50 条；--limit 0 显示全部" in r.stderr
+    assert len(district.ok("issue list --limit 0").stdout.splitlines()) == 61
+    assert len(district.json("issue list")) == 60  # --json: every row
+    csv_lines = district.ok("issue list --csv").stdout.splitlines()
+    assert len(csv_lines) == 61 and csv_lines[0].startswith("编号,单位,")
+
+
+def test_issue_list_csv_writes_formula_text_as_text(district):
+    district.ok(["issue", "add", "=1+2 窗口", "--unit", "杨村", "--area", "6"])
+    assert "'=1+2 窗口" in district.ok("issue list --csv").stdout
+
+
+def test_issue_list_at_80_columns_never_wraps_ids_dates_or_statuses(district, monkeypatch):
+    from zhengzhi_cli.cli import output
+
+    district.ok(["issue", "add", "窗口办事拖沓" * 20, "--unit", "区政务服务中心", "--area", "6", "--found", "2017-05-04"])
+    monkeypatch.setattr(output, "to_terminal", lambda: True)
+    out = district.ok("issue list", env={"COLUMNS": "80"}).stdout
+    body = [ln for ln in out.splitlines() if "2017-05-04" in ln]
+    assert len(body) == 1, out  # one line per issue: the date, the status whole, the text cut with …
+    assert "未整改" in body[0] and "…" in body[0] and " 1 " in body[0], out
+    assert max(len(ln) for ln in out.splitlines()) <= 80
+
+
+def test_issue_list_as_of_is_found_by_and_status_on_that_day(district):
+    issue = district.json("issue add 窗口办事拖沓 --unit 杨村 --area 6 --found 2017-05-01")
+    fix = district.json(f"fix add {issue['id']} 整改 --deadline 2017-06-30")
+    district.ok(f"fix progress {fix['id']} 已部署 --date 2017-05-10")
+    district.ok(f"fix done {fix['id']} --date 2017-06-10")
+    district.ok(f"fix verify {fix['id']} --by 张华 --date 2017-06-20")
+    status = lambda d: [(r["id"], r["status"]) for r in district.json(f"issue list --as-of {d}")]  # noqa: E731
+    assert status("2017-04-30") == []  # not yet found
+    assert status("2017-06-15") == [(issue["id"], "已整改")]
+    assert status("2017-06-25") == [(issue["id"], "已销号")]
+    assert [r["id"] for r in district.json("issue list --as-of 2017-06-15 --status 已整改")] == [issue["id"]]
+    assert district.json("issue list --as-of 2017-06-15 --status 已销号") == []
+
+
+def test_fix_list_pages_streams_and_dates_its_statuses(district):
+    issue = district.json("issue add 窗口办事拖沓 --unit 杨村 --area 6 --found 2017-05-01")
+    fix = district.json(f"fix add {issue['id']} 整改 --deadline 2017-06-30")
+    district.ok(f"fix progress {fix['id']} 已部署 --date 2017-05-10")
+    district.ok(f"fix done {fix['id']} --date 2017-06-10")
+    later = district.json("issue add 文件办理超时 --unit 杨村 --area 6 --found 2017-07-01")
+    for _ in range(51):
+        district.ok(f"fix add {later['id']} 整改 --deadline 2017-09-30")
+    r = district.ok("fix list")
+    assert len(r.stdout.splitlines()) == 51 and r.stdout.startswith("编号\t问题\t")
+    assert "共 52 条，显示前 50 条" in r.stderr
+    assert len(district.json("fix list")) == 52
+    assert [(f["id"], f["status"]) for f in district.json("fix list --as-of 2017-06-15")] == [(fix["id"], "已完成")]
+    assert district.json("fix list --as-of 2017-06-05 --status 已完成") == []

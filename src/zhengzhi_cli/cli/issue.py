@@ -254,24 +254,37 @@ def issue_list(
     status: Annotated[Optional[str], typer.Option("--status", help="问题状态：未整改、整改中、已整改、已销号", autocompletion=completer("issue_statuses"))] = None,
     overdue: Annotated[bool, typer.Option("--overdue", help="只列有逾期整改的问题")] = False,
     as_of_: Annotated[Optional[str], typer.Option("--as-of", help="以某日为“今天”")] = None,
-    limit: Annotated[Optional[int], typer.Option("--limit", help="最多列出条数")] = None,
+    limit: Annotated[Optional[int], typer.Option("--limit", min=0, help=f"最多列出条数（默认 {output.PAGE}，0 为全部；--json、--csv 默认全部）")] = None,
     void: Annotated[bool, typer.Option("--void", help="只列已作废的问题（不属实、不予整改、重复）")] = False,
     all_: Annotated[bool, typer.Option("--all", help="连同已作废的问题一起列出")] = False,
     json_: JSON = False,
+    csv_: Annotated[bool, typer.Option("--csv", help="输出 CSV（全部行）")] = False,
 ):
-    """列出问题（已作废的不列，除非 --void 或 --all）。示例：zz issue list --unit 杨村 --overdue"""
+    """列出问题，最新发现的在前（已作废的不列，除非 --void 或 --all）。示例：zz issue list --unit 杨村 --overdue"""
     from .. import issues
     from ..db import open_session
 
+    filters = dict(unit=unit, area=area, source=source, status=status, overdue=overdue, as_of=as_of(as_of_),
+                   void="all" if all_ else "only" if void else "live")
+    columns = ["编号", "单位", "整治重点", "来源", "问题描述", "发现日期", "责任人", "整改", "状态"]
+
+    def row(r):
+        return (r["id"], r["unit"], r["area"], r["source"], r["description"], r["found_on"], r["owner"],
+                len(r["fixes"]), _status(r))
+
     with open_session(settings(ctx), write=False) as session:
-        recs = issues.list_issues(session, unit=unit, area=area, source=source, status=status, overdue=overdue,
-                                  as_of=as_of(as_of_), limit=limit, void="all" if all_ else "only" if void else "live")
-    if json_:
-        output.emit_json(recs)
-        return
-    output.table(f"问题清单（{len(recs)} 条）", ["编号", "单位", "整治重点", "来源", "问题描述", "发现日期", "责任人", "整改", "状态"],
-                 [(r["id"], r["unit"], r["area"], r["source"], r["description"], r["found_on"], r["owner"],
-                   len(r["fixes"]), _status(r)) for r in recs])
+        if json_ or csv_:  # every row, streamed
+            recs = issues.iter_issues(session, limit=limit or None, **filters)
+            if json_:
+                output.emit_json_stream(recs)
+            else:
+                output.emit_csv(columns, (row(r) for r in recs))
+            return
+        page = output.PAGE if limit is None else limit
+        recs = issues.list_issues(session, limit=page or None, newest_first=True, **filters)
+        total = issues.count_issues(session, **filters) if page and len(recs) == page else len(recs)
+    output.table(f"问题清单（{total} 条）", columns, [row(r) for r in recs])
+    output.page_note(total, len(recs))
 
 
 def _status(rec: dict) -> str:
