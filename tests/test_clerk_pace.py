@@ -210,3 +210,10 @@ def test_fix_list_pages_streams_and_dates_its_statuses(district):
     assert len(district.json("fix list")) == 52
     assert [(f["id"], f["status"]) for f in district.json("fix list --as-of 2017-06-15")] == [(fix["id"], "已完成")]
     assert district.json("fix list --as-of 2017-06-05 --status 已完成") == []
+
+
+def test_log_names_the_record_not_only_a_count(district):
+    issue = district.json("issue add 窗口办事拖沓 --unit 杨村 --area 6")
+    out = district.ok("log").stdout
+    assert f"新增问题 #{issue['id']} 杨村街道 窗口办事拖沓" in out, out
+    assert "新增单位 #1 杨村街道" in out, out

@@ -62,6 +62,36 @@ def row_counts(session, change_ids: list[int]) -> dict[int, list[dict]]:
     return out
 
 
+NAME_FIELDS = ("description", "task", "title", "name", "person", "text", "note")
+
+
+def first_rows(session, change_ids: list[int]) -> dict[int, dict]:
+    """Each change's first row (table, action, id, the row's unit and its text), so that `zz log`
+    can name the record a change made: 新增问题 #12 杨村街道 窗口办事拖沓."""
+    from . import units
+
+    CR = ChangeRow.__table__
+    out: dict[int, dict] = {}
+    for start in range(0, len(change_ids), 500):
+        part = change_ids[start:start + 500]
+        firsts = sa.select(sa.func.min(CR.c.id)).where(CR.c.change_id.in_(part)).group_by(CR.c.change_id)
+        for cid, t, a, key, before, after in session.connection().execute(
+                sa.select(CR.c.change_id, CR.c.table_name, CR.c.action, CR.c.row_key, CR.c.before, CR.c.after)
+                .where(CR.c.id.in_(firsts))):
+            values = json.loads(after or before or "{}")
+            row_id = json.loads(key)
+            if isinstance(row_id, dict):
+                row_id = row_id.get("id")
+            elif isinstance(row_id, list):
+                row_id = row_id[0] if len(row_id) == 1 else None
+            text = next((values[f] for f in NAME_FIELDS if isinstance(values.get(f), str) and values[f]), None)
+            out[cid] = {"table": t, "action": a, "id": row_id, "unit_id": values.get("unit_id"), "text": text}
+    names = units.names_by_id(session) if any(r["unit_id"] for r in out.values()) else {}
+    for r in out.values():
+        r["unit"] = names.get(r.pop("unit_id"))
+    return out
+
+
 def _undoable():
     return sa.and_(Change.undone_by.is_(None), Change.undoes.is_(None))
 

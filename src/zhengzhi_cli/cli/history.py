@@ -33,11 +33,13 @@ def log(
         recs = history.log(session, since=parse_date(since, field="--since") if since else None, limit=limit,
                            rows=json_)  # the table shows counts only: a 100k-row import is not read row by row
         counts = {} if json_ else history.row_counts(session, [r["id"] for r in recs])
+        firsts = {} if json_ else history.first_rows(session, [r["id"] for r in recs])
     if json_:
         output.emit_json(recs)
         return
     output.table(f"改动记录（最近 {len(recs)} 次）", ["编号", "时间", "操作人", "命令", "改动", "状态"],
-                 [(r["id"], r["at"], r["operator"], r["summary"] or r["command"], _counts_text(counts.get(r["id"], [])),
+                 [(r["id"], r["at"], r["operator"], r["summary"] or r["command"],
+                   _changed_text(firsts.get(r["id"]), counts.get(r["id"], [])),
                    f"已由 #{r['undone_by']} 撤销" if r["undone_by"] else (f"撤销 #{r['undoes']}" if r["undoes"] else ""))
                   for r in recs])
 
@@ -84,6 +86,17 @@ def undo(
         output.emit_json(result)
     else:
         output.line(f"已撤销改动 #{result['undone']}（{result['operator']}；记为改动 #{result['change']}）")
+
+
+def _changed_text(first: dict | None, counts: list[dict]) -> str:
+    """The record a change made or changed, named (新增问题 #12 杨村街道 窗口办事拖沓), then the counts."""
+    if not first:
+        return _counts_text(counts)
+    text = first["text"] or ""
+    text = text if len(text) <= 30 else text[:29] + "…"
+    named = " ".join(str(p) for p in (f"{ACTIONS.get(first['action'], first['action'])}{TABLES.get(first['table'], first['table'])}",
+                                       f"#{first['id']}" if first["id"] is not None else None, first["unit"], text) if p)
+    return f"{named}（{_counts_text(counts)}）" if counts else named
 
 
 def _counts_text(counts: list[dict]) -> str:

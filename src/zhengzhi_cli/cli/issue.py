@@ -204,6 +204,10 @@ def _entry_loop(ctx, **defaults) -> None:
     from ..migrations import ensure
     from ..register import plan_of
 
+    import signal
+
+    # Ctrl-C drops one entry even when zz was started with SIGINT ignored (from a background job)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     s = settings(ctx)
     ensure(engine_for(s))
     with open_session(s, write=False) as session:
