@@ -217,3 +217,16 @@ def test_log_names_the_record_not_only_a_count(district):
     out = district.ok("log").stdout
     assert f"新增问题 #{issue['id']} 杨村街道 窗口办事拖沓" in out, out
     assert "新增单位 #1 杨村街道" in out, out
+
+
+def test_restore_keeps_a_safety_copy_and_logs_itself(district, tmp_path):
+    out = tmp_path / "备份.db"
+    district.ok(["backup", "-o", out])
+    district.ok("issue add 备份之后登记的问题 --unit 杨村 --area 6")
+    r = district.ok(["restore", out, "--yes"])
+    assert "原登记簿已另存为" in r.stdout, r.stdout
+    kept = r.stdout.split("原登记簿已另存为 ", 1)[1].strip()
+    assert district.json("issue list") == []  # the backup is back
+    saved = district.json("issue list", env={"ZZ_DB": kept})  # and what it replaced is kept, by name
+    assert [i["description"] for i in saved] == ["备份之后登记的问题"]
+    assert "恢复登记簿" in (district.json("log")[0]["summary"] or "")

@@ -141,9 +141,25 @@ def restore(
             raise UsageProblem("恢复需要确认：在终端中运行，或加 --yes", field="--yes")
         if not typer.confirm("确认恢复？", default=False, err=True):
             raise typer.Abort()
-    if path is None:  # PostgreSQL: every row replaced in one transaction
+    if path is None:  # PostgreSQL: every row replaced in one transaction, after a copy of what it replaces
+        safety = history.safety_name(Path(file).resolve().parent, "登记簿")
+        history.backup_logical(engine_for(settings(ctx)), safety)
         result = history.restore_logical(file, engine_for(settings(ctx)))
-        output.line(f"已从 {result['restored']} 恢复登记簿（{result['rows']} 行）")
+        result["safety_copy"] = str(safety)
+        said = f"已从 {result['restored']} 恢复登记簿（{result['rows']} 行）"
     else:
         result = history.restore_sqlite(file, path)
-        output.line(f"已从 {result['restored']} 恢复登记簿 {result['db']}")
+        said = f"已从 {result['restored']} 恢复登记簿 {result['db']}"
+    kept = f"原登记簿已另存为 {result['safety_copy']}" if result.get("safety_copy") else "原登记簿为空，未另存"
+    _log_restore(ctx, f"恢复登记簿：从 {result['restored']} 恢复（{kept}）")
+    output.line(f"{said}；{kept}")
+
+
+def _log_restore(ctx, summary: str) -> None:
+    """The restore itself, in the restored register's audit trail (a change with no rows)."""
+    from .. import audit
+    from ..db import open_session
+
+    with open_session(settings(ctx)) as session:
+        audit.set_summary(session, summary)
+        audit.change_id(session)
