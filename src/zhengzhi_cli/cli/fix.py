@@ -200,11 +200,11 @@ def fix_list(
     dated = [f for f in recs if f["deadline"] != "长期坚持"]
     ongoing = [f for f in recs if f["deadline"] == "长期坚持"]
     if not output.to_terminal():  # piped: one header line, then every row
-        output.table(None, columns, [row(f) for f in dated + ongoing])
+        output.listing(None, columns, [row(f) for f in dated + ongoing])
     else:
-        output.table(f"整改清单（{len(dated)} 项）", columns, [row(f) for f in dated])
+        output.listing(f"整改清单（{len(dated)} 项）", columns, [row(f) for f in dated])
         if ongoing:
-            output.table(f"长期坚持（{len(ongoing)} 项）", columns, [row(f) for f in ongoing])
+            output.listing(f"长期坚持（{len(ongoing)} 项）", columns, [row(f) for f in ongoing])
     output.page_note(total, len(recs))
 
 

@@ -37,7 +37,7 @@ def log(
     if json_:
         output.emit_json(recs)
         return
-    output.table(f"改动记录（最近 {len(recs)} 次）", ["编号", "时间", "操作人", "命令", "改动", "状态"],
+    output.listing(f"改动记录（最近 {len(recs)} 次）", ["编号", "时间", "操作人", "命令", "改动", "状态"],
                  [(r["id"], r["at"], r["operator"], r["summary"] or r["command"],
                    _changed_text(firsts.get(r["id"]), counts.get(r["id"], [])),
                    f"已由 #{r['undone_by']} 撤销" if r["undone_by"] else (f"撤销 #{r['undoes']}" if r["undoes"] else ""))

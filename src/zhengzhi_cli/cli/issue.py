@@ -287,7 +287,7 @@ def issue_list(
         page = output.PAGE if limit is None else limit
         recs = issues.list_issues(session, limit=page or None, newest_first=True, **filters)
         total = issues.count_issues(session, **filters) if page and len(recs) == page else len(recs)
-    output.table(f"问题清单（{total} 条）", columns, [row(r) for r in recs])
+    output.listing(f"问题清单（{total} 条）", columns, [row(r) for r in recs])
     output.page_note(total, len(recs))
 
 

@@ -54,7 +54,21 @@ def _cell(value) -> str:
 
 def table(title: str | None, columns: Sequence[str], rows: Iterable[Sequence], *, caption: str | None = None,
           wide_first: bool = False) -> None:
-    """A boxed table at a terminal; piped, plain tab-separated rows under one header line."""
+    from rich.console import Console
+    from rich.table import Table
+
+    t = Table(title=plain(title), caption=plain(caption), show_lines=False, header_style="bold")
+    for i, col in enumerate(columns):
+        t.add_column(plain(col), overflow="fold", no_wrap=(i == 0 and wide_first))
+    for row in rows:
+        t.add_row(*[plain("" if v is None else v) for v in row])
+    Console(soft_wrap=False).print(t)
+
+
+def listing(title: str | None, columns: Sequence[str], rows: Iterable[Sequence], *, caption: str | None = None,
+            wide_first: bool = False) -> None:
+    """A list's rows: at a terminal a table whose ids, dates and statuses never wrap (long text cut
+    with …, one line per record); piped, plain tab-separated rows under one header line."""
     if not to_terminal():
         tsv(columns, rows)
         if caption:
