@@ -339,34 +339,74 @@ def by_issue(session, issue_ids: list[int], *, as_of: dt.date | None = None) -> 
     return out
 
 
-def list_fixes(session, *, unit=None, status=None, overdue=False, ongoing=None, as_of: dt.date | None = None,
-               limit: int | None = None, claimed: bool = False) -> list[dict]:
+def fix_status_on(d: dt.date):
+    """A fix's status on day D from its own dates: 已销号 if verified by D, 已完成 if completed by D,
+    未开始 if not started even now, else 整改中."""
+    from sqlalchemy import case, literal
+
+    return case((Fix.verified_on <= d, literal(VERIFIED)), (Fix.done_on <= d, literal(DONE)),
+                (Fix.status == NOT_STARTED, literal(NOT_STARTED)), else_=literal(IN_PROGRESS))
+
+
+def _changed_since(session, day: dt.date) -> dict:
+    """The fixes whose deadline or completion changed after D, as they stood on D (reports.changed_since)."""
+    from .reports import changed_since
+
+    return {c.fix_id: c.then for c in changed_since(session, day)}
+
+
+def _listed(session, *, unit=None, status=None, overdue=False, ongoing=None, as_of: dt.date | None = None,
+            claimed: bool = False, then: dict | None = None):
     from . import units
 
-    as_of = as_of or dt.date.today()
-    q = select(Fix, Unit.name).join(Unit, Unit.id == Fix.unit_id)
+    day = as_of or dt.date.today()
+    state = fix_status_on(as_of) if as_of is not None else Fix.status
+    q = select(Fix, Unit.name, state).join(Unit, Unit.id == Fix.unit_id)
+    if as_of is not None:  # the fixes of the issues found by D
+        q = q.where(Fix.issue_found_on <= as_of)
     if unit:
         q = q.where(Fix.unit_id == units.resolve(session, unit).id)
     if status:
-        q = q.where(Fix.status == plan_of(session).choice("fix_statuses", status, label="整改状态", field="status"))
-    from .reports import changed_since
-
-    then = {c.fix_id: c.then for c in changed_since(session, as_of)}  # the deadline in force on D, done on D
-    if overdue:  # a void issue's fixes are never overdue
-        late = or_(overdue_clause(as_of), Fix.id.in_(list(then))) if then else overdue_clause(as_of)
-        q = q.where(late, *issues_mod.live(session, Fix.issue_id, as_of))
+        q = q.where(state == plan_of(session).choice("fix_statuses", status, label="整改状态", field="status"))
+    if overdue:  # a void issue's fixes are never overdue; `then`: those whose deadline or completion changed after D
+        late = or_(overdue_clause(day), Fix.id.in_(list(then))) if then else overdue_clause(day)
+        q = q.where(late, *issues_mod.live(session, Fix.issue_id, day))
     if ongoing is not None:
         q = q.where(Fix.ongoing.is_(ongoing))
     if claimed:  # a unit's own 已销号, awaiting the office's verification
         q = q.where(Fix.claimed.is_(True), Fix.status == DONE)
-    q = q.order_by(Fix.deadline.is_(None), Fix.deadline, Fix.id) if overdue else q.order_by(Fix.id)
+    return q
+
+
+def count_fixes(session, **filters) -> int:
+    from sqlalchemy import func
+
+    then = _changed_since(session, filters.get("as_of") or dt.date.today()) if filters.get("overdue") else None
+    return session.exec(select(func.count()).select_from(_listed(session, then=then, **filters).subquery())).one()
+
+
+def list_fixes(session, *, unit=None, status=None, overdue=False, ongoing=None, as_of: dt.date | None = None,
+               limit: int | None = None, claimed: bool = False, urgent_first: bool = False) -> list[dict]:
+    return list(iter_fixes(session, unit=unit, status=status, overdue=overdue, ongoing=ongoing, as_of=as_of,
+                           limit=limit, claimed=claimed, urgent_first=urgent_first))
+
+
+def iter_fixes(session, *, limit: int | None = None, urgent_first: bool = False, **filters):
+    """The records in id order (by deadline for --overdue, or `urgent_first`: the nearest deadline
+    first), read in chunks so that a long list streams."""
+    day = filters.get("as_of") or dt.date.today()
+    then = _changed_since(session, day)
+    q = _listed(session, then=then, **filters)
+    by_deadline = urgent_first or filters.get("overdue")
+    q = q.order_by(Fix.deadline.is_(None), Fix.deadline, Fix.id) if by_deadline else q.order_by(Fix.id)
     if limit:
         q = q.limit(limit)
-    recs = [record(fix, name, as_of, then=then.get(fix.id)) for fix, name in session.exec(q).all()]
-    if overdue and then:
-        recs = [r for r in recs if r["overdue"]]
-        recs.sort(key=lambda r: (r["deadline"] == ONGOING, r["deadline"] or "", r["id"]))
-    return recs
+    for fix, name, state in session.exec(q if limit else q.execution_options(yield_per=500)):
+        rec = record(fix, name, day, then=then.get(fix.id))
+        if filters.get("overdue") and fix.id in then and not rec["overdue"]:
+            continue  # overdue by today's row, not by how it stood on D
+        rec["status"] = state
+        yield rec
 
 
 def events(session, fix_id: int) -> list[dict]:

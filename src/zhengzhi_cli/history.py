@@ -62,6 +62,36 @@ def row_counts(session, change_ids: list[int]) -> dict[int, list[dict]]:
     return out
 
 
+NAME_FIELDS = ("description", "task", "title", "name", "person", "text", "note")
+
+
+def first_rows(session, change_ids: list[int]) -> dict[int, dict]:
+    """Each change's first row (table, action, id, the row's unit and its text), so that `zz log`
+    can name the record a change made: 新增问题 #12 杨村街道 窗口办事拖沓."""
+    from . import units
+
+    CR = ChangeRow.__table__
+    out: dict[int, dict] = {}
+    for start in range(0, len(change_ids), 500):
+        part = change_ids[start:start + 500]
+        firsts = sa.select(sa.func.min(CR.c.id)).where(CR.c.change_id.in_(part)).group_by(CR.c.change_id)
+        for cid, t, a, key, before, after in session.connection().execute(
+                sa.select(CR.c.change_id, CR.c.table_name, CR.c.action, CR.c.row_key, CR.c.before, CR.c.after)
+                .where(CR.c.id.in_(firsts))):
+            values = json.loads(after or before or "{}")
+            row_id = json.loads(key)
+            if isinstance(row_id, dict):
+                row_id = row_id.get("id")
+            elif isinstance(row_id, list):
+                row_id = row_id[0] if len(row_id) == 1 else None
+            text = next((values[f] for f in NAME_FIELDS if isinstance(values.get(f), str) and values[f]), None)
+            out[cid] = {"table": t, "action": a, "id": row_id, "unit_id": values.get("unit_id"), "text": text}
+    names = units.names_by_id(session) if any(r["unit_id"] for r in out.values()) else {}
+    for r in out.values():
+        r["unit"] = names.get(r.pop("unit_id"))
+    return out
+
+
 def _undoable():
     return sa.and_(Change.undone_by.is_(None), Change.undoes.is_(None))
 
@@ -511,6 +541,11 @@ def restore_sqlite(backup: Path, db_path: Path) -> dict:
     db_path.parent.mkdir(parents=True, exist_ok=True)
     work, version = _restorable_copy(backup, db_path.parent)
     try:
+        safety = _safety_copy(db_path)
+    except BaseException:
+        _unlink_with_sidecars(work)
+        raise
+    try:
         src = sqlite3.connect(work)
         try:
             dst = sqlite3.connect(db_path, timeout=60)
@@ -531,7 +566,48 @@ def restore_sqlite(backup: Path, db_path: Path) -> dict:
     finally:
         _unlink_with_sidecars(work)
     migrations.forget(f"sqlite:///{db_path}")
-    return {"restored": str(backup), "db": str(db_path), "schema_version": version}
+    return {"restored": str(backup), "db": str(db_path), "schema_version": version,
+            "safety_copy": str(safety) if safety else None}
+
+
+def safety_name(beside: Path, stem: str) -> Path:
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    path = beside / f"{stem}.恢复前-{stamp}.db"
+    n = 1
+    while path.exists():
+        n += 1
+        path = beside / f"{stem}.恢复前-{stamp}-{n}.db"
+    return path
+
+
+def _safety_copy(db_path: Path) -> Path | None:
+    """What a restore replaces, kept beside the register (a whole copy of the file as it is,
+    damaged or not, with its WAL folded in when it opens)."""
+    import shutil
+
+    if not db_path.exists() or db_path.stat().st_size == 0:
+        return None
+    target = safety_name(db_path.parent, db_path.stem)
+    try:
+        src = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=60)
+        try:
+            dst = sqlite3.connect(target)
+            try:
+                with dst:
+                    src.backup(dst)
+            finally:
+                dst.close()
+        finally:
+            src.close()
+    except sqlite3.DatabaseError:  # too damaged to read: the bytes as they are
+        shutil.copyfile(db_path, target)
+        wal = db_path.with_name(db_path.name + "-wal")
+        if wal.exists():
+            shutil.copyfile(wal, target.with_name(target.name + "-wal"))
+    except OSError as exc:
+        raise Invalid(f"恢复前无法另存当前登记簿到“{target}”（{exc.strerror or exc}），未恢复。请检查磁盘空间与权限",
+                      field="restore") from None
+    return target
 
 
 def _replace_damaged(work: Path, db_path: Path) -> None:

@@ -222,20 +222,77 @@ def query(session, *, unit=None, area=None, source=None, status=None, ids=None, 
     return q.order_by(Issue.id)
 
 
-def list_issues(session, *, unit=None, area=None, source=None, status=None, overdue=False,
-                as_of: dt.date | None = None, limit: int | None = None, void: str = "live") -> list[dict]:
+def status_on(d: dt.date):
+    """An issue's status on day D, as the reports count it (SPEC §2, §5a): 已销号 when every fix was
+    verified by D, 已整改 when every fix was completed by D, 未整改 if none is started even now, else 整改中."""
+    from sqlalchemy import case, literal
+
+    return case((Issue.fixes_verified_on <= d, literal(CLOSED)), (Issue.fixes_done_on <= d, literal(FIXED)),
+                (Issue.status == NOT_FIXED, literal(NOT_FIXED)), else_=literal(FIXING))
+
+
+def _listed(session, *, unit=None, area=None, source=None, status=None, overdue=False, as_of: dt.date | None = None,
+            void: str = "live"):
+    """The filtered query of `issue list`: (Issue, unit name, status on the day). With an explicit
+    `as_of` D, only the issues found by D, each with its status on D."""
     from . import fixes
 
-    as_of = as_of or dt.date.today()
-    q = query(session, unit=unit, area=area, source=source, status=status, void=void)
+    day = as_of or dt.date.today()
+    q = query(session, unit=unit, area=area, source=source, void=void)
+    if as_of is not None:
+        state = status_on(as_of)
+        q = q.where(Issue.found_on <= as_of)
+    else:
+        state = Issue.status
+    q = q.add_columns(state)
+    if status:
+        q = q.where(state == plan_of(session).choice("issue_statuses", status, label="问题状态", field="status"))
     if overdue:
-        late = fixes.overdue_clause(as_of)
+        late = fixes.overdue_clause(day)
         q = q.where(Issue.id.in_(select(Fix.issue_id).where(late)))
+    return q
+
+
+def count_issues(session, **filters) -> int:
+    q = _listed(session, **filters)
+    return session.exec(select(func.count()).select_from(q.order_by(None).subquery())).one()
+
+
+def list_issues(session, *, unit=None, area=None, source=None, status=None, overdue=False,
+                as_of: dt.date | None = None, limit: int | None = None, void: str = "live",
+                newest_first: bool = False) -> list[dict]:
+    """The issues, in id order, or with `newest_first` latest found first (the first page a clerk sees)."""
+    return list(iter_issues(session, unit=unit, area=area, source=source, status=status, overdue=overdue, as_of=as_of,
+                            limit=limit, void=void, newest_first=newest_first))
+
+
+def iter_issues(session, *, limit: int | None = None, newest_first: bool = False, as_of: dt.date | None = None,
+                chunk: int = 500, **filters):
+    """The records one by one, read in chunks, so a list of 100 000 issues streams."""
+    q = _listed(session, as_of=as_of, **filters)
+    if newest_first:
+        q = q.order_by(None).order_by(Issue.found_on.desc(), Issue.id.desc())
     if limit:
         q = q.limit(limit)
-    rows = session.exec(q).all()
-    fix_map = fixes.by_issue(session, [i.id for i, _ in rows], as_of=as_of)
-    return [record(session, issue, unit_name, fix_map.get(issue.id, [])) for issue, unit_name in rows]
+    day = as_of or dt.date.today()
+    batch: list = []
+    for row in session.exec(q if limit else q.execution_options(yield_per=chunk)):
+        batch.append(row)
+        if len(batch) >= chunk:
+            yield from _records(session, batch, day)
+            batch = []
+    if batch:
+        yield from _records(session, batch, day)
+
+
+def _records(session, rows, day: dt.date):
+    from . import fixes
+
+    fix_map = fixes.by_issue(session, [i.id for i, _, _ in rows], as_of=day)
+    for issue, unit_name, state in rows:
+        rec = record(session, issue, unit_name, fix_map.get(issue.id, []))
+        rec["status"] = state
+        yield rec
 
 
 def record(session, issue: Issue, unit_name: str, fix_records: list[dict]) -> dict:

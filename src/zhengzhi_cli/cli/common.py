@@ -61,9 +61,17 @@ def plan_choices(session, list_name: str) -> Callable[[], list[str]]:
     """A closed list of the register's own plan, for a prompt (never a copy of the default's)."""
 
     def choices() -> list[str]:
+        from sqlmodel import Session
+
         from ..register import plan_of
 
-        return plan_of(session).lists[list_name]
+        plan = session.info.get("zz_plan")
+        if plan is None:
+            # read in a session of its own, not the command's: its first query would take the write
+            # lock (BEGIN IMMEDIATE), held while the person thinks about the prompt
+            with Session(session.get_bind().execution_options(zz_begin="DEFERRED")) as reader:
+                plan = session.info["zz_plan"] = plan_of(reader)
+        return plan.lists[list_name]
 
     return choices
 

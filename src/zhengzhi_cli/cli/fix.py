@@ -184,30 +184,41 @@ def fix_list(
     overdue: Annotated[bool, typer.Option("--overdue", help="只列逾期的（按时限排序）")] = False,
     claimed: Annotated[bool, typer.Option("--claimed", help="只列单位自报“已销号”、待区里核验销号的")] = False,
     as_of_: Annotated[Optional[str], typer.Option("--as-of", help="以某日为“今天”")] = None,
-    limit: Annotated[Optional[int], typer.Option("--limit", help="最多列出条数")] = None,
+    limit: Annotated[Optional[int], typer.Option("--limit", min=0, help=f"最多列出条数（默认 {output.PAGE}，0 为全部；--json、--csv 默认全部）")] = None,
     json_: JSON = False,
+    csv_: Annotated[bool, typer.Option("--csv", help="输出 CSV（全部行）")] = False,
 ):
-    """列出整改事项；长期坚持的另列。示例：zz fix list --overdue --as-of 2017-08-01"""
+    """列出整改事项，时限最近的在前；长期坚持的另列。示例：zz fix list --overdue --as-of 2017-08-01"""
     from .. import fixes
     from ..db import open_session
 
-    with open_session(settings(ctx), write=False) as session:
-        recs = fixes.list_fixes(session, unit=unit, status=status, overdue=overdue, as_of=as_of(as_of_), limit=limit,
-                                 claimed=claimed)
-    if json_:
-        output.emit_json(recs)
-        return
+    filters = dict(unit=unit, status=status, overdue=overdue, as_of=as_of(as_of_), claimed=claimed)
     columns = ["编号", "问题", "单位", "整改任务及措施", "时限", "责任人", "状态", "逾期"]
 
     def row(f):
         return (f["id"], f["issue_id"], f["unit"], f["task"], f["deadline"], f["owner"], f["status"],
                 f"{f['days_late']} 天（{f['tier']}）" if f["overdue"] else "")
 
+    with open_session(settings(ctx), write=False) as session:
+        if json_ or csv_:  # every row, streamed
+            recs = fixes.iter_fixes(session, limit=limit or None, **filters)
+            if json_:
+                output.emit_json_stream(recs)
+            else:
+                output.emit_csv(columns, (row(f) for f in recs))
+            return
+        page = output.PAGE if limit is None else limit
+        recs = fixes.list_fixes(session, limit=page or None, urgent_first=True, **filters)
+        total = fixes.count_fixes(session, **filters) if page and len(recs) == page else len(recs)
     dated = [f for f in recs if f["deadline"] != "长期坚持"]
     ongoing = [f for f in recs if f["deadline"] == "长期坚持"]
-    output.table(f"整改清单（{len(dated)} 项）", columns, [row(f) for f in dated])
-    if ongoing:
-        output.table(f"长期坚持（{len(ongoing)} 项）", columns, [row(f) for f in ongoing])
+    if not output.to_terminal():  # piped: one header line, then every row
+        output.listing(None, columns, [row(f) for f in dated + ongoing])
+    else:
+        output.listing(f"整改清单（{len(dated)} 项）", columns, [row(f) for f in dated])
+        if ongoing:
+            output.listing(f"长期坚持（{len(ongoing)} 项）", columns, [row(f) for f in ongoing])
+    output.page_note(total, len(recs))
 
 
 def _level_text(v: dict) -> str:

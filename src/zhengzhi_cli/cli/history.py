@@ -33,11 +33,13 @@ def log(
         recs = history.log(session, since=parse_date(since, field="--since") if since else None, limit=limit,
                            rows=json_)  # the table shows counts only: a 100k-row import is not read row by row
         counts = {} if json_ else history.row_counts(session, [r["id"] for r in recs])
+        firsts = {} if json_ else history.first_rows(session, [r["id"] for r in recs])
     if json_:
         output.emit_json(recs)
         return
-    output.table(f"改动记录（最近 {len(recs)} 次）", ["编号", "时间", "操作人", "命令", "改动", "状态"],
-                 [(r["id"], r["at"], r["operator"], r["summary"] or r["command"], _counts_text(counts.get(r["id"], [])),
+    output.listing(f"改动记录（最近 {len(recs)} 次）", ["编号", "时间", "操作人", "命令", "改动", "状态"],
+                 [(r["id"], r["at"], r["operator"], r["summary"] or r["command"],
+                   _changed_text(firsts.get(r["id"]), counts.get(r["id"], [])),
                    f"已由 #{r['undone_by']} 撤销" if r["undone_by"] else (f"撤销 #{r['undoes']}" if r["undoes"] else ""))
                   for r in recs])
 
@@ -84,6 +86,17 @@ def undo(
         output.emit_json(result)
     else:
         output.line(f"已撤销改动 #{result['undone']}（{result['operator']}；记为改动 #{result['change']}）")
+
+
+def _changed_text(first: dict | None, counts: list[dict]) -> str:
+    """The record a change made or changed, named (新增问题 #12 杨村街道 窗口办事拖沓), then the counts."""
+    if not first:
+        return _counts_text(counts)
+    text = first["text"] or ""
+    text = text if len(text) <= 30 else text[:29] + "…"
+    named = " ".join(str(p) for p in (f"{ACTIONS.get(first['action'], first['action'])}{TABLES.get(first['table'], first['table'])}",
+                                       f"#{first['id']}" if first["id"] is not None else None, first["unit"], text) if p)
+    return f"{named}（{_counts_text(counts)}）" if counts else named
 
 
 def _counts_text(counts: list[dict]) -> str:
@@ -134,9 +147,25 @@ def restore(
     copied = history.restore_evidence(file, register_url(settings(ctx)))
     if copied is not None:
         output.note(f"已从 {history.evidence_beside(file)} 恢复佐证材料（新复制 {copied} 个文件）")
-    if path is None:  # PostgreSQL: every row replaced in one transaction
+    if path is None:  # PostgreSQL: every row replaced in one transaction, after a copy of what it replaces
+        safety = history.safety_name(Path(file).resolve().parent, "登记簿")
+        history.backup_logical(engine_for(settings(ctx)), safety)
         result = history.restore_logical(file, engine_for(settings(ctx)))
-        output.line(f"已从 {result['restored']} 恢复登记簿（{result['rows']} 行）")
+        result["safety_copy"] = str(safety)
+        said = f"已从 {result['restored']} 恢复登记簿（{result['rows']} 行）"
     else:
         result = history.restore_sqlite(file, path)
-        output.line(f"已从 {result['restored']} 恢复登记簿 {result['db']}")
+        said = f"已从 {result['restored']} 恢复登记簿 {result['db']}"
+    kept = f"原登记簿已另存为 {result['safety_copy']}" if result.get("safety_copy") else "原登记簿为空，未另存"
+    _log_restore(ctx, f"恢复登记簿：从 {result['restored']} 恢复（{kept}）")
+    output.line(f"{said}；{kept}")
+
+
+def _log_restore(ctx, summary: str) -> None:
+    """The restore itself, in the restored register's audit trail (a change with no rows)."""
+    from .. import audit
+    from ..db import open_session
+
+    with open_session(settings(ctx)) as session:
+        audit.set_summary(session, summary)
+        audit.change_id(session)

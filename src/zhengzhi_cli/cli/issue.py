@@ -44,12 +44,20 @@ def issue_add(
     if text is None and unit is None and area is None and interactive():
         _entry_loop(ctx, source=source, check=check, found=found, leader=leader, owner=owner)
         return
+    if interactive() and (text in (None, "") or unit in (None, "") or area in (None, "")):
+        # prompt first, each answer checked as typed; then one short write transaction
+        entry = _Entry(settings(ctx))
+        try:
+            text = text or entry.ask("问题描述", entry.check_text)
+            unit = unit or entry.ask("单位", entry.check_unit)
+            area = area or entry.ask("整治重点", entry.check_area, picks=entry.area_names())
+        except (EOFError, KeyboardInterrupt):
+            output.note("\n已取消，未登记。")
+            raise typer.Exit(130) from None
+    text = need(text, option="TEXT", label="问题描述")
+    unit = need(unit, option="--unit", label="单位")
+    area = need(area, option="--area", label="整治重点")
     with open_session(settings(ctx)) as session:
-        from ..register import plan_of
-
-        text = need(text, option="TEXT", label="问题描述")
-        unit = need(unit, option="--unit", label="单位")
-        area = need(area, option="--area", label="整治重点", choices=lambda: [a.name for a in plan_of(session).areas])
         issue = issues.add(session, unit=unit, text=text, area=area, source=source, check=check, found=found,
                            leader=leader, owner=owner, note=note)
         rec = issues.record_of(session, issue, new=True)
@@ -59,52 +67,186 @@ def issue_add(
         output.line(_say_added(rec))
 
 
+class _Refused(Exception):
+    def __init__(self, message: str, picks: list[str] | None = None):
+        super().__init__(message)
+        self.message, self.picks = message, picks or []
+
+
+class _Entry:
+    """Prompts for one issue, each answer checked at once against the register (a short read,
+    never a write transaction held while a person types); a refused answer re-asks that field only,
+    with candidates to pick by number and the typed text kept as the default."""
+
+    def __init__(self, s):
+        self.s = s
+
+    def _read(self, fn):
+        from ..db import open_session
+        from ..errors import ZzError
+        from ..register import plan_of
+
+        try:
+            with open_session(self.s, write=False, migrate=False) as session:
+                return fn(session, plan_of(session))
+        except ZzError as exc:
+            raise _Refused(exc.message) from None
+
+    def ask(self, label: str, check, *, default: str | None = None, picks: list[str] | None = None,
+            optional: bool = False) -> str:
+        shown = default
+        picks = list(picks or [])
+        while True:
+            answer = _ask(label, shown, optional=optional)
+            if answer == "" and shown is not None:
+                answer = shown
+            if answer == "" and optional:
+                return ""
+            chosen = answer
+            if answer.isdecimal() and picks and 1 <= int(answer) <= len(picks):
+                chosen = picks[int(answer) - 1]
+            try:
+                return check(chosen)
+            except _Refused as r:
+                output.note(f"zz: 错误：{r.message}")
+                picks = r.picks or picks
+                if picks:
+                    output.note("  可选（填序号或名称）：" + "  ".join(f"{i} {p}" for i, p in enumerate(picks, 1)))
+                shown = answer or None  # what was typed stays, as the default to accept or correct
+
+    def check_text(self, value: str) -> str:
+        from .. import text as text_rules
+        from ..errors import ZzError
+
+        try:
+            return text_rules.clean(value, field="description", required=True)
+        except ZzError as exc:
+            raise _Refused(exc.message) from None
+
+    def check_unit(self, value: str) -> str:
+        import difflib
+
+        from .. import units
+        from ..errors import ZzError
+
+        def resolve(session, _plan):
+            try:
+                return True, units.resolve(session, value).name, []
+            except ZzError as exc:
+                names = [u.name for u in units.list_units(session)]
+                picks = [n for n in names if value and value in n] or difflib.get_close_matches(value, names, n=9, cutoff=0.3)
+                return False, exc.message, picks[:20]
+
+        ok, name, picks = self._read(resolve)
+        if not ok:
+            raise _Refused(name, picks)
+        return name
+
+    def area_names(self) -> list[str]:
+        return self._read(lambda _s, plan: [a.name for a in plan.areas])
+
+    def check_area(self, value: str) -> str:
+        try:
+            return self._read(lambda _s, plan: plan.area(value).name)
+        except _Refused as r:
+            raise _Refused(r.message, self.area_names()) from None
+
+    def check_source(self, value: str) -> str:
+        sources = self._read(lambda _s, plan: list(plan.lists["sources"]))
+        text = value.strip()
+        if text in sources:
+            return text
+        hits = [s for s in sources if text and text in s]
+        if len(hits) == 1:  # 群众 → 群众投诉
+            return hits[0]
+        raise _Refused(f"问题来源：“{value}”不在可选范围内", hits or sources)
+
+    def check_names(self) -> list[str]:
+        return self._read(lambda _s, plan: [c.check for c in plan.checks])
+
+    def check_check(self, value: str) -> str:
+        try:
+            return str(self._read(lambda _s, plan: plan.check(value).no))
+        except _Refused as r:
+            raise _Refused(r.message, self.check_names()) from None
+
+    def check_found(self, value: str) -> str:
+        from ..dates import parse_date
+        from ..errors import ZzError
+
+        try:
+            return parse_date(value, field="发现日期").isoformat()
+        except ZzError as exc:
+            raise _Refused(exc.message) from None
+
+
+def _ask(label: str, default: str | None, *, optional: bool = False) -> str:
+    """One line from the person. Unlike typer.prompt, Ctrl-C (KeyboardInterrupt) and Ctrl-D (EOFError)
+    stay apart: the loop discards the entry on the one and ends on the other."""
+    import sys
+
+    from ..text import display
+
+    hint = "（可空）" if optional else ""
+    sys.stderr.write(f"{display(label)}{hint} [{display(default)}]: " if default else f"{display(label)}{hint}: ")
+    sys.stderr.flush()
+    return input().strip()
+
+
 def _entry_loop(ctx, **defaults) -> None:
-    """The clerk's data-entry loop: one prompted entry after another, each its own transaction."""
+    """The clerk's data-entry loop: one prompted entry after another, each answer checked as typed,
+    each entry stored in its own short transaction. Ctrl-C drops the entry being typed; Ctrl-D ends."""
+    import datetime as dt
+
     from .. import issues
     from ..db import engine_for, open_session
     from ..errors import ZzError
     from ..migrations import ensure
     from ..register import plan_of
 
+    import signal
+
+    # Ctrl-C drops one entry even when zz was started with SIGINT ignored (from a background job)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     s = settings(ctx)
     ensure(engine_for(s))
     with open_session(s, write=False) as session:
         plan = plan_of(session)
     areas = "、".join(f"{a.no} {a.name}" for a in plan.areas)
-    output.note(f"逐条录入问题（Ctrl-D 结束）。整治重点：{areas}")
-    last_unit = None
+    output.note(f"逐条录入问题（Ctrl-C 放弃本条，Ctrl-D 结束）。整治重点：{areas}")
+    entry = _Entry(s)
+    last = {"unit": None, "found": defaults.get("found") or dt.date.today().isoformat()}
     count = 0
     while True:
+        typed: dict = {}
         try:
-            unit = _prompt("单位", last_unit)
-            text = typer.prompt("问题描述", err=True)
-            area = typer.prompt("整治重点", err=True)
-            source = _prompt("问题来源", defaults.get("source") or "自查")
-            owner = typer.prompt("责任人", default=defaults.get("owner") or "", show_default=False, err=True)
-        except (typer.Abort, EOFError, KeyboardInterrupt):
-            output.note(f"\n本次录入 {count} 条问题。")
+            typed["unit"] = entry.ask("单位", entry.check_unit, default=last["unit"])
+            typed["text"] = entry.ask("问题描述", entry.check_text)
+            typed["area"] = entry.ask("整治重点", entry.check_area, picks=entry.area_names())
+            typed["source"] = entry.ask("问题来源", entry.check_source, default=defaults.get("source") or issues.DEFAULT_SOURCE)
+            typed["check"] = entry.ask("四查四看", entry.check_check, default=defaults.get("check"),
+                                       picks=entry.check_names(), optional=True)
+            typed["found"] = entry.ask("发现日期", entry.check_found, default=last["found"])
+            typed["owner"] = _ask("责任人", defaults.get("owner"))
+        except KeyboardInterrupt:
+            output.note("\n已放弃本条（未保存），继续录入下一条。")
+            continue
+        except EOFError:
+            dropped = "；未录完的一条已放弃（未保存）" if typed else ""
+            output.note(f"\n本次录入 {count} 条问题{dropped}。")
             return
         try:
             with open_session(s) as session:
-                issue = issues.add(session, unit=unit, text=text, area=area, source=source, check=defaults.get("check"),
-                                   found=defaults.get("found"), leader=defaults.get("leader"), owner=owner or None)
+                issue = issues.add(session, unit=typed["unit"], text=typed["text"], area=typed["area"],
+                                   source=typed["source"], check=typed["check"] or None, found=typed["found"],
+                                   leader=defaults.get("leader"), owner=typed["owner"] or defaults.get("owner") or None)
                 rec = issues.record_of(session, issue, new=True)
         except ZzError as exc:
             output.note(f"zz: 错误：{exc.message}（本条未保存，请重新录入）")
             continue
         count += 1
-        last_unit = rec["unit"]
+        last = {"unit": rec["unit"], "found": typed["found"]}
         output.line(_say_added(rec))
-
-
-def _prompt(label: str, default: str | None) -> str:
-    """A prompt whose default (a unit's name from the register) is shown as text, never raw."""
-    from ..text import display
-
-    if not default:
-        return typer.prompt(label, err=True)
-    return typer.prompt(f"{label} [{display(default)}]", default=default, show_default=False, err=True)
 
 
 @app.command("list")
@@ -116,24 +258,37 @@ def issue_list(
     status: Annotated[Optional[str], typer.Option("--status", help="问题状态：未整改、整改中、已整改、已销号", autocompletion=completer("issue_statuses"))] = None,
     overdue: Annotated[bool, typer.Option("--overdue", help="只列有逾期整改的问题")] = False,
     as_of_: Annotated[Optional[str], typer.Option("--as-of", help="以某日为“今天”")] = None,
-    limit: Annotated[Optional[int], typer.Option("--limit", help="最多列出条数")] = None,
+    limit: Annotated[Optional[int], typer.Option("--limit", min=0, help=f"最多列出条数（默认 {output.PAGE}，0 为全部；--json、--csv 默认全部）")] = None,
     void: Annotated[bool, typer.Option("--void", help="只列已作废的问题（不属实、不予整改、重复）")] = False,
     all_: Annotated[bool, typer.Option("--all", help="连同已作废的问题一起列出")] = False,
     json_: JSON = False,
+    csv_: Annotated[bool, typer.Option("--csv", help="输出 CSV（全部行）")] = False,
 ):
-    """列出问题（已作废的不列，除非 --void 或 --all）。示例：zz issue list --unit 杨村 --overdue"""
+    """列出问题，最新发现的在前（已作废的不列，除非 --void 或 --all）。示例：zz issue list --unit 杨村 --overdue"""
     from .. import issues
     from ..db import open_session
 
+    filters = dict(unit=unit, area=area, source=source, status=status, overdue=overdue, as_of=as_of(as_of_),
+                   void="all" if all_ else "only" if void else "live")
+    columns = ["编号", "单位", "整治重点", "来源", "问题描述", "发现日期", "责任人", "整改", "状态"]
+
+    def row(r):
+        return (r["id"], r["unit"], r["area"], r["source"], r["description"], r["found_on"], r["owner"],
+                len(r["fixes"]), _status(r))
+
     with open_session(settings(ctx), write=False) as session:
-        recs = issues.list_issues(session, unit=unit, area=area, source=source, status=status, overdue=overdue,
-                                  as_of=as_of(as_of_), limit=limit, void="all" if all_ else "only" if void else "live")
-    if json_:
-        output.emit_json(recs)
-        return
-    output.table(f"问题清单（{len(recs)} 条）", ["编号", "单位", "整治重点", "来源", "问题描述", "发现日期", "责任人", "整改", "状态"],
-                 [(r["id"], r["unit"], r["area"], r["source"], r["description"], r["found_on"], r["owner"],
-                   len(r["fixes"]), _status(r)) for r in recs])
+        if json_ or csv_:  # every row, streamed
+            recs = issues.iter_issues(session, limit=limit or None, **filters)
+            if json_:
+                output.emit_json_stream(recs)
+            else:
+                output.emit_csv(columns, (row(r) for r in recs))
+            return
+        page = output.PAGE if limit is None else limit
+        recs = issues.list_issues(session, limit=page or None, newest_first=True, **filters)
+        total = issues.count_issues(session, **filters) if page and len(recs) == page else len(recs)
+    output.listing(f"问题清单（{total} 条）", columns, [row(r) for r in recs])
+    output.page_note(total, len(recs))
 
 
 def _status(rec: dict) -> str:
