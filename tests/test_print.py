@@ -30,7 +30,7 @@ def _workbooks(zz, tmp_path: Path) -> tuple[Path, list[Path]]:
     run("report", "summary", "--as-of", AS_OF, "-o", str(out / "总结.xlsx"))
     run("export", "ledger", "-o", str(out / "台账.xlsx"))
     run("export", "ledger", "--public", "-o", str(out / "公开台账.xlsx"))
-    run("bulletin", "--month", "2017-07", "--date", "2017-07-20", "-o", str(out / "通报.xlsx"))
+    run("bulletin", "--month", "2017-07", "-o", str(out / "通报.xlsx"))  # the demo issued it: reproduced
     run("inspect", "report", "--month", "2017-07", "-o", str(out / "督查情况反馈.xlsx"))
     run("template", "-o", str(out / "模板.xlsx"), "--unit", "杨村街道")
     books = sorted(out.glob("*.xlsx"))

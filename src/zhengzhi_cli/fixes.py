@@ -401,12 +401,20 @@ def iter_fixes(session, *, limit: int | None = None, urgent_first: bool = False,
     q = q.order_by(Fix.deadline.is_(None), Fix.deadline, Fix.id) if by_deadline else q.order_by(Fix.id)
     if limit:
         q = q.limit(limit)
-    for fix, name, state in session.exec(q if limit else q.execution_options(yield_per=500)):
-        rec = record(fix, name, day, then=then.get(fix.id))
-        if filters.get("overdue") and fix.id in then and not rec["overdue"]:
-            continue  # overdue by today's row, not by how it stood on D
-        rec["status"] = state
-        yield rec
+    rows = (_one(fix, name, state, day, then) for fix, name, state in
+            session.exec(q if limit else q.execution_options(yield_per=500)))
+    if not (filters.get("overdue") and then):
+        yield from rows
+        return
+    # some deadlines stood otherwise on D: keep those overdue then, in the order of D's deadlines
+    late = [r for r in rows if r["overdue"]]
+    yield from sorted(late, key=lambda r: (r["deadline"] == ONGOING, r["deadline"] or "", r["id"]))
+
+
+def _one(fix: Fix, name: str, state: str, day: dt.date, then: dict) -> dict:
+    rec = record(fix, name, day, then=then.get(fix.id))
+    rec["status"] = state
+    return rec
 
 
 def events(session, fix_id: int) -> list[dict]:
