@@ -15,17 +15,6 @@ from ..excel.columns import norm
 
 Progress = Callable[[str, int, int], None]
 
-ISSUE_FIELDS = ("area", "source", "check_item", "description", "found_on", "leader", "owner", "note")
-ISSUE_COLUMN_FIELDS = {"area": ("area",), "source": ("source",), "check": ("check_item",), "description": ("description",),
-                       "found_on": ("found_on",), "leader": ("leader",), "owner": ("owner",), "note": ("note",)}
-FIX_COLUMN_FIELDS = {"task": ("task",), "leader": ("leader",), "owner": ("owner",),
-                     "deadline": ("deadline", "ongoing", "on_the_spot"), "evidence": ("evidence",), "note": ("note",),
-                     "progress": ("progress",), "verified_by": ("verified_by",)}
-FIX_STATUS_FIELDS = ("status", "done_on", "verified_on", "claimed", "done_reported")
-RULE_COLUMN_FIELDS = {"title": ("title",), "action": ("action",), "due_on": ("due_on",), "doc_no": ("doc_no",),
-                      "note": ("note",)}
-RULE_STATUS_FIELDS = ("status", "done_on")
-PERSON_KEYS = ("leader", "owner", "verified_by")
 FOOTNOTE_START = ("注", "说明", "备注", "填表", "填报", "报送", "审核", "制表", "联系", "*", "※", "合计", "小计", "单位负责人", "主要负责人",
                   "分管领导", "填报人", "附")
 FIX_STATUS_ACCEPTED = "未开始、整改中、已完成、已销号（也认：未整改、正在整改、部分整改、正在办理、已整改、已办结、销号）"
