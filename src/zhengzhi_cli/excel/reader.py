@@ -157,8 +157,8 @@ def find_header(rows: list[list], start: int, stop: int, extra: dict[str, str], 
     in rows[start:stop]; `anywhere` looks only at rows that name 序号 (fast, for stacked tables)."""
     for r in range(start, min(stop, len(rows))):
         row = rows[r]
-        if anywhere and not _looks_like_header(row):
-            continue
+        if anywhere and (not row or row[0].__class__ is float or row[0].__class__ is int or not _looks_like_header(row)):
+            continue  # a data row (its 序号 a number) is no header: the stacked-table scan passes it at once
         if sum(1 for c in row if isinstance(c, str) and c.strip()) < 2:
             continue
         below = rows[r + 1] if r + 1 < len(rows) else None

@@ -19,6 +19,7 @@ from ..excel.files import CellError
 from .cells import FOOTNOTE_START, Cells, Progress, _Bad, _n, person_of, text_of
 
 _LIMITS = {field: rule[1] for field, rule in text_rules.FIELDS.items()}
+_FREE, _PERSON = text_rules.FREE_TEXT_MAX, text_rules.PERSON_MAX  # the fast path of _checked, inlined where rows are many
 
 
 def _checked(r: "_Row", key: str, field: str, value):
@@ -244,6 +245,7 @@ def _parse_table(out: Parsed, table, file_unit, filled, *, cells: Cells, names: 
     # within its section, kept as section × 1000 + 序号 so that a row added in one section moves no other
     restart = kind in (C.ISSUES, C.COMBINED) and seq_col is not None and _numbering_restarts(table, seq_col)
     used = [(key, c) for key, c in cols.items()] + [("status", c) for c in table.status_marks]
+    has_errors = any(CellError in map(type, rows[i]) for i in range(table.first_data, table.end))
     section_no = 0
     on_progress = done[2]
     for i in range(table.first_data, table.end):
@@ -271,7 +273,7 @@ def _parse_table(out: Parsed, table, file_unit, filled, *, cells: Cells, names: 
                             pass
                     continue
         errors_before = len(out.problems)
-        if _error_cells(r, used):
+        if has_errors and _error_cells(r, used):
             continue
         unit_id = _row_unit(r, unit_col, file_unit, names, ledger=out.ledger)
         if continued:
@@ -312,6 +314,10 @@ def _error_cells(r: "_Row", used: list[tuple[str, int]]) -> bool:
 
 def _numbering_restarts(table, seq_col: int) -> bool:
     """Does a 序号 come back after a section row (a row with one text)?"""
+    numbers = [row[seq_col] for row in table.rows[table.first_data:table.end]]
+    plain = [v for v in numbers if v.__class__ is int or v.__class__ is float]
+    if len(plain) == len(numbers) and len(set(plain)) == len(plain):
+        return False  # every 序号 a number, none twice: nothing restarts
     seen: dict[int, int] = {}
     section = 0
     for i in range(table.first_data, table.end):
@@ -378,7 +384,8 @@ def _issue_row(out: Parsed, r: _Row, unit_id, seq, state: dict, errors_before: i
     desc = (v.strip() or None) if v.__class__ is str else text_of(v)
     if not desc:
         r.bad("description", "不能为空", "具体写明问题表现")
-    issue["description"] = _checked(r, "description", "description", desc)
+    issue["description"] = desc if desc.__class__ is not str or (len(desc) <= _FREE and desc.isprintable()) else \
+        _checked(r, "description", "description", desc)
     v = row[cols["found_on"]] if "found_on" in cols else None
     if Cells.blank(v):
         issue["found_on"] = state["filled"]  # None: no 填报日期 either (a new issue is refused in plan_writes)
@@ -392,7 +399,7 @@ def _issue_row(out: Parsed, r: _Row, unit_id, seq, state: dict, errors_before: i
             v = (v.strip() or None) if v.__class__ is str else text_of(v)
             if v and (" " in v or "\u3000" in v or "\n" in v or "\t" in v):
                 v = "".join(v.split())
-            issue[key] = _checked(r, key, key, v)
+            issue[key] = v if v is None or (len(v) <= _PERSON and v.isprintable()) else _checked(r, key, key, v)
     if "note" in cols:
         v = row[cols["note"]]
         issue["note"] = _checked(r, "note", "note", (v.strip() or None) if v.__class__ is str else text_of(v))
