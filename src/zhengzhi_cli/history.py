@@ -401,6 +401,19 @@ def _unlink_with_sidecars(path: Path) -> None:
             pass
 
 
+def _copy_register(src: sqlite3.Connection, target) -> None:
+    """SQLite's online backup of `src` into the file `target`; both connections closed after."""
+    try:
+        dst = sqlite3.connect(target)
+        try:
+            with dst:
+                src.backup(dst)
+        finally:
+            dst.close()
+    finally:
+        src.close()
+
+
 def backup_sqlite(db_path: Path, out: Path) -> dict:
     """A consistent copy through SQLite's online backup, even while others write; a register
     whose pages are damaged is refused (its copy would be damaged too)."""
@@ -501,16 +514,7 @@ def _upgrade_and_check(backup: Path, work: Path, version: int) -> None:
     from .db import make_engine
     from .integrity import foreign_key_findings, open_read_only, schema_findings
 
-    src = open_read_only(backup)
-    try:
-        dst = sqlite3.connect(work)
-        try:
-            with dst:
-                src.backup(dst)
-        finally:
-            dst.close()
-    finally:
-        src.close()
+    _copy_register(open_read_only(backup), work)
     if version < migrations.SCHEMA_VERSION:
         engine = make_engine(f"sqlite:///{work}")
         try:
@@ -589,16 +593,7 @@ def _safety_copy(db_path: Path) -> Path | None:
         return None
     target = safety_name(db_path.parent, db_path.stem)
     try:
-        src = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=60)
-        try:
-            dst = sqlite3.connect(target)
-            try:
-                with dst:
-                    src.backup(dst)
-            finally:
-                dst.close()
-        finally:
-            src.close()
+        _copy_register(sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=60), target)
     except sqlite3.DatabaseError:  # too damaged to read: the bytes as they are
         shutil.copyfile(db_path, target)
         wal = db_path.with_name(db_path.name + "-wal")
