@@ -5,27 +5,15 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import Zz, backend, sqlite_only
+from tests.conftest import Zz, backend
+from tests.zzcheck import said_no as refused
 
-CJK = re.compile(r"[\u4e00-\u9fff]")
 PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-
-
-def refused(result, *words, status=(1,)):
-    said = result.stdout + result.stderr
-    assert result.exit_code in status, (result.exit_code, said[-2000:])
-    assert "Traceback" not in said and "内部错误" not in said, said[-2000:]
-    assert re.search(r"^zz: (用法)?错误：", result.stderr, re.M), result.stderr
-    assert CJK.search(result.stderr), result.stderr
-    for w in words:
-        assert w in result.stderr, result.stderr
-    return result
 
 
 @pytest.fixture(autouse=True)

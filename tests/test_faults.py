@@ -20,19 +20,8 @@ from hypothesis import strategies as st
 
 from tests import procs
 from tests.conftest import Zz, sqlite_only
-
-CJK = re.compile(r"[\u4e00-\u9fff]")
-
-
-def refused(result, *words, status=(1,)):
-    said = result.stdout + result.stderr
-    assert result.exit_code in status, (result.exit_code, said[-2000:])
-    assert "Traceback" not in said and "内部错误" not in said, said[-2000:]
-    assert re.search(r"^zz: (用法)?错误：", result.stderr, re.M), result.stderr
-    assert CJK.search(result.stderr), result.stderr
-    for w in words:
-        assert w in result.stderr, result.stderr
-    return result
+from tests.zzcheck import CJK
+from tests.zzcheck import said_no as refused
 
 
 def _seed(zz: Zz) -> None:

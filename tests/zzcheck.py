@@ -3,8 +3,10 @@ shows no traceback, and writes nothing (the audit trail and the row counts are u
 
 from __future__ import annotations
 
+import re
 import sqlite3
 
+CJK = re.compile(r"[\u4e00-\u9fff]")
 TABLES = ("unit", "issue", "fix", "fix_event", "rule", "rule_issue", "check_record", "milestone_record", "change")
 
 
@@ -37,3 +39,15 @@ def clean(result) -> None:
     """No traceback, no internal error, ever."""
     assert "Traceback" not in result.stderr and "Traceback" not in result.stdout, result.stderr
     assert "内部错误" not in result.stderr, result.stderr
+
+
+def said_no(result, *words, status=(1,)):
+    """A CLI result that refused: its exit status, a Chinese `zz: 错误：` line naming `words`, no traceback."""
+    said = result.stdout + result.stderr
+    assert result.exit_code in status, (result.exit_code, said[-2000:])
+    assert "Traceback" not in said and "内部错误" not in said, said[-2000:]
+    assert re.search(r"^zz: (用法)?错误：", result.stderr, re.M), result.stderr
+    assert CJK.search(result.stderr), result.stderr
+    for w in words:
+        assert w in result.stderr, result.stderr
+    return result
