@@ -42,6 +42,34 @@ def _unit_with_fix(zz, name: str, deadline: str, *, found: str = "2017-05-01") -
     zz.ok(["fix", "add", str(issue["id"]), "推行首问负责", "--deadline", deadline])
 
 
+# ------------------------------------------------------------------ 3. undo never hands a 文号 back
+
+def test_undo_of_a_taken_docno_is_refused_and_the_next_number_is_new(zz):
+    zz.ok("init")
+    assert zz.ok("docno --kind 通报 --take --subject 测试 --date 2017-08-01").stdout.strip() == "武清整治办〔2017〕1号"
+    refused(zz, "undo --yes", "无法撤销", "武清整治办〔2017〕1号", "不得收回或重复使用", "--reissue")
+    assert zz.ok("docno --kind 通报 --take --date 2017-08-02").stdout.strip() == "武清整治办〔2017〕2号"
+    assert [n["text"] for n in zz.json("docno --list --year 2017")] == ["武清整治办〔2017〕1号", "武清整治办〔2017〕2号"]
+
+
+def test_undo_after_a_bulletin_docx_or_duban_letters_is_refused(zz, tmp_path):
+    zz.ok("init")
+    _unit_with_fix(zz, "甲街道", "2017-06-15")
+    zz.ok(f"bulletin --month 2017-07 -o {tmp_path / '通报.docx'} --date 2017-08-03")
+    refused(zz, "undo --yes", "武清整治办〔2017〕1号", "文号")
+    assert [b["no"] for b in zz.json("bulletin --list")] == [1]
+    folder = tmp_path / "letters"
+    folder.mkdir()
+    zz.ok(f"duban issue --as-of 2017-08-01 -o {folder}")
+    refused(zz, "undo --yes", "武清整治督〔2017〕1号")
+    again = zz.json(f"duban issue --as-of 2017-08-02 -o {folder}")["letters"]
+    assert [r["doc_no"] for r in again] == ["武清整治督〔2017〕2号"]
+    # a change that gave no 文号 still undoes
+    zz.ok(f"bulletin --month 2017-08 -o {tmp_path / '通报8月.md'} --date 2017-08-31")
+    zz.ok("undo --yes")
+    assert [b["no"] for b in zz.json("bulletin --list")] == [1]
+
+
 # ------------------------------------------------------------------ 4. older registers keep their stored plan
 
 @pytest.mark.parametrize("old_register", OLD_VERSIONS, indirect=True)
