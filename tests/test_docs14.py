@@ -42,6 +42,79 @@ def _unit_with_fix(zz, name: str, deadline: str, *, found: str = "2017-05-01") -
     zz.ok(["fix", "add", str(issue["id"]), "推行首问负责", "--deadline", deadline])
 
 
+# ------------------------------------------------------------------ 2. the 版记 at the foot of the last page
+
+def _render(docx: Path) -> list[list[tuple[float, str]]]:
+    """Each page of the rendered PDF as its words (yMax in points from the top, text)."""
+    out = docx.parent / "pdf"
+    subprocess.run([SOFFICE, f"-env:UserInstallation=file://{docx.parent / 'lo-profile'}", "--headless", "--convert-to",
+                    "pdf", "--outdir", str(out), str(docx)], check=True, capture_output=True, timeout=180)
+    html = subprocess.run(["pdftotext", "-bbox", str(out / (docx.stem + ".pdf")), "-"], check=True, capture_output=True,
+                          text=True).stdout
+    return [[(float(y), w) for y, w in re.findall(r'<word [^>]*yMax="([\d.]+)">([^<]*)</word>', page)]
+            for page in html.split("<page ")[1:]]
+
+
+def _words(page: list[tuple[float, str]]) -> str:
+    return "".join(w for _, w in page)
+
+
+def _check_foot(pages: list[list[tuple[float, str]]], *, issuer: str, date: str) -> None:
+    words = _words
+    where = [i for i, page in enumerate(pages) if "抄送" in words(page) or "印发" in words(page)]
+    assert where == [len(pages) - 1], f"版记 on pages {where} of {len(pages)}"
+    last = pages[-1]
+    printed = max(y for y, w in last if w.endswith("印发"))
+    assert TEXT_BOTTOM_PT - LINE_PT < printed <= TEXT_BOTTOM_PT + 1, (printed, TEXT_BOTTOM_PT)  # the 版心's last line
+    # the body is whole: 署名 and 成文日期 on one page, with body text above them on that page
+    signed = [i for i, page in enumerate(pages) if any(w == issuer for _, w in page)]
+    assert signed, "署名 missing"
+    page = pages[signed[-1]]
+    assert date in words(page)
+    sign_y = max(y for y, w in page if w == issuer)
+    assert any(y < sign_y - 2 * LINE_PT for y, _ in page), "署名 alone at the top of a page"
+
+
+@needs_render
+@pytest.mark.slow
+@pytest.mark.parametrize("units", [1, 3])
+def test_bulletin_imprint_at_the_foot_of_its_last_page(zz, tmp_path, units):
+    zz.ok("init")
+    for i in range(1, units + 1):
+        _unit_with_fix(zz, f"测试{i}号街道", "2017-06-15")
+    out = tmp_path / "通报.docx"
+    zz.ok(f"bulletin --month 2017-07 -o {out} --date 2017-08-03")
+    _check_foot(_render(out), issuer="武清区作风纪律专项整治工作领导小组办公室", date="2017年8月3日")
+
+
+@needs_render
+@pytest.mark.slow
+def test_duban_letter_imprint_at_the_foot_of_its_last_page(zz, tmp_path):
+    zz.ok("init")
+    _unit_with_fix(zz, "甲街道", "2017-09-20")
+    folder = tmp_path / "letters"
+    folder.mkdir()
+    sent = zz.json(f"duban issue --as-of 2017-09-30 -o {folder}")["letters"]
+    _check_foot(_render(Path(sent[0]["file"])), issuer="武清区作风纪律专项整治工作领导小组办公室", date="2017年9月30日")
+
+
+def test_imprint_is_one_text_box_in_the_docx(zz, tmp_path):
+    """Without LibreOffice: the 版记 is held in one box anchored to the bottom of the 版心, after the 成文日期."""
+    zz.ok("init")
+    _unit_with_fix(zz, "甲街道", "2017-06-15")
+    out = tmp_path / "通报.docx"
+    zz.ok(f"bulletin --month 2017-07 -o {out} --date 2017-08-03")
+    import zipfile
+
+    with zipfile.ZipFile(out) as z:
+        body = z.read("word/document.xml").decode("utf-8")
+    assert body.count("<wp:anchor ") == 1
+    box = body[body.index("<wp:anchor "):]
+    assert '<wp:positionV relativeFrom="margin"><wp:align>bottom</wp:align>' in box
+    assert "抄送：" in box and "2017年8月3日印发" in box
+    assert body.index("2017年8月3日</w:t>") < body.index("<wp:anchor ")
+
+
 # ------------------------------------------------------------------ 3. undo never hands a 文号 back
 
 def test_undo_of_a_taken_docno_is_refused_and_the_next_number_is_new(zz):
