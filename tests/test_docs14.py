@@ -42,6 +42,45 @@ def _unit_with_fix(zz, name: str, deadline: str, *, found: str = "2017-05-01") -
     zz.ok(["fix", "add", str(issue["id"]), "推行首问负责", "--deadline", deadline])
 
 
+# ------------------------------------------------------------------ 1. zz demo issues the 公文
+
+def test_demo_issues_the_bulletin_letters_and_public_notice_as_gongwen(zz, tmp_path):
+    out = tmp_path / "demo"
+    db = out / "demo.db"
+    result = zz(["demo", "--db", str(db)], ok=True)
+    demo = Zz(str(db))
+    given = {(n["kind"], n["text"]) for n in demo.json("docno --list --year 2017")}
+
+    bulletin = out / "通报-2017-07.docx"
+    assert f"已生成：{bulletin}" in result.stdout
+    text = docx_text(bulletin)
+    assert ("通报", "武清整治办〔2017〕1号") in given and "武清整治办〔2017〕1号" in text and "（第1期）" in text
+    issued = demo.json("bulletin --month 2017-07")  # the 期 as issued: the .md and the .docx say the same
+    named = [u["unit"] for u in issued["lagging_units"] if u["overdue"] >= 3]
+    assert named and "予以点名" in text
+    for unit in named:
+        assert unit in text, unit
+
+    letters = demo.json("duban list --as-of 2017-07-31")
+    assert letters and all(r["issued_on"] == "2017-07-31" for r in letters)
+    files = sorted((out / "督办函").glob("*.docx"))
+    assert len(files) == len(letters)
+    for r in letters:
+        no = re.search(r"〕(\d+)号", r["doc_no"]).group(1)
+        path = out / "督办函" / f"督办函_{r['unit']}_{no}号.docx"
+        assert f"已生成：{path}" in result.stdout
+        text = docx_text(path)
+        assert r["doc_no"] in text and f"{r['unit']}：" in text and ("督办函", r["doc_no"]) in given
+    assert len({r["doc_no"] for r in letters}) == len(letters)  # one 文号 each
+
+    public = out / "整改情况公示.docx"
+    text = docx_text(public)
+    assert ("公示", "武清整治公〔2017〕1号") in given and "武清整治公〔2017〕1号" in text
+    for unit in ("杨村街道", "梅厂镇", "下朱庄街道"):
+        assert unit in text, unit
+    assert "整改情况公示：武清整治公〔2017〕1号" in result.stderr
+
+
 # ------------------------------------------------------------------ 2. the 版记 at the foot of the last page
 
 def _render(docx: Path) -> list[list[tuple[float, str]]]:
