@@ -218,7 +218,9 @@ def _imprint(doc, doc_: Gongwen) -> None:
     """版记: 抄送, then 印发机关 and 印发日期, between a thick first line, thin inner lines and a thick last line,
     at the foot of the last page (GB/T 9704 7.4): a text box anchored to the page's 版心 bottom, held by a
     one-point paragraph after the 成文日期. Where the last page has no room left above the box, that
-    paragraph (and the box with it) goes to a page of its own, as the standard allows; the body never moves."""
+    paragraph (and the box with it) goes to a page of its own, as the standard allows; the body is not
+    re-spaced for it. (LibreOffice ignores w:framePr positions and floating tables at the page foot; a
+    DrawingML text box, the form Word itself writes, it places at the foot; not checked in Word or WPS here.)"""
     from docx.enum.text import WD_LINE_SPACING, WD_TAB_ALIGNMENT
     from docx.shared import Mm, Pt
 
