@@ -102,6 +102,7 @@ def test_plan_documents_section_checked_naming_the_line(zz, tmp_path):
 
 def test_bulletin_docx_carries_the_gongwen_parts(district, tmp_path):
     import docx
+    from docx.oxml.ns import qn
     from docx.shared import Mm
 
     _lagging_district(district, units=3)
@@ -114,7 +115,7 @@ def test_bulletin_docx_carries_the_gongwen_parts(district, tmp_path):
     assert abs(s.top_margin - Mm(37)) < Mm(0.1) and abs(s.left_margin - Mm(28)) < Mm(0.1)
     assert abs(s.page_width - s.left_margin - s.right_margin - Mm(156)) < Mm(0.2)
     assert abs(s.page_height - s.top_margin - s.bottom_margin - Mm(225)) < Mm(0.2)
-    text = "\n".join(p.text for p in d.paragraphs)
+    text = "\n".join("".join(t.text or "" for t in p._p.iter(qn("w:t"))) for p in d.paragraphs)  # with the 版记's text box
     for needle in ("武清区作风纪律专项整治工作领导小组办公室文件", "武清整治办〔2017〕1号", "（第1期）", "测试1号街道科长王明",
                    "予以点名", "2017年8月13日前", "抄送：", "2017年8月3日印发"):
         assert needle in text, needle

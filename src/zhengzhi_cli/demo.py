@@ -229,6 +229,39 @@ def _monthly(settings: Settings, *, folder: Path, out: Path, as_of: dt.date) -> 
     return [str(path)]
 
 
+def _issue_documents(settings: Settings, *, folder: Path, out: Path, as_of: dt.date) -> list[str]:
+    """Phase 3's 公文, each its own transaction as the commands are: the month's 通报 as .docx with its
+    文号 (the same 期 as the .md: its number and content are kept), the 督办函 of the month's last day
+    (zz duban issue --as-of …-31 -o 督办函/), and the 公示 (zz report public -o 整改情况公示.docx)."""
+    import calendar
+
+    from . import bulletins, duban, public
+    from .documents.reports import write as write_public
+
+    month = f"{as_of.year}-{as_of.month:02d}"
+    made: list[str] = []
+    path = out / f"通报-{month}.docx"
+    with open_session(settings) as session:
+        sent = bulletins.issue(session, month_=month, path=path, on=as_of, today=as_of)
+    if sent.get("written"):
+        made.append(str(path))
+        _say(f"通报第{sent['no']}期（公文）：{sent['doc_no']}")
+    day = dt.date(as_of.year, as_of.month, calendar.monthrange(as_of.year, as_of.month)[1])
+    letters = out / "督办函"
+    letters.mkdir(exist_ok=True)
+    with open_session(settings) as session:
+        sent = duban.issue(session, as_of=day, folder=letters)
+    made += [r["file"] for r in sent]
+    _say(f"{day.isoformat()} 督办：发督办函 {len(sent)} 份（{sum(r['rule'] == duban.RED for r in sent)} 份红牌，建议约谈）")
+    path = out / "整改情况公示.docx"
+    with open_session(settings) as session:
+        data = public.compose(session, as_of=as_of, items=False)
+        no = write_public(session, path, kind="公示", data=data, ref=f"public:{as_of.isoformat()}")
+    made.append(str(path))
+    _say(f"整改情况公示：{no}")
+    return made
+
+
 def _extra_steps():
     """The main job after the register is built: each step writes what the office sends out."""
-    return [_bulletin, _public, _monthly]
+    return [_bulletin, _public, _monthly, _issue_documents]

@@ -117,3 +117,23 @@ def given(session, *, year: int | None = None, kind: str | None = None) -> list[
         q = q.where(DocNumber.kind == docs.kind(kind))
     return [{"kind": d.kind, "year": d.year, "no": d.no, "text": d.text, "ref": d.ref, "subject": d.subject,
              "issued_on": d.issued_on.isoformat()} for d in session.exec(q.order_by(DocNumber.kind, DocNumber.no)).all()]
+
+
+def check_undo(session, change_id: int) -> None:
+    """A 文号 once given is never given again (GB/T 9704: 发文字号 identify one document for good). Undoing
+    the change that gave one would hand the sequence back, so the next document would carry the same
+    number as one already sent out; such a change is refused (`zz undo` says how to correct instead)."""
+    import json
+
+    from .errors import Conflict
+    from .models import ChangeRow
+
+    given_here = session.exec(select(ChangeRow.after).where(
+        ChangeRow.change_id == change_id, ChangeRow.table_name == "doc_number", ChangeRow.action == "insert")).all()
+    if not given_here:
+        return
+    numbers = "、".join(json.loads(a)["text"] for a in given_here if a)
+    raise Conflict(
+        f"无法撤销改动 #{change_id}：它编发了文号 {numbers}。文号一经编发不得收回或重复使用，撤销会让下一份公文再用这个号，"
+        "未做任何改动。如需更正：通报用 zz bulletin --month 月份 --reissue --reason 理由（同一期、同一文号更正重发）"
+        "或 --new-number（新的一期、新文号）；其他公文重新编发新号，并在新文中注明原文作废", field="undo")

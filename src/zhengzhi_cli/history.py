@@ -178,6 +178,9 @@ def check_undoable(session, change_id: int, *, operator: str | None, counts: boo
         raise Conflict(f"改动 #{change_id} 已由改动 #{detail['undone_by']} 撤销，未做任何改动", field="undo")
     if detail["undoes"] is not None:
         raise Conflict(f"改动 #{change_id} 本身是一次撤销，不能再撤销", field="undo")
+    from . import docno
+
+    docno.check_undo(session, change_id)  # a 文号 once given is never given back
     latest = last_undoable(session, operator=operator)
     if latest.id != change_id:
         who = f"“{operator}”" if operator is not None else "登记簿"

@@ -5,7 +5,7 @@ bottom margin is 35 mm and the right 26 mm. Body in 仿宋_GB2312 三号 (16 pt)
 22 lines × 28 characters (line pitch 225 mm / 22 = 28.95 pt, exact; characters condensed by 0.25 pt so that 28 fit
 in 156 mm). 版头: 发文机关标志 in red
 小标宋, 发文字号, a red line as wide as the 版心. Title in 小标宋 二号; 一级标题 in 黑体. 版记:
-抄送 and 印发机关和印发日期 between lines. Page numbers "— 1 —" in 宋体 四号, odd pages on the
+抄送 and 印发机关和印发日期 between lines, at the foot of the last page. Page numbers "— 1 —" in 宋体 四号, odd pages on the
 right and even pages on the left, one character in from the edge.
 
 Only font NAMES are written: the reader's machine supplies the fonts (where 仿宋_GB2312 is
@@ -194,13 +194,16 @@ def build(doc_: Gongwen):
         _para(doc)
         for i, name in enumerate(doc_.attachments, start=1):
             _para(doc, f"附件：{i}．{name}" if i == 1 else f"　　　{i}．{name}", indent=True)
-    _para(doc)
-    _para(doc)
+    # 署名 and 成文日期 never start a page of their own: they keep with the last lines of the body
+    last_body = doc.paragraphs[-1]
+    last_body.paragraph_format.keep_with_next = True
+    for _ in range(2):
+        _para(doc).paragraph_format.keep_with_next = True
     sign = _para(doc, doc_.issuer, align=A.RIGHT)
     sign.paragraph_format.right_indent = _pt(BODY_PT * 2)
+    sign.paragraph_format.keep_with_next = True
     date = _para(doc, doc_.date_text, align=A.RIGHT)
     date.paragraph_format.right_indent = _pt(BODY_PT * 4)
-    _para(doc)
     _imprint(doc, doc_)
     return doc
 
@@ -212,10 +215,16 @@ def _pt(value: float):
 
 
 def _imprint(doc, doc_: Gongwen) -> None:
-    """版记: 抄送, then 印发机关 and 印发日期, between a thick first line, thin inner lines and a thick last line."""
-    from docx.enum.text import WD_TAB_ALIGNMENT
+    """版记: 抄送, then 印发机关 and 印发日期, between a thick first line, thin inner lines and a thick last line,
+    at the foot of the last page (GB/T 9704 7.4): a text box anchored to the page's 版心 bottom, held by a
+    one-point paragraph after the 成文日期. Where the last page has no room left above the box, that
+    paragraph (and the box with it) goes to a page of its own, as the standard allows; the body is not
+    re-spaced for it. (LibreOffice ignores w:framePr positions and floating tables at the page foot; a
+    DrawingML text box, the form Word itself writes, it places at the foot; not checked in Word or WPS here.)"""
+    from docx.enum.text import WD_LINE_SPACING, WD_TAB_ALIGNMENT
     from docx.shared import Mm, Pt
 
+    start = len(doc.paragraphs)
     first = True
     if doc_.cc:
         cc = _para(doc, f"抄送：{doc_.cc}", size=NOTE_PT)
@@ -230,6 +239,53 @@ def _imprint(doc, doc_: Gongwen) -> None:
     if first:
         _border(line, "top", size_eighths=8, space=4)
     _border(line, "bottom", size_eighths=8, space=4)
+    inside = doc.paragraphs[start:]
+    lines = sum(_note_lines(p.text) for p in inside)
+    anchor = _para(doc)
+    anchor.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    anchor.paragraph_format.line_spacing = Pt(1)
+    anchor._p.append(_bottom_box([p._p for p in inside], height=Pt(lines * LINE_PITCH_TWIPS / 20 + 16)))
+
+
+def _note_lines(text: str) -> int:
+    """Lines a 版记 paragraph of 四号 takes in the 版心 less a character each side (an estimate for the
+    box's first height; the box grows to its text)."""
+    per_line = int(156 / 25.4 * 72 / NOTE_PT) - 2
+    width = sum(0.5 if ord(ch) < 0x2E80 else 1 for ch in text)
+    return max(1, -int(-width // per_line))
+
+
+_BOX = (
+    '<w:r xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    ' xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"'
+    ' xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"'
+    ' xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape"><w:drawing>'
+    '<wp:anchor distT="0" distB="0" distL="0" distR="0" simplePos="0" relativeHeight="1" behindDoc="0" locked="0"'
+    ' layoutInCell="1" allowOverlap="0"><wp:simplePos x="0" y="0"/>'
+    '<wp:positionH relativeFrom="margin"><wp:align>center</wp:align></wp:positionH>'
+    '<wp:positionV relativeFrom="margin"><wp:align>bottom</wp:align></wp:positionV>'
+    '<wp:extent cx="{cx}" cy="{cy}"/><wp:effectExtent l="0" t="0" r="0" b="0"/><wp:wrapTopAndBottom/>'
+    '<wp:docPr id="{id}" name="版记"/><wp:cNvGraphicFramePr/>'
+    '<a:graphic><a:graphicData uri="http://schemas.microsoft.com/office/word/2010/wordprocessingShape"><wps:wsp>'
+    '<wps:cNvSpPr txBox="1"/><wps:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="{cx}" cy="{cy}"/></a:xfrm>'
+    '<a:prstGeom prst="rect"><a:avLst/></a:prstGeom><a:noFill/><a:ln><a:noFill/></a:ln></wps:spPr>'
+    '<wps:txbx><w:txbxContent/></wps:txbx><wps:bodyPr rot="0" vert="horz" wrap="square" lIns="0" tIns="0" rIns="0"'
+    ' bIns="0" anchor="b"><a:spAutoFit/></wps:bodyPr></wps:wsp></a:graphicData></a:graphic></wp:anchor></w:drawing></w:r>'
+)
+
+
+def _bottom_box(paragraphs: list, *, height) -> object:
+    """A run holding a text box as wide as the 版心, at the bottom of the 版心 of the page its paragraph is
+    on, text kept above it (wrapTopAndBottom); `paragraphs` are moved into it."""
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import qn
+    from docx.shared import Mm
+
+    run = parse_xml(_BOX.format(cx=int(Mm(156)), cy=int(height), id=9704))
+    content = run.find(".//" + qn("w:txbxContent"))
+    for p in paragraphs:
+        content.append(p)  # lxml moves the element out of the body
+    return run
 
 
 def write(path: Path, doc_: Gongwen) -> None:

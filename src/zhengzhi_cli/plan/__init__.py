@@ -340,7 +340,29 @@ def parse_plan(text: str, *, source: str = "方案文件") -> Plan:
         plan.calendar = _calendar(data["calendar"], text, fail)
     if "duban" in data:
         plan.duban = _duban(data["duban"], text, fail)
+    missing = {"documents", "calendar", "duban"} - data.keys()
+    if missing:
+        _fill_from_builtin(plan, missing)
     return plan
+
+
+def _fill_from_builtin(plan: "Plan", missing: set[str]) -> None:
+    """A plan stored before the plan file had [calendar], [duban] and [documents] (a register started
+    by an earlier zz keeps the text it was started with) gets them from the built-in plan at read time,
+    so its working days still know the 法定节假日 and 调休. The stored text is left as it was (what the
+    register was started with stays on record; a data migration would rewrite it). The holidays are
+    the State Council's, the same for every district, so [calendar] is filled for any plan; the office
+    and its rules ([documents], [duban]) only for the built-in campaign itself (same name, year, issuer)."""
+    if plan.text == default_plan_text():  # the built-in plan itself: nothing to fill from
+        return
+    builtin = load()
+    same = (plan.name, plan.year, plan.issuer) == (builtin.name, builtin.year, builtin.issuer)
+    if "calendar" in missing:
+        plan.calendar = builtin.calendar
+    if same and "documents" in missing:
+        plan.documents = builtin.documents
+    if same and "duban" in missing:
+        plan.duban = builtin.duban
 
 
 def _calendar(cal, text: str, fail):
