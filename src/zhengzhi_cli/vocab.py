@@ -90,6 +90,13 @@ class UnitKind(StrEnum):
     SUBORDINATE = "下属单位"  # must name its 上级单位
 
 
+class CaseKind(StrEnum):
+    """典型: 正面 (exemplars) or 反面 (exposed); the bulletins count them apart."""
+
+    POSITIVE = "正面"
+    NEGATIVE = "反面"
+
+
 class MilestoneSource(StrEnum):
     """What a milestone is derived from (plan [[milestones]] derived_from)."""
 
@@ -107,6 +114,7 @@ PLAN_LISTS: dict[str, tuple[type[StrEnum], bool]] = {
     "issue_statuses": (IssueStatus, True),
     "rule_statuses": (RuleStatus, True),
     "rule_actions": (RuleAction, True),
+    "case_kinds": (CaseKind, True),
     "unit_kinds": (UnitKind, False),
 }
 
