@@ -138,10 +138,9 @@ class Plan:
     def area(self, value: object) -> Area:
         """An area by number (1–10), Chinese numeral (一…十, （三）) or name (效能意识)."""
         text = str(value).strip().strip("（）()")
-        if text.isdecimal() and len(text) <= 3 and 1 <= int(text) <= len(self.areas):
-            return self.areas[int(text) - 1]
-        if len(text) == 1 and text in NUMERALS[: len(self.areas)]:
-            return self.areas[NUMERALS.index(text)]
+        numbered = _numbered(text, self.areas)
+        if numbered is not None:
+            return numbered
         for a in self.areas:
             if text in (a.name, a.title) or (len(text) >= 2 and a.name.startswith(text)):
                 return a
@@ -153,10 +152,9 @@ class Plan:
 
     def check(self, value: object) -> Check:
         text = str(value).strip().strip("（）()")
-        if text.isdecimal() and len(text) <= 3 and 1 <= int(text) <= len(self.checks):
-            return self.checks[int(text) - 1]
-        if len(text) == 1 and text in NUMERALS[: len(self.checks)]:
-            return self.checks[NUMERALS.index(text)]
+        numbered = _numbered(text, self.checks)
+        if numbered is not None:
+            return numbered
         for c in self.checks:
             if text and (text in c.check or text in c.look or c.check in text):
                 return c
@@ -207,6 +205,15 @@ class Plan:
                 {"no": cur.no, "name": cur.name, "start": cur.start.isoformat(), "end": cur.end.isoformat()} if cur else None
             )
         return out
+
+
+def _numbered(text: str, items: list):
+    """The item a number (3) or Chinese numeral (三) names, or None."""
+    if text.isdecimal() and len(text) <= 3 and 1 <= int(text) <= len(items):
+        return items[int(text) - 1]
+    if len(text) == 1 and text in NUMERALS[: len(items)]:
+        return items[NUMERALS.index(text)]
+    return None
 
 
 class PlanError(Invalid):
