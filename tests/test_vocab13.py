@@ -137,3 +137,14 @@ def test_zz_import_refusal_text_unchanged(district, tmp_path):
     assert r.exit_code == 1
     assert re.search(r"文件“杨村.csv”有 \d+ 处错误，本文件未导入任何内容：\n  工作表“[^”]+”第 2 行“整治重点”列（填的是“第十一项”）：",
                      r.stderr), r.stderr
+
+
+def test_a_file_refused_before_reading_has_the_same_problem_shape(zz, register_url, tmp_path):
+    """Not a workbook at all: zz import --json and zz unit import name it with every CellProblem field."""
+    from zhengzhi_cli.excel.units import import_units
+
+    path = tmp_path / "units.xlsx"
+    path.write_bytes(b"not a workbook at all")
+    out = json.loads(zz(["import", str(path), "--json", "--unit", "x"]).stdout)
+    assert [list(p) for p in out["files"][0]["problems"]] == [KEYS], out
+    assert [list(p) for p in _refusal(register_url, import_units, path).problems] == [KEYS]

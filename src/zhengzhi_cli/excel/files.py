@@ -123,7 +123,8 @@ def max_merges() -> int:
 
 
 def refuse(path: Path, why: str) -> FileRefused:
-    return FileRefused(f"文件“{path.name}”：{why}", field="file", problems=[{"file": str(path), "why": why}])
+    return FileRefused(f"文件“{path.name}”：{why}", field="file", problems=[  # the fields of a CellProblem
+        {"file": str(path), "sheet": None, "row": None, "column": None, "value": "", "why": why, "accepted": ""}])
 
 
 def _too_big(path: Path, where: str, rows: int, cols: int) -> FileRefused:
