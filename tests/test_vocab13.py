@@ -148,3 +148,44 @@ def test_a_file_refused_before_reading_has_the_same_problem_shape(zz, register_u
     out = json.loads(zz(["import", str(path), "--json", "--unit", "x"]).stdout)
     assert [list(p) for p in out["files"][0]["problems"]] == [KEYS], out
     assert [list(p) for p in _refusal(register_url, import_units, path).problems] == [KEYS]
+
+
+# --- the code compares statuses through vocab, not by literal ---
+
+# modules being restructured by others in the same round (#12 reports, #13 command shell): their
+# literals are replaced when they land
+NOT_YET = {"reports.py", "public.py", "supervision.py", "excel/reports.py", "excel/public.py"}
+
+
+def _literal_comparisons(path, words):
+    import ast
+
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Compare):
+            for side in (node.left, *node.comparators):
+                items = side.elts if isinstance(side, (ast.Tuple, ast.List, ast.Set)) else [side]
+                found += [(node.lineno, i.value) for i in items
+                          if isinstance(i, ast.Constant) and isinstance(i.value, str) and i.value in words]
+    return found
+
+
+def test_no_status_literal_is_compared_outside_vocab():
+    from pathlib import Path
+
+    import zhengzhi_cli
+    from zhengzhi_cli import vocab
+
+    words = {m.value for enum in (vocab.FixStatus, vocab.IssueStatus, vocab.RuleStatus, vocab.OverdueTier,
+                                  vocab.MilestoneState, vocab.VoidReason, vocab.UnitKind) for m in enum}
+    root = Path(zhengzhi_cli.__file__).parent
+    found = {}
+    for path in sorted(root.rglob("*.py")):
+        rel = path.relative_to(root).as_posix()
+        if rel == "vocab.py" or rel in NOT_YET or rel.startswith("cli/"):
+            continue
+        hits = _literal_comparisons(path, words)
+        if hits:
+            found[rel] = hits
+    assert found == {}, found
