@@ -24,6 +24,7 @@ from .errors import Conflict, Invalid
 from .models import Bulletin, Fix, Inspection, InspectionUnit, Issue, Unit
 from .register import plan_of
 from .supervision import month
+from .vocab import OverdueTier
 
 FORMATS = (".md", ".xlsx", ".docx")
 
@@ -45,10 +46,10 @@ def _lagging(session, *, as_of: dt.date, with_milestones: bool) -> list[dict]:
     per: dict[int, dict] = {}
 
     def blank() -> dict:
-        return {"overdue": 0, "tiers": {"蓝": 0, "黄": 0, "红": 0}, "max_days_late": 0, "missed_milestones": []}
+        return {"overdue": 0, "tiers": {t: 0 for t in OverdueTier}, "max_days_late": 0, "missed_milestones": []}
 
     for unit_id, n, oldest, blue, yellow, red in rows:
-        per[unit_id] = {"overdue": int(n), "tiers": {"蓝": int(blue or 0), "黄": int(yellow or 0), "红": int(red or 0)},
+        per[unit_id] = {"overdue": int(n), "tiers": {OverdueTier.BLUE: int(blue or 0), OverdueTier.YELLOW: int(yellow or 0), OverdueTier.RED: int(red or 0)},
                         "max_days_late": (as_of - oldest).days, "missed_milestones": []}
     for c in changed:
         if overdue_on(c.then, as_of):
@@ -67,7 +68,7 @@ def _lagging(session, *, as_of: dt.date, with_milestones: bool) -> list[dict]:
                     per.setdefault(unit_id, blank())["missed_milestones"] = missed
     names = dict(session.exec(select(Unit.id, Unit.name)).all())
     out = [{"unit": names[u], **v} for u, v in per.items()]
-    out.sort(key=lambda u: (-u["tiers"]["红"], -u["overdue"], -len(u["missed_milestones"]), u["unit"]))
+    out.sort(key=lambda u: (-u["tiers"][OverdueTier.RED], -u["overdue"], -len(u["missed_milestones"]), u["unit"]))
     return out
 
 
@@ -124,7 +125,7 @@ def compose(session, *, month_: str, today: dt.date | None = None, issued_on: dt
         "empty": not (lagging or acc or all_cases or completed or inspected),
         "totals": {
             "lagging_units": len(lagging), "overdue_fixes": sum(u["overdue"] for u in lagging),
-            "tiers": {t: sum(u["tiers"][t] for u in lagging) for t in ("蓝", "黄", "红")},
+            "tiers": {t: sum(u["tiers"][t] for u in lagging) for t in OverdueTier},
             "accountability": len(acc), "cases_positive": len(positive), "cases_negative": len(negative),
             "fixes_completed": len(completed), "inspections": inspected, "units_inspected": units_inspected,
         },

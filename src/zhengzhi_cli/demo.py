@@ -11,6 +11,7 @@ from pathlib import Path
 
 from .db import Settings, engine_for, open_session, resolve, sqlite_path
 from .errors import Conflict, NotFound
+from .vocab import MilestoneState, OverdueTier, RuleStatus
 
 DEFAULT_AS_OF = dt.date(2017, 7, 15)  # 自查自纠 just ended, 督查问责 under way
 ENV_SAMPLE = "ZZ_SAMPLE_DATA"
@@ -102,7 +103,7 @@ def load_sample(session, folder: Path) -> dict:
                          issue_ids=[issue_ids[(r["单位"], int(r["问题序号"]))]] if r["问题序号"] else [], seq=int(r["序号"]))
         rule.created_on = _d(r["登记日期"])
         session.add(rule)
-        if r["状态"] == "已完成":
+        if r["状态"] == RuleStatus.DONE:
             rules.done(session, rule.id, on=r["完成日期"], doc_no=r["文号"] or None)
     for r in _rows(folder / "milestones.csv"):
         milestones.mark_done(session, unit=r["单位"], milestone=r["节点"], on=r["完成日期"], ref=r["文号"] or None)
@@ -167,7 +168,7 @@ def run_demo(settings: Settings, *, as_of: dt.date | None = None, out_dir: Path 
     late: dict[str, int] = {}
     for u in status["units"]:
         for m in u["milestones"]:
-            if m["state"] == "已逾期":
+            if m["state"] == MilestoneState.LATE:
                 late[m["name"]] = late.get(m["name"], 0) + 1
     cur = status["current_phase"]
     _say(f"截至 {as_of}，当前阶段：{cur['name'] if cur else '不在专项整治期间'}；已逾期节点：" +
@@ -177,7 +178,7 @@ def run_demo(settings: Settings, *, as_of: dt.date | None = None, out_dir: Path 
 
     with open_session(settings, write=False) as session:
         overdue = list_fixes(session, overdue=True, as_of=as_of)
-    tiers = {t: sum(1 for f in overdue if f["tier"] == t) for t in ("蓝", "黄", "红")}
+    tiers = {t: sum(1 for f in overdue if f["tier"] == t) for t in OverdueTier}
     _say(f"逾期整改 {len(overdue)} 项（蓝 {tiers['蓝']}、黄 {tiers['黄']}、红 {tiers['红']}）")
     for path in results["files"]:
         output.line(f"已生成：{path}")

@@ -18,10 +18,11 @@ from .dates import ONGOING, parse_date, parse_deadline
 from .errors import Conflict, Invalid, NotFound
 from .models import Fix, FixEvent, Issue, Unit
 from .register import plan_of
+from .vocab import FixStatus, OverdueTier
 
-NOT_STARTED, IN_PROGRESS, DONE, VERIFIED = "未开始", "整改中", "已完成", "已销号"
+NOT_STARTED, IN_PROGRESS, DONE, VERIFIED = FixStatus.NOT_STARTED, FixStatus.IN_PROGRESS, FixStatus.DONE, FixStatus.VERIFIED
 OPEN = (NOT_STARTED, IN_PROGRESS)
-TIERS = (("蓝", 1, 7), ("黄", 8, 30), ("红", 31, None))
+TIERS = ((OverdueTier.BLUE, 1, 7), (OverdueTier.YELLOW, 8, 30), (OverdueTier.RED, 31, None))
 
 
 def tier(days_late: int) -> str | None:

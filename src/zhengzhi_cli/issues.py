@@ -14,23 +14,24 @@ from .dates import parse_date
 from .errors import Conflict, Invalid, NotFound
 from .models import Fix, Issue, Unit
 from .register import plan_of
+from .vocab import VOIDED, FixStatus, IssueStatus, VoidReason
 
-NOT_FIXED, FIXING, FIXED, CLOSED = "未整改", "整改中", "已整改", "已销号"
+NOT_FIXED, FIXING, FIXED, CLOSED = IssueStatus.NOT_FIXED, IssueStatus.FIXING, IssueStatus.FIXED, IssueStatus.CLOSED
 DEFAULT_SOURCE = "自查"
-UNTRUE, NOT_TO_FIX, DUPLICATE = "不属实", "不予整改", "重复"
+UNTRUE, NOT_TO_FIX, DUPLICATE = VoidReason.UNTRUE, VoidReason.NOT_TO_FIX, VoidReason.DUPLICATE
 VOID_REASONS = (UNTRUE, NOT_TO_FIX, DUPLICATE)
-VOID = "已作废"
+VOID = VOIDED
 
 
 def derive_status(fix_statuses: Iterable[str]) -> str:
     """SPEC §2: 未整改 (no fix, or none started), 已整改 (all done or verified),
     已销号 (all verified), else 整改中."""
     statuses = list(fix_statuses)
-    if not statuses or all(s == "未开始" for s in statuses):
+    if not statuses or all(s == FixStatus.NOT_STARTED for s in statuses):
         return NOT_FIXED
-    if all(s == "已销号" for s in statuses):
+    if all(s == FixStatus.VERIFIED for s in statuses):
         return CLOSED
-    if all(s in ("已完成", "已销号") for s in statuses):
+    if all(s in (FixStatus.DONE, FixStatus.VERIFIED) for s in statuses):
         return FIXED
     return FIXING
 

@@ -15,8 +15,9 @@ from . import units
 from .dates import parse_date
 from .models import CheckRecord, Fix, FixEvent, Issue, MilestoneRecord, Rule, Unit
 from .register import plan_of
+from .vocab import MilestoneState
 
-DONE, DONE_LATE, LATE, NOT_DUE = "已完成", "逾期完成", "已逾期", "未到期"
+DONE, DONE_LATE, LATE, NOT_DUE = MilestoneState.DONE, MilestoneState.DONE_LATE, MilestoneState.LATE, MilestoneState.NOT_DUE
 
 
 def state(due_on: dt.date, done_on: dt.date | None, as_of: dt.date) -> str:

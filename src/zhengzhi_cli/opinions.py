@@ -17,10 +17,11 @@ from sqlmodel import select
 from . import audit, issues, units
 from . import text as text_rules
 from .dates import normalize, parse_loose_date
-from .errors import Conflict, FileRefused, Invalid, NotFound
+from .errors import Conflict, Invalid, NotFound
 from .models import Issue, Opinion, Unit
 from .register import plan_of
 from .supervision import campaign_date, month, text_or_none
+from .vocab import IssueStatus
 
 SOURCE = "征求意见"
 NO_ISSUE = "未立项"
@@ -173,11 +174,11 @@ def record(opinion: Opinion, unit_name: str, issue_status: str | None) -> dict:
 def _rectification(statuses: list[str]) -> str:
     if not statuses:
         return NO_ISSUE
-    if all(s in (issues.FIXED, issues.CLOSED) for s in statuses):
-        return issues.CLOSED if all(s == issues.CLOSED for s in statuses) else issues.FIXED
-    if all(s == issues.NOT_FIXED for s in statuses):
-        return issues.NOT_FIXED
-    return issues.FIXING
+    if all(s in (IssueStatus.FIXED, IssueStatus.CLOSED) for s in statuses):
+        return IssueStatus.CLOSED if all(s == IssueStatus.CLOSED for s in statuses) else IssueStatus.FIXED
+    if all(s == IssueStatus.NOT_FIXED for s in statuses):
+        return IssueStatus.NOT_FIXED
+    return IssueStatus.FIXING
 
 
 def list_opinions(session, *, unit: str | None = None, channel: str | None = None, from_group: str | None = None,
@@ -247,10 +248,8 @@ LABELS = {"unit": "单位", "channel": "征求方式", "from": "意见来源", "
           "date": "日期", "topic": "问题类别", "note": "备注"}
 
 
-def _header(rows: list[list]) -> tuple[int, dict[str, int]] | None:
-    from .excel.files import find_header
-
-    return find_header(rows, COLUMNS, lambda cols: "content" in cols and ("channel" in cols or "from" in cols))
+def _ready(cols: dict[str, int]) -> bool:
+    return "content" in cols and ("channel" in cols or "from" in cols)
 
 
 def _loose_choice(value: str, allowed: list[str]) -> str | None:
@@ -265,78 +264,99 @@ def _loose_choice(value: str, allowed: list[str]) -> str | None:
 def import_file(session, path: Path, *, unit: str | None = None) -> dict:
     """Opinions from .xlsx/.csv; a file with any bad cell imports nothing. Rows already in the
     register (same unit, channel, source, content and date) are left as they are."""
-    from .excel.files import cell_text, read_any
+    from .workbook_import.problems import no_header, refusal
 
     path = Path(path)
     plan = plan_of(session)
-    default_unit = units.resolve(session, unit) if unit else None
-    problems: list[dict] = []
-    entries: list[dict] = []
-    unit_cache: dict[str, tuple[Unit | None, str]] = {}
-    for sheet in read_any(path):
-        found = _header(sheet.rows)
-        if not found:
-            continue
-        head, cols = found
-        for r in range(head + 1, len(sheet.rows)):
-            row = sheet.rows[r]
-            raw = {k: row[c] if c < len(row) else None for k, c in cols.items()}
-            values = {k: cell_text(v) for k, v in raw.items()}
-            if not values.get("content") and not values.get("channel") and not values.get("from"):
-                continue  # blank or footnote row
-            where = {"sheet": sheet.name, "row": r + 1}
-
-            def bad(key: str, why: str) -> None:
-                problems.append({**where, "column": LABELS[key], "value": values.get(key, ""), "why": why})
-
-            entry: dict = {"_where": where}
-            if not values.get("content"):
-                bad("content", "意见内容不能为空")
-            entry["content"] = values.get("content")
-            for key, list_name in (("channel", "channels"), ("from", "opinion_from")):
-                got = _loose_choice(values.get(key, ""), plan.lists[list_name])
-                if got is None:
-                    bad(key, f"应为：{'、'.join(plan.lists[list_name])}")
-                entry[key] = got
-            if values.get("unit"):
-                name = values["unit"]
-                if name not in unit_cache:
-                    try:
-                        unit_cache[name] = (units.resolve(session, name), "")
-                    except (NotFound, Invalid) as exc:
-                        unit_cache[name] = (None, exc.message.removeprefix("单位："))
-                entry["unit"], why = unit_cache[name]
-                if entry["unit"] is None:
-                    bad("unit", why)
-            elif default_unit is not None:
-                entry["unit"] = default_unit
-            else:
-                bad("unit", "没有单位：请在表中加“单位”列，或用 --unit 指定")
-            people = values.get("people") or "1"
-            try:
-                entry["people"] = int(normalize(people).removesuffix("人"))
-                if entry["people"] < 1:
-                    raise ValueError
-            except ValueError:
-                bad("people", "人数应为正整数")
-            if values.get("date"):
-                try:
-                    entry["date"] = parse_loose_date(raw["date"], year=plan.year, field="日期")
-                except Invalid as exc:
-                    bad("date", exc.message.split("：", 1)[-1])
-            else:
-                bad("date", "日期不能为空")
-            entry["topic"] = values.get("topic") or None
-            entry["note"] = values.get("note") or None
-            entries.append(entry)
+    problems: list = []
+    entries = _read_opinions(session, path, plan, units.resolve(session, unit) if unit else None, problems)
     if not entries and not problems:
-        raise FileRefused(f"文件“{path.name}”：没有找到征求意见表的表头（需要“意见内容”以及“征求方式”或“意见来源”列）", field="file")
+        raise no_header(path, "没有找到征求意见表的表头（需要“意见内容”以及“征求方式”或“意见来源”列）",
+                        accepted="、".join(LABELS.values()))
     if problems:
-        lines = [f"文件“{path.name}”有 {len(problems)} 处错误，未导入任何意见："]
-        lines += [f"  工作表“{p['sheet']}”第 {p['row']} 行“{p['column']}”列（{p['value']}）：{p['why']}" for p in problems[:50]]
-        if len(problems) > 50:
-            lines.append(f"  ……另有 {len(problems) - 50} 处")
-        raise FileRefused("\n".join(lines), field="file", problems=problems)
+        raise refusal(path, problems, nothing="意见", shown=50)
+    counts = _store_opinions(session, entries, plan)
+    if counts["outside_campaign"]:
+        from .supervision import warn
+
+        warn(session, f"有 {counts['outside_campaign']} 条意见的日期不在专项整治期间（{plan.start} 至 {plan.end}），已照常导入，请核对")
+    audit.set_summary(session, f"导入征求意见 {path.name}：新增 {counts['new']} 条")
+    return {"file": str(path), **counts}
+
+
+def _read_opinions(session, path: Path, plan, default_unit: Unit | None, problems: list) -> list[dict]:
+    """One entry per opinion row, each cell checked (problems collects the refused ones)."""
+    from .excel.files import cell_text, read_any, table_rows
+    from .workbook_import.problems import CellProblem
+
+    entries: list[dict] = []
+    unit_of = _UnitCells(session, default_unit)
+    for sheet, row, raw in table_rows(read_any(path), COLUMNS, _ready):
+        values = {k: cell_text(v) for k, v in raw.items()}
+        if not values.get("content") and not values.get("channel") and not values.get("from"):
+            continue  # blank or footnote row
+        where = {"file": str(path), "sheet": sheet, "row": row}
+
+        def bad(key: str, why: str, accepted: str = "", where=where, values=values) -> None:
+            problems.append(CellProblem(**where, column=LABELS[key], value=values.get(key, ""), why=why, accepted=accepted))
+
+        entry: dict = {"_where": where, "content": values.get("content"),
+                       "topic": values.get("topic") or None, "note": values.get("note") or None}
+        if not entry["content"]:
+            bad("content", "意见内容不能为空")
+        for key, list_name in (("channel", "channels"), ("from", "opinion_from")):
+            entry[key] = _loose_choice(values.get(key, ""), plan.lists[list_name])
+            if entry[key] is None:
+                bad(key, "不在可选范围内", "、".join(plan.lists[list_name]))
+        entry["unit"], why = unit_of(values.get("unit"))
+        if entry["unit"] is None:
+            bad("unit", why)
+        entry["people"] = _cell_people(values.get("people"))
+        if entry["people"] is None:
+            bad("people", "人数应为正整数")
+        entry["date"], why = _cell_date(raw.get("date"), values.get("date"), plan.year)
+        if why:
+            bad("date", why)
+        entries.append(entry)
+    return entries
+
+
+class _UnitCells:
+    """The 单位 cell → (unit, '') or (None, why); each name resolved once per file."""
+
+    def __init__(self, session, default: Unit | None):
+        self.session, self.default, self.cache = session, default, {}
+
+    def __call__(self, name: str | None) -> tuple[Unit | None, str]:
+        if not name:
+            return (self.default, "") if self.default is not None else (None, "没有单位：请在表中加“单位”列，或用 --unit 指定")
+        if name not in self.cache:
+            try:
+                self.cache[name] = (units.resolve(self.session, name), "")
+            except (NotFound, Invalid) as exc:
+                self.cache[name] = (None, exc.message.removeprefix("单位："))
+        return self.cache[name]
+
+
+def _cell_people(text: str | None) -> int | None:
+    try:
+        n = int(normalize(text or "1").removesuffix("人"))
+    except ValueError:
+        return None
+    return n if n >= 1 else None
+
+
+def _cell_date(raw, text: str | None, year: int) -> tuple[dt.date | None, str]:
+    if not text:
+        return None, "日期不能为空"
+    try:
+        return parse_loose_date(raw, year=year, field="日期"), ""
+    except Invalid as exc:
+        return None, exc.message.split("：", 1)[-1]
+
+
+def _store_opinions(session, entries: list[dict], plan) -> dict:
+    """New rows added; a row already registered left as it is."""
     plan_start, plan_end = plan.start, plan.end
     counts = {"new": 0, "unchanged": 0, "outside_campaign": 0}
     for e in entries:
@@ -352,9 +372,4 @@ def import_file(session, path: Path, *, unit: str | None = None) -> dict:
                             topic=e["topic"], people=e["people"], received_on=e["date"], note=e["note"]))
         counts["new"] += 1
     session.flush()
-    if counts["outside_campaign"]:
-        from .supervision import warn
-
-        warn(session, f"有 {counts['outside_campaign']} 条意见的日期不在专项整治期间（{plan_start} 至 {plan_end}），已照常导入，请核对")
-    audit.set_summary(session, f"导入征求意见 {path.name}：新增 {counts['new']} 条")
-    return {"file": str(path), **counts}
+    return counts

@@ -13,8 +13,9 @@ from .dates import parse_date
 from .errors import Conflict, Invalid, NotFound
 from .models import Rule, RuleIssue, Unit
 from .register import plan_of
+from .vocab import RuleStatus
 
-PENDING, DONE = "未完成", "已完成"
+PENDING, DONE = RuleStatus.PENDING, RuleStatus.DONE
 
 
 def add(session, *, unit: str, title: str, action: str, due=None, issue_ids: list[int] | None = None,

@@ -7,6 +7,7 @@ import datetime as dt
 from pathlib import Path
 
 from .excel import columns as C
+from .vocab import FixStatus
 
 def template(session, out: Path, *, unit: str | None = None) -> dict:
     """`zz template`: the blank workbook a unit fills in, with its name on top and a marker import recognises."""
@@ -82,7 +83,7 @@ def export_ledger(session, out: Path, *, unit: str | None = None, public: bool =
         return {"unit": m["unit"], "seq": m["seq"], "issue_seq": m["issue_seq"], "task": m["task"], "leader": m["leader"],
                 "owner": m["owner"], "deadline": deadline, "status": m["status"], "done_on": m["done_on"],
                 "evidence": m["evidence"], "note": m["note"], "progress": m["progress"], "verified_on": m["verified_on"],
-                "verified_by": m["verified_by"], "claimed": "是" if m["claimed"] and m["status"] == "已完成" else None,
+                "verified_by": m["verified_by"], "claimed": "是" if m["claimed"] and m["status"] == FixStatus.DONE else None,
                 "done_reported": "是" if m["done_reported"] and m["done_on"] else None}
 
     links: dict[int, list[int]] = {}

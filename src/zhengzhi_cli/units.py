@@ -11,8 +11,7 @@ from . import text
 from .errors import Ambiguous, Conflict, Invalid, NotFound
 from .models import Unit
 from .register import plan_of
-
-SUBORDINATE = "下属单位"
+from .vocab import UnitKind
 
 
 def clean_code(value) -> str | None:
@@ -63,7 +62,7 @@ def add(session, *, name: str, kind: str, code=None, parent: str | None = None, 
         other = session.exec(select(Unit.name).where(Unit.code == code)).first()
         raise Conflict(f"单位代码：“{code}”已被“{other}”使用", field="code")
     parent_unit = resolve(session, parent, field="parent") if parent else None
-    if kind == SUBORDINATE and parent_unit is None:
+    if kind == UnitKind.SUBORDINATE and parent_unit is None:
         raise Invalid("上级单位：下属单位必须写明上级单位（--parent）", field="parent")
     unit = Unit(name=name, kind=kind, code=code, parent_id=parent_unit.id if parent_unit else None,
                 leader=leader, contact=contact, phone=phone, note=note)
@@ -102,7 +101,7 @@ def edit(session, ref: str, **changes) -> Unit:
             unit.parent_id = parent.id
         elif key in EDITABLE:
             setattr(unit, key, value)
-    if unit.kind == SUBORDINATE and unit.parent_id is None:
+    if unit.kind == UnitKind.SUBORDINATE and unit.parent_id is None:
         raise Invalid("上级单位：下属单位必须写明上级单位（--parent）", field="parent")
     session.add(unit)
     session.flush()

@@ -11,6 +11,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..vocab import OverdueTier
 from .book import PAGE_WIDTH_UNITS, page, row_height
 
 FORMULA_START = ("=", "+", "-", "@")
@@ -145,7 +146,7 @@ def write_book(path: Path, *, tables: list[Table], cover: tuple[str, list[str]] 
 def bulletin_tables(data: dict) -> list[Table]:
     lag = Table("滞后单位", f"{data['title']}·整改进展滞后单位",
                 ["序号", "单位", "逾期整改", "蓝色预警（1–7天）", "黄色预警（8–30天）", "红色预警（30天以上）", "最长逾期天数", "未按时完成的节点"],
-                [[i, u["unit"], u["overdue"], u["tiers"]["蓝"], u["tiers"]["黄"], u["tiers"]["红"], u["max_days_late"],
+                [[i, u["unit"], u["overdue"], u["tiers"][OverdueTier.BLUE], u["tiers"][OverdueTier.YELLOW], u["tiers"][OverdueTier.RED], u["max_days_late"],
                   "、".join(u["missed_milestones"])] for i, u in enumerate(data["lagging_units"], start=1)],
                 note=f"截至 {data['as_of']}。逾期：整改时限已过仍未完成；长期坚持的整改不计逾期。")
     acc = Table("问责情况", f"{data['title']}·问责情况",

@@ -14,6 +14,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from ..vocab import FixStatus
+
 ISSUES, FIXES, RULES, COMBINED = "问题清单", "整改清单", "制度清单", "整改台账"
 GUIDE = "说明"
 OPTIONS = "选项"
@@ -178,7 +180,7 @@ def fix_status_word(text: str) -> str | None:
     m = _PERCENT.match(word)
     if m:
         share = float(m.group(1))
-        return "已完成" if share >= 100 else ("未开始" if share == 0 else "整改中")
+        return FixStatus.DONE if share >= 100 else (FixStatus.NOT_STARTED if share == 0 else FixStatus.IN_PROGRESS)
     return None
 RULE_STATUS_WORDS = {
     "未完成": "未完成", "未开始": "未完成", "起草中": "未完成", "制定中": "未完成", "正在制定": "未完成", "修订中": "未完成",

@@ -89,6 +89,19 @@ def find_header(rows: list[list], columns: dict[str, tuple[str, ...]], ready, *,
     return None
 
 
+
+def table_rows(sheets, columns: dict[str, tuple[str, ...]], ready):
+    """Every data row under the header `find_header` finds on each sheet (sheets without one are
+    skipped), as (sheet name, row number from 1, key → raw cell)."""
+    for sheet in sheets:
+        found = find_header(sheet.rows, columns, ready)
+        if not found:
+            continue
+        head, cols = found
+        for r in range(head + 1, len(sheet.rows)):
+            row = sheet.rows[r]
+            yield sheet.name, r + 1, {k: row[c] if c < len(row) else None for k, c in cols.items()}
+
 def _env_number(name: str, default: float) -> float:
     try:
         value = float(os.environ.get(name, default))
@@ -110,7 +123,8 @@ def max_merges() -> int:
 
 
 def refuse(path: Path, why: str) -> FileRefused:
-    return FileRefused(f"文件“{path.name}”：{why}", field="file", problems=[{"file": str(path), "why": why}])
+    return FileRefused(f"文件“{path.name}”：{why}", field="file", problems=[  # the fields of a CellProblem
+        {"file": str(path), "sheet": None, "row": None, "column": None, "value": "", "why": why, "accepted": ""}])
 
 
 def _too_big(path: Path, where: str, rows: int, cols: int) -> FileRefused:

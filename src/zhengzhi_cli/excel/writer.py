@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from ..vocab import FixStatus
 from . import columns as C
 from .book import FONT, page, row_height
 
@@ -68,7 +69,7 @@ def _list_source(plan, col: C.Column) -> list[str]:
     if col.choices == "checks":
         return [c.check for c in plan.checks]
     if col.choices == "fix_statuses":  # a unit reports; only the office verifies (销号)
-        return [s for s in plan.lists[col.choices] if s != "已销号"]
+        return [s for s in plan.lists[col.choices] if s != FixStatus.VERIFIED]
     return list(plan.lists[col.choices])
 
 

@@ -12,6 +12,8 @@ from sqlalchemy import Column, Index, Integer, Table, Text, UniqueConstraint, te
 from pydantic import NaiveDatetime
 from sqlmodel import Field, SQLModel
 
+from ..vocab import FixStatus, IssueStatus, RuleStatus
+
 
 class _Table(SQLModel):
     # Table models are built by the ORM, never validated from input, so pydantic's schema
@@ -106,7 +108,7 @@ class Issue(_Table, table=True):
     leader: Optional[str] = Field(default=None, max_length=100)
     owner: Optional[str] = Field(default=None, max_length=100)
     note: Optional[str] = Field(default=None, sa_column=Column(Text))
-    status: str = Field(default="未整改", max_length=16)
+    status: str = Field(default=IssueStatus.NOT_FIXED.value, max_length=16)
     created_on: dt.date = Field(default_factory=dt.date.today)
     inspection_id: Optional[int] = Field(default=None, foreign_key="inspection.id")  # schema v2
     opinion_id: Optional[int] = Field(default=None, foreign_key="opinion.id")  # schema v2
@@ -151,7 +153,7 @@ class Fix(_Table, table=True):
     original_deadline: Optional[dt.date] = None  # kept when a deadline is extended
     owner: Optional[str] = Field(default=None, max_length=100)
     leader: Optional[str] = Field(default=None, max_length=100)
-    status: str = Field(default="未开始", max_length=16)
+    status: str = Field(default=FixStatus.NOT_STARTED.value, max_length=16)
     progress: Optional[str] = Field(default=None, sa_column=Column(Text))
     done_on: Optional[dt.date] = None
     evidence: Optional[str] = Field(default=None, sa_column=Column(Text))
@@ -192,7 +194,7 @@ class Rule(_Table, table=True):
     title: str = Field(sa_column=Column(Text, nullable=False))
     action: str = Field(max_length=4)  # 立 / 改 / 废
     due_on: Optional[dt.date] = None
-    status: str = Field(default="未完成", max_length=16)
+    status: str = Field(default=RuleStatus.PENDING.value, max_length=16)
     done_on: Optional[dt.date] = None
     doc_no: Optional[str] = Field(default=None, max_length=200)
     note: Optional[str] = Field(default=None, sa_column=Column(Text))

@@ -11,12 +11,13 @@ from pathlib import Path
 from typing import NamedTuple
 
 from ..errors import Invalid
+from ..vocab import PLAN_LISTS, MilestoneSource, words
 
 DEFAULT_PLAN = "wuqing2017.toml"
 DEFAULT_LEVEL = "销号核验"
 MAX_LEVELS = 5
 NUMERALS = "一二三四五六七八九十"
-DERIVED_FROM = ("manual", "checks", "issues", "fixes", "rules", "inspections")
+DERIVED_FROM = tuple(words(MilestoneSource))
 REQUIRED_LISTS = (
     "unit_kinds", "sources", "fix_statuses", "issue_statuses", "rule_actions", "rule_statuses",
     "inspection_kinds", "measures", "channels", "opinion_from", "case_kinds",
@@ -137,10 +138,9 @@ class Plan:
     def area(self, value: object) -> Area:
         """An area by number (1–10), Chinese numeral (一…十, （三）) or name (效能意识)."""
         text = str(value).strip().strip("（）()")
-        if text.isdecimal() and len(text) <= 3 and 1 <= int(text) <= len(self.areas):
-            return self.areas[int(text) - 1]
-        if len(text) == 1 and text in NUMERALS[: len(self.areas)]:
-            return self.areas[NUMERALS.index(text)]
+        numbered = _numbered(text, self.areas)
+        if numbered is not None:
+            return numbered
         for a in self.areas:
             if text in (a.name, a.title) or (len(text) >= 2 and a.name.startswith(text)):
                 return a
@@ -152,10 +152,9 @@ class Plan:
 
     def check(self, value: object) -> Check:
         text = str(value).strip().strip("（）()")
-        if text.isdecimal() and len(text) <= 3 and 1 <= int(text) <= len(self.checks):
-            return self.checks[int(text) - 1]
-        if len(text) == 1 and text in NUMERALS[: len(self.checks)]:
-            return self.checks[NUMERALS.index(text)]
+        numbered = _numbered(text, self.checks)
+        if numbered is not None:
+            return numbered
         for c in self.checks:
             if text and (text in c.check or text in c.look or c.check in text):
                 return c
@@ -208,6 +207,15 @@ class Plan:
         return out
 
 
+def _numbered(text: str, items: list):
+    """The item a number (3) or Chinese numeral (三) names, or None."""
+    if text.isdecimal() and len(text) <= 3 and 1 <= int(text) <= len(items):
+        return items[int(text) - 1]
+    if len(text) == 1 and text in NUMERALS[: len(items)]:
+        return items[NUMERALS.index(text)]
+    return None
+
+
 class PlanError(Invalid):
     pass
 
@@ -223,127 +231,167 @@ def _table_lines(text: str, table: str) -> list[int]:
     return [i for i, line in enumerate(text.splitlines(), start=1) if line.strip() == f"[[{table}]]"]
 
 
+class _Reader:
+    """The plan text being read: names the line of a fault."""
+
+    def __init__(self, text: str, source: str):
+        self.text, self.source = text, source
+
+    def fail(self, line: int, why: str) -> PlanError:
+        return PlanError(f"{self.source}：第 {line} 行：{why}", field="plan")
+
+    def line_of(self, needle: str, start_line: int = 1) -> int:
+        return _line_of(self.text, needle, start_line)
+
+    def need(self, table: dict, key: str, kind: type, line: int, what: str):
+        if key not in table:
+            raise self.fail(line, f"{what}缺少“{key}”")
+        value = table[key]
+        if kind is dt.date:
+            if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+                raise self.fail(self.line_of(key, line), f"{what}的“{key}”应为日期（如 2017-03-31），而不是“{value}”")
+        elif kind is int:
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise self.fail(self.line_of(key, line), f"{what}的“{key}”应为整数，而不是“{value}”")
+        elif not isinstance(value, kind) or (kind is str and not value.strip()):
+            raise self.fail(self.line_of(key, line), f"{what}的“{key}”应为非空文字")
+        return value
+
+    def tables(self, data: dict, table: str, noun: str):
+        """Each [[table]] entry with its line and its name in messages (第 N 个…)."""
+        lines = _table_lines(self.text, table)
+        for i, entry in enumerate(data.get(table) or []):
+            yield i, entry, (lines[i] if i < len(lines) else 1), f"第 {i + 1} 个{noun}"
+
+
 def parse_plan(text: str, *, source: str = "方案文件") -> Plan:
     """Parse and validate a plan file; a fault names the line that is wrong."""
+    data = _toml(text, source)
+    r = _Reader(text, source)
+    head = data.get("plan")
+    if not isinstance(head, dict):
+        raise r.fail(1, "缺少 [plan] 段")
+    head_line = r.line_of("[plan]")
+    name = r.need(head, "name", str, head_line, "[plan]")
+    year = r.need(head, "year", int, head_line, "[plan]")
+    summary_due = r.need(head, "summary_due", dt.date, head_line, "[plan]")
+    phases = _phases(r, data)
+    milestones, areas, checks, lists = _milestones(r, data, len(phases)), _areas(r, data), _checks(r, data), _lists(r, data)
+    levels, evidence_required = _verification(data, text, r.fail)
+    plan = Plan(name=name, year=year, issuer=head.get("issuer", ""), summary_due=summary_due, phases=phases,
+                milestones=milestones, areas=areas, checks=checks, lists=lists, text=text,
+                verify_levels=levels, evidence_required=evidence_required)
+    if "documents" in data:
+        plan.documents = _documents(data["documents"], text, r.fail)
+    if "calendar" in data:
+        plan.calendar = _calendar(data["calendar"], text, r.fail)
+    if "duban" in data:
+        plan.duban = _duban(data["duban"], text, r.fail)
+    missing = {"documents", "calendar", "duban"} - data.keys()
+    if missing:
+        _fill_from_builtin(plan, missing)
+    return plan
+
+
+def _toml(text: str, source: str) -> dict:
     import tomllib
 
     try:
-        data = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         m = re.search(r"line (\d+), column (\d+)", str(exc))
         where = f"第 {m.group(1)} 行第 {m.group(2)} 列" if m else "某处"
         raise PlanError(f"{source}：{where}格式有误（TOML）：{exc}", field="plan") from None
 
-    def fail(line: int, why: str) -> PlanError:
-        return PlanError(f"{source}：第 {line} 行：{why}", field="plan")
 
-    def need(table: dict, key: str, kind: type, line: int, what: str):
-        if key not in table:
-            raise fail(line, f"{what}缺少“{key}”")
-        value = table[key]
-        if kind is dt.date:
-            if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
-                raise fail(_line_of(text, key, line), f"{what}的“{key}”应为日期（如 2017-03-31），而不是“{value}”")
-        elif kind is int:
-            if not isinstance(value, int) or isinstance(value, bool):
-                raise fail(_line_of(text, key, line), f"{what}的“{key}”应为整数，而不是“{value}”")
-        elif not isinstance(value, kind) or (kind is str and not value.strip()):
-            raise fail(_line_of(text, key, line), f"{what}的“{key}”应为非空文字")
-        return value
-
-    head = data.get("plan")
-    head_line = _line_of(text, "[plan]")
-    if not isinstance(head, dict):
-        raise fail(1, "缺少 [plan] 段")
-    name = need(head, "name", str, head_line, "[plan]")
-    year = need(head, "year", int, head_line, "[plan]")
-    summary_due = need(head, "summary_due", dt.date, head_line, "[plan]")
-    issuer = head.get("issuer", "")
-
-    phases: list[Phase] = []
-    lines = _table_lines(text, "phases")
+def _phases(r: _Reader, data: dict) -> list[Phase]:
     if not data.get("phases"):
-        raise fail(1, "缺少 [[phases]]（阶段）")
-    for i, p in enumerate(data["phases"]):
-        ln = lines[i] if i < len(lines) else 1
-        what = f"第 {i + 1} 个阶段"
+        raise r.fail(1, "缺少 [[phases]]（阶段）")
+    phases: list[Phase] = []
+    for i, p, ln, what in r.tables(data, "phases", "阶段"):
         phase = Phase(
-            no=need(p, "no", int, ln, what), name=need(p, "name", str, ln, what),
-            start=need(p, "start", dt.date, ln, what), end=need(p, "end", dt.date, ln, what),
+            no=r.need(p, "no", int, ln, what), name=r.need(p, "name", str, ln, what),
+            start=r.need(p, "start", dt.date, ln, what), end=r.need(p, "end", dt.date, ln, what),
             when=p.get("when", ""), text=p.get("text", ""),
         )
         if phase.no != i + 1:
-            raise fail(_line_of(text, "no", ln), f"{what}的序号应为 {i + 1}")
+            raise r.fail(r.line_of("no", ln), f"{what}的序号应为 {i + 1}")
         if phase.end < phase.start:
-            raise fail(_line_of(text, "end", ln), f"{what}“{phase.name}”的结束日期早于开始日期")
+            raise r.fail(r.line_of("end", ln), f"{what}“{phase.name}”的结束日期早于开始日期")
         if phases and phase.start < phases[-1].start:
-            raise fail(_line_of(text, "start", ln), f"{what}“{phase.name}”开始早于上一阶段")
+            raise r.fail(r.line_of("start", ln), f"{what}“{phase.name}”开始早于上一阶段")
         phases.append(phase)
+    return phases
 
+
+def _milestones(r: _Reader, data: dict, n_phases: int) -> list[Milestone]:
     milestones: list[Milestone] = []
-    lines = _table_lines(text, "milestones")
     keys: set[str] = set()
-    for i, m in enumerate(data.get("milestones", [])):
-        ln = lines[i] if i < len(lines) else 1
-        what = f"第 {i + 1} 个节点"
+    for _, m, ln, what in r.tables(data, "milestones", "节点"):
         ms = Milestone(
-            key=need(m, "key", str, ln, what), name=need(m, "name", str, ln, what),
-            phase=need(m, "phase", int, ln, what), due_on=need(m, "due_on", dt.date, ln, what),
-            derived_from=m.get("derived_from", "manual"), basis=m.get("basis", ""),
+            key=r.need(m, "key", str, ln, what), name=r.need(m, "name", str, ln, what),
+            phase=r.need(m, "phase", int, ln, what), due_on=r.need(m, "due_on", dt.date, ln, what),
+            derived_from=m.get("derived_from", MilestoneSource.MANUAL), basis=m.get("basis", ""),
         )
-        if not 1 <= ms.phase <= len(phases):
-            raise fail(_line_of(text, "phase", ln), f"{what}“{ms.name}”的阶段 {ms.phase} 不存在")
+        if not 1 <= ms.phase <= n_phases:
+            raise r.fail(r.line_of("phase", ln), f"{what}“{ms.name}”的阶段 {ms.phase} 不存在")
         if ms.derived_from not in DERIVED_FROM:
-            raise fail(_line_of(text, "derived_from", ln), f"{what}的 derived_from 应为 {'、'.join(DERIVED_FROM)} 之一")
+            raise r.fail(r.line_of("derived_from", ln), f"{what}的 derived_from 应为 {'、'.join(DERIVED_FROM)} 之一")
         if ms.key in keys:
-            raise fail(_line_of(text, "key", ln), f"{what}的 key“{ms.key}”重复")
+            raise r.fail(r.line_of("key", ln), f"{what}的 key“{ms.key}”重复")
         keys.add(ms.key)
         milestones.append(ms)
+    return milestones
 
+
+def _areas(r: _Reader, data: dict) -> list[Area]:
     areas: list[Area] = []
-    lines = _table_lines(text, "areas")
-    for i, a in enumerate(data.get("areas", [])):
-        ln = lines[i] if i < len(lines) else 1
-        what = f"第 {i + 1} 个整治重点"
-        area = Area(no=need(a, "no", int, ln, what), name=need(a, "name", str, ln, what),
-                    title=need(a, "title", str, ln, what), symptoms=a.get("symptoms", ""))
+    for i, a, ln, what in r.tables(data, "areas", "整治重点"):
+        area = Area(no=r.need(a, "no", int, ln, what), name=r.need(a, "name", str, ln, what),
+                    title=r.need(a, "title", str, ln, what), symptoms=a.get("symptoms", ""))
         if area.no != i + 1:
-            raise fail(_line_of(text, "no", ln), f"{what}的序号应为 {i + 1}")
+            raise r.fail(r.line_of("no", ln), f"{what}的序号应为 {i + 1}")
         areas.append(area)
     if not areas or len(areas) > len(NUMERALS):
-        raise fail(1, f"整治重点（[[areas]]）应有 1–{len(NUMERALS)} 个")
+        raise r.fail(1, f"整治重点（[[areas]]）应有 1–{len(NUMERALS)} 个")
+    return areas
 
-    checks: list[Check] = []
-    lines = _table_lines(text, "checks")
-    for i, c in enumerate(data.get("checks", [])):
-        ln = lines[i] if i < len(lines) else 1
-        what = f"第 {i + 1} 个四查四看事项"
-        checks.append(Check(no=need(c, "no", int, ln, what), check=need(c, "check", str, ln, what), look=need(c, "look", str, ln, what)))
+
+def _checks(r: _Reader, data: dict) -> list[Check]:
+    checks = [Check(no=r.need(c, "no", int, ln, what), check=r.need(c, "check", str, ln, what),
+                    look=r.need(c, "look", str, ln, what))
+              for _, c, ln, what in r.tables(data, "checks", "四查四看事项")]
     if not checks:
-        raise fail(1, "缺少 [[checks]]（四查四看）")
+        raise r.fail(1, "缺少 [[checks]]（四查四看）")
+    return checks
 
+
+def _lists(r: _Reader, data: dict) -> dict[str, list[str]]:
     lists = data.get("lists")
     if not isinstance(lists, dict):
-        raise fail(1, "缺少 [lists] 段（来源、单位类型等可选值）")
-    list_line = _line_of(text, "[lists]")
+        raise r.fail(1, "缺少 [lists] 段（来源、单位类型等可选值）")
+    list_line = r.line_of("[lists]")
     for key in REQUIRED_LISTS:
         value = lists.get(key)
         if not isinstance(value, list) or not value or not all(isinstance(v, str) and v for v in value):
-            raise fail(_line_of(text, key, list_line) if key in lists else list_line, f"[lists] 的“{key}”应为非空文字列表")
-    levels, evidence_required = _verification(data, text, fail)
-    plan = Plan(name=name, year=year, issuer=issuer, summary_due=summary_due, phases=phases,
-                milestones=milestones, areas=areas, checks=checks, lists={k: list(v) for k, v in lists.items()}, text=text,
-                verify_levels=levels, evidence_required=evidence_required)
-    if "documents" in data:
-        plan.documents = _documents(data["documents"], text, fail)
-    if "calendar" in data:
-        plan.calendar = _calendar(data["calendar"], text, fail)
-    if "duban" in data:
-        plan.duban = _duban(data["duban"], text, fail)
-    missing = {"documents", "calendar", "duban"} - data.keys()
-    if missing:
-        _fill_from_builtin(plan, missing)
-    return plan
+            raise r.fail(r.line_of(key, list_line) if key in lists else list_line, f"[lists] 的“{key}”应为非空文字列表")
+    for key, (enum, exact) in PLAN_LISTS.items():
+        why = _disagrees(lists[key], words(enum), exact)
+        if why:
+            fixed = "zz 按这些词计算，不能改名或增删" if exact else "zz 按这些词处理，其他类型可自行增加"
+            raise r.fail(r.line_of(key, list_line), f"[lists] 的“{key}”{why}（{fixed}）")
+    return {k: list(v) for k, v in lists.items()}
+
+
+def _disagrees(listed: list[str], known: list[str], exact: bool) -> str:
+    """Why a plan's closed list disagrees with the words the code gives meaning to ('' if it agrees)."""
+    missing = [w for w in known if w not in listed]
+    extra = [w for w in listed if w not in known] if exact else []
+    parts = ([f"缺少“{'、'.join(missing)}”"] if missing else []) + ([f"多了“{'、'.join(extra)}”"] if extra else [])
+    if not parts:
+        return ""
+    should = f"应为 {'、'.join(known)}" if exact else f"必须含有 {'、'.join(known)}"
+    return f"{should}：{'，'.join(parts)}"
 
 
 def _fill_from_builtin(plan: "Plan", missing: set[str]) -> None:

@@ -13,6 +13,7 @@ import datetime as dt
 
 from ..excel import columns as C
 from ..excel.columns import norm
+from ..vocab import FixStatus, IssueStatus, RuleStatus
 from .cells import Cells
 from .rows import Parsed, _label
 
@@ -160,7 +161,7 @@ def _plan_issues(plan: Plan, parsed: Parsed, reg: _Register, cells: Cells) -> di
     if "area" not in present and any("area" in rec for rec in parsed.issues.values()):
         present.append("area")  # from section rows
     defaults = {"unit_id": None, "seq": None, "src_seq": None, "area": None, "source": "自查", "check_item": None,
-                "description": None, "found_on": None, "leader": None, "owner": None, "note": None, "status": "未整改",
+                "description": None, "found_on": None, "leader": None, "owner": None, "note": None, "status": IssueStatus.NOT_FIXED,
                 "created_on": cells.filled_on or cells.today}
     for ikey, rec in parsed.issues.items():
         old = reg.issues.get(ikey)
@@ -225,7 +226,7 @@ def _plan_fixes(plan: Plan, parsed: Parsed, reg: _Register, cells: Cells, final_
                 reg.used["fix_src"].setdefault(unit_id, set()).add(src)
             row = {"unit_id": unit_id, "seq": seq, "src_seq": src, "issue_key": issue_key, "task": None, "deadline": None,
                    "ongoing": False, "on_the_spot": False, "original_deadline": None, "owner": issue.get("owner"),
-                   "leader": issue.get("leader"), "status": "未开始", "progress": None, "done_on": None, "evidence": None,
+                   "leader": issue.get("leader"), "status": FixStatus.NOT_STARTED, "progress": None, "done_on": None, "evidence": None,
                    "verified_on": None, "verified_by": None, "note": None, "created_on": cells.filled_on or cells.today, "claimed": False,
                    "done_reported": False}
             row.update(values)
@@ -235,7 +236,7 @@ def _plan_fixes(plan: Plan, parsed: Parsed, reg: _Register, cells: Cells, final_
             return
         if not parsed.ledger and not _unit_may_change(parsed, rec, old, values):
             return
-        if rec.get("_done_default") and old["status"] in ("已完成", "已销号") and old["done_on"] and values.get("status") in ("已完成", "已销号"):
+        if rec.get("_done_default") and old["status"] in (FixStatus.DONE, FixStatus.VERIFIED) and old["done_on"] and values.get("status") in (FixStatus.DONE, FixStatus.VERIFIED):
             values["done_on"], values["done_reported"] = old["done_on"], old["done_reported"]  # no date given: keep the register's
         if not _fix_dates_ok(parsed, rec, values):
             return
@@ -289,7 +290,7 @@ def _fix_values(rec: dict, issue: dict, fix_present: list[str]) -> dict:
 
 
 def _fix_dates_ok(parsed: Parsed, rec: dict, values: dict) -> bool:
-    if values.get("status") in ("已完成", "已销号") and values.get("done_on") is None:
+    if values.get("status") in (FixStatus.DONE, FixStatus.VERIFIED) and values.get("done_on") is None:
         has_date_column = "done_on" in rec["_where"][3]
         _problem_at(parsed, rec, "done_on" if has_date_column else "status", None if has_date_column else rec.get("status"),
                     "已完成但没有完成日期，表上也没有填报日期",
@@ -303,8 +304,8 @@ def _unit_may_change(parsed: Parsed, rec: dict, old: dict, values: dict) -> bool
     a fix the office verified stays 已销号 (the unit re-sending 已完成 changes nothing), and an
     approved extension stays (the unit re-sending its original deadline changes nothing)."""
     ok = True
-    if old["status"] == "已销号" and "status" in values:
-        if values["status"] in ("已完成", "已销号"):
+    if old["status"] == FixStatus.VERIFIED and "status" in values:
+        if values["status"] in (FixStatus.DONE, FixStatus.VERIFIED):
             for k in ("status", "done_on", "verified_on", "verified_by", "claimed", "done_reported"):
                 values.pop(k, None)
         else:
@@ -347,7 +348,7 @@ def _plan_rules(plan: Plan, parsed: Parsed, reg: _Register, cells: Cells, final_
         if old is None:
             seq = reg.allocate("rule", rkey[0], rkey[1])
             row = {"unit_id": rkey[0], "seq": seq, "src_seq": None if parsed.ledger else rkey[1], "title": None, "action": None,
-                   "due_on": None, "status": "未完成", "done_on": None, "doc_no": None, "note": None, "created_on": cells.filled_on or cells.today}
+                   "due_on": None, "status": RuleStatus.PENDING, "done_on": None, "doc_no": None, "note": None, "created_on": cells.filled_on or cells.today}
             row.update(values)
             plan.rule_inserts.append(row)
             plan.link_inserts += [((rkey[0], seq), ik) for ik in issue_keys]

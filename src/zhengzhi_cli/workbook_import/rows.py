@@ -16,6 +16,7 @@ from ..excel import columns as C
 from ..excel.columns import norm
 from .. import text as text_rules
 from ..excel.files import CellError
+from ..vocab import FixStatus, RuleStatus
 from .cells import FOOTNOTE_START, Cells, Progress, _Bad, _n, person_of, text_of
 
 _LIMITS = {field: rule[1] for field, rule in text_rules.FIELDS.items()}
@@ -489,19 +490,19 @@ def _fix_state(out: Parsed, r: _Row, fix: dict, state: dict) -> None:
     done_on = r.conv("done_on", "date") if "done_on" in cols else None
     verified_on = r.conv("verified_on", "date") if "verified_on" in cols else None
     if status is None:
-        status = "已销号" if verified_on else ("已完成" if done_on else "未开始")
+        status = FixStatus.VERIFIED if verified_on else (FixStatus.DONE if done_on else FixStatus.NOT_STARTED)
     claimed = False
-    if status == "已销号" and not out.ledger:
-        status, claimed, verified_on = "已完成", True, None
+    if status == FixStatus.VERIFIED and not out.ledger:
+        status, claimed, verified_on = FixStatus.DONE, True, None
         fix.pop("verified_by", None)
     fix["_done_default"] = False
-    if status in ("已完成", "已销号"):
+    if status in (FixStatus.DONE, FixStatus.VERIFIED):
         if done_on is None:
             done_on = state["filled"]
             fix["_done_default"] = True
     else:
         done_on = None
-    if status == "已销号":
+    if status == FixStatus.VERIFIED:
         verified_on = verified_on or done_on
         if verified_on and done_on and verified_on < done_on:
             r.bad("verified_on" if "verified_on" in cols else "done_on", f"销号日期 {verified_on} 早于完成日期 {done_on}",
@@ -514,7 +515,7 @@ def _fix_state(out: Parsed, r: _Row, fix: dict, state: dict) -> None:
                done_reported=fix["_done_default"] and done_on is not None)
     for key in ("claimed", "done_reported"):  # the office's ledger says them in its own columns
         if key in cols:
-            fix[key] = _flag(r.cell(key)) and status in ("已完成", "已销号") and (key != "claimed" or status == "已完成")
+            fix[key] = _flag(r.cell(key)) and status in (FixStatus.DONE, FixStatus.VERIFIED) and (key != "claimed" or status == FixStatus.DONE)
 
 
 def _flag(value) -> bool:
@@ -555,10 +556,10 @@ def _rule_row(out: Parsed, r: _Row, unit_id, seq, state: dict, errors_before: in
     if "status" in cols or "done_on" in cols:
         status = r.conv("status", "rule_status") if "status" in cols else None
         done_on = r.conv("done_on", "date") if "done_on" in cols else None
-        status = status or ("已完成" if done_on else "未完成")
+        status = status or (RuleStatus.DONE if done_on else RuleStatus.PENDING)
         rule["status"] = status
-        rule["done_on"] = (done_on or state["filled"]) if status == "已完成" else None
-        if status == "已完成" and rule["done_on"] is None:
+        rule["done_on"] = (done_on or state["filled"]) if status == RuleStatus.DONE else None
+        if status == RuleStatus.DONE and rule["done_on"] is None:
             r.bad("status", "已完成但没有完成日期，表上也没有填报日期", "在表头上方写明“填报日期：…”，或用 --filled-on 指定")
     if len(out.problems) != errors_before or unit_id is None or seq is None:
         return
