@@ -19,8 +19,11 @@ from __future__ import annotations
 import os
 import resource
 import signal
+import struct
 import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 import typer.main
@@ -319,3 +322,77 @@ def test_init_plan_reads_only_a_plan_sized_regular_file(zz, register_url, tmp_pa
     assert result.returncode == 1, result.stderr
     assert "Traceback" not in result.stderr and "内部错误" not in result.stderr, result.stderr
     assert "方案文件" in result.stderr and ("不是普通文件" in result.stderr or "超过 1 MB" in result.stderr), result.stderr
+
+
+# ---- .xls: read before calamine builds it (error cells, real extent) ----
+
+BOOKS = Path(__file__).parent / "fixtures" / "hostile_books"
+CORPUS = Path(__file__).parent / "corpus" / "built"
+
+
+def test_xls_error_cells_are_named_not_blank(district):
+    """calamine reads an .xls error cell as ''; the #DIV/0! in 发现日期 was taken for a blank date
+    and only the blank 问题描述 cells were reported, as “（空白）”."""
+    from tests.zzcheck import refused
+
+    from zhengzhi_cli.excel.files import CellError, read_any
+
+    sheet = read_any(BOOKS / "错误值.xls")[0]
+    assert (sheet.rows[1][3], sheet.rows[2][4], sheet.rows[3][3]) == ("#REF!", "#DIV/0!", "#N/A")
+    assert all(type(sheet.rows[r][c]) is CellError for r, c in ((1, 3), (2, 4), (3, 3)))
+    r = refused(district, ["import", BOOKS / "错误值.xls", "--unit", "杨村"], "错误值.xls", "#REF!", "#DIV/0!", "#N/A")
+    assert "第 3 行“发现日期”列" in r.stderr and "（空白）" not in r.stderr, r.stderr
+
+
+@pytest.mark.parametrize("path", sorted(CORPUS.glob("*.xls")) + sorted(BOOKS.glob("*.xls")), ids=lambda p: p.name)
+def test_the_biff_reader_agrees_with_calamine(path):
+    """The small BIFF reader finds each worksheet's extent exactly as calamine builds it (both the
+    mini-stream and the FAT-chained Workbook streams are among these files)."""
+    from python_calamine import CalamineWorkbook
+
+    from zhengzhi_cli.excel.files import xls_facts
+
+    wb = CalamineWorkbook.from_path(str(path))
+    sheets = [wb.get_sheet_by_name(n) for n in wb.sheet_names]
+    assert [(f.name, f.rows, f.cols) for f in xls_facts(path)] == [
+        (s.name, s.total_height + 1, s.total_width + 1) for s in sheets]
+
+
+def _far_cell_xls(tmp_path: Path, row: int, col: int) -> Path:
+    data = bytearray((BOOKS / "杨村街道_问题清单.xls").read_bytes())
+    at = data.find(b"\xfd\x00\x0a\x00")  # the first LABELSST record, moved to (row, col)
+    data[at + 4: at + 8] = struct.pack("<HH", row, col)
+    path = tmp_path / f"远_{row}_{col}.xls"
+    path.write_bytes(data)
+    return path
+
+
+def test_a_far_xls_cell_is_refused_before_calamine_builds_the_sheet(district, tmp_path, register_url):
+    """A single cell at IV65536: calamine built the 65536 × 256 sheet (1.06 GB in the child) before
+    its size was checked. Now refused from the BIFF records: the reader's child never starts, and
+    the whole import stays under 300 MB."""
+    from tests import procs
+
+    path = _far_cell_xls(tmp_path, 65535, 255)
+    # a fresh process runs zz and reports the largest resident size among its descendants
+    # (this test process's own RUSAGE_CHILDREN would count every earlier test's children)
+    probe = ("import resource, subprocess, sys\n"
+             "r = subprocess.run(sys.argv[1:], capture_output=True, text=True, stdin=subprocess.DEVNULL)\n"
+             "sys.stderr.write(r.stderr)\n"
+             "print(r.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024)\n")
+    done = subprocess.run([sys.executable, "-c", probe, *procs.zz_argv(), "import", str(path), "--unit", "杨村"],
+                          env=procs.env_for(register_url), capture_output=True, text=True, timeout=120)
+    status, peak_mb = map(int, done.stdout.split())
+    assert status == 1 and "65536 行 × 256 列" in done.stderr, done.stderr
+    assert peak_mb < 300, peak_mb  # before: 1,035 MB
+
+
+def test_an_undamaged_but_unusual_xls_is_left_to_calamine(tmp_path):
+    """What the BIFF reader cannot follow (here: a broken sector chain) is no refusal of its own."""
+    from zhengzhi_cli.excel.files import xls_facts
+
+    data = bytearray((BOOKS / "杨村街道_问题清单.xls").read_bytes())
+    data[0x30:0x34] = struct.pack("<I", 0xFFFFFF00)  # the directory's first sector: past the end
+    path = tmp_path / "怪.xls"
+    path.write_bytes(data)
+    assert xls_facts(path) is None
