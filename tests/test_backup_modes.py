@@ -120,3 +120,22 @@ def test_backup_whose_evidence_does_not_fit_is_refused_whole(zz, register_url, t
     left = [p for p in tiny_disk.rglob("*") if p.is_file()]
     assert left == [], left  # nothing half-copied
     assert procs.snapshot(register_url) == before
+
+
+def test_the_logical_backup_onto_a_full_disk(zz, register_url, tiny_disk):
+    """The PostgreSQL path, driven on either backend: SQLITE_FULL while the rows are copied into
+    the backup file is the same Chinese refusal, and nothing is left behind."""
+    from zhengzhi_cli import history
+    from zhengzhi_cli.db import make_engine
+    from zhengzhi_cli.errors import Invalid
+
+    _seed(zz)
+    _bloat(register_url, 1_500_000)
+    engine = make_engine(procs.sa_url(register_url) if "://" not in register_url else register_url)
+    try:
+        with pytest.raises(Invalid) as refused_:
+            history.backup_logical(engine, tiny_disk / "逻辑备份.db")
+    finally:
+        engine.dispose()
+    assert "磁盘已满" in refused_.value.message and "登记簿未受影响" in refused_.value.message
+    assert list(tiny_disk.iterdir()) == []
