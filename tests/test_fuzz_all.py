@@ -396,3 +396,19 @@ def test_an_undamaged_but_unusual_xls_is_left_to_calamine(tmp_path):
     path = tmp_path / "怪.xls"
     path.write_bytes(data)
     assert xls_facts(path) is None
+
+
+def test_formatted_blank_cells_do_not_count_toward_the_extent(tmp_path):
+    """LibreOffice writes a thousand BLANK records below the data of a big sheet; calamine leaves
+    them out of what it builds, and so does the extent check (a sheet of 60,000 rows read as
+    61,001 before this was seen)."""
+    from zhengzhi_cli.excel.files import read_any, xls_facts
+
+    data = bytearray((BOOKS / "杨村街道_问题清单.xls").read_bytes())
+    at = data.find(b"\xfd\x00\x0a\x00")  # a LABELSST made a BLANK (same length) at IV65536
+    data[at: at + 2] = struct.pack("<H", 0x0201)
+    data[at + 4: at + 8] = struct.pack("<HH", 65535, 255)
+    path = tmp_path / "空白格.xls"
+    path.write_bytes(data)
+    assert [(f.rows, f.cols) for f in xls_facts(path)] == [(5, 9)]
+    assert len(read_any(path)[0].rows) == 5

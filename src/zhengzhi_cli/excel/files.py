@@ -614,8 +614,10 @@ def _read_isolated(path: Path) -> list[Sheet]:
 XLS_ROWS, XLS_COLS = 65_536, 256
 BIFF_ERRORS = {0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!", 0x1D: "#NAME?", 0x24: "#NUM!",
                0x2A: "#N/A"}
-_CELL_RECORDS = {0x0006, 0x0201, 0x0203, 0x0204, 0x0205, 0x00FD, 0x027E, 0x00D6}  # row, col first
-_MULTI_RECORDS = {0x00BD, 0x00BE}  # MULRK, MULBLANK: row, first col … last col in the final two bytes
+# Cells with a value: row, col first. BLANK/MULBLANK (formatted empty cells; LibreOffice writes a
+# thousand past the data) are left out, as calamine leaves them out of the sheet it builds.
+_CELL_RECORDS = {0x0006, 0x0203, 0x0204, 0x0205, 0x00FD, 0x027E, 0x00D6}
+_MULTI_RECORDS = {0x00BD}  # MULRK: row, first col … last col in the final two bytes
 _END = 0xFFFFFFFE
 
 
