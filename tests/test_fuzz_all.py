@@ -12,6 +12,9 @@ one small register that has a record of every kind:
 Whatever comes in: exit 0, 1 or 2, never a traceback or an 内部错误, a refusal says why in
 Chinese on stderr and leaves the register exactly as it was. The regression tests at the end
 are the internal errors and hangs this fuzzer found, each pinned on its own.
+
+ZZ_FUZZ_TRACE=FILE appends one line per command run (exit status, time, argv, stderr) to FILE;
+ZZ_FUZZ_ALL_EXAMPLES sets the hypothesis examples per command (default 3).
 """
 
 from __future__ import annotations
