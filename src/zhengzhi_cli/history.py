@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import json
 import os
 import re
@@ -16,7 +17,7 @@ import sqlalchemy as sa
 from sqlmodel import SQLModel, select
 
 from . import audit
-from .errors import Conflict, Invalid, NotFound
+from .errors import Conflict, Invalid, NotFound, ZzError
 from .models import Change, ChangeRow
 
 
@@ -417,9 +418,11 @@ def _copy_register(src: sqlite3.Connection, target) -> None:
         src.close()
 
 
-def backup_sqlite(db_path: Path, out: Path) -> dict:
+def backup_sqlite(db_path: Path, out: Path, *, evidence_of: str | None = None) -> dict:
     """A consistent copy through SQLite's online backup, even while others write; a register
-    whose pages are damaged is refused (its copy would be damaged too)."""
+    whose pages are damaged is refused (its copy would be damaged too). With `evidence_of` (the
+    register's URL) its evidence store is copied beside the backup before the backup is put in
+    place: a disk that fills up on the way leaves the file that was there before, not half a backup."""
     from .db import pause_point
     from .integrity import open_read_only, page_findings
 
@@ -442,19 +445,45 @@ def backup_sqlite(db_path: Path, out: Path) -> dict:
             except sqlite3.OperationalError as exc:
                 if "full" not in str(exc):
                     raise
-                raise Invalid(f"备份文件（-o）：“{out.parent}”所在磁盘已满，未能写完备份（已删去未写完的文件，"
-                              "登记簿未受影响）。请腾出空间或换一个位置", field="output") from None
+                raise _disk_full(out) from None
             finally:
                 dst.close()
             if check:
                 raise Conflict(f"备份校验失败：{_first(check)}", field="backup")
             pause_point("backup")
-            os.replace(tmp, out)
+            copied = _put_in_place(tmp, out, evidence_of)
         finally:
             _unlink_with_sidecars(tmp)
     finally:
         src.close()
-    return {"backup": str(out), "bytes": out.stat().st_size}
+    return {"backup": str(out), "bytes": out.stat().st_size, "evidence": copied}
+
+
+def _disk_full(out: Path) -> Invalid:
+    return Invalid(f"备份文件（-o）：“{out.parent}”所在磁盘已满，未能写完备份（已删去未写完的文件，"
+                   "登记簿未受影响）。请腾出空间或换一个位置", field="output")
+
+
+def _put_in_place(tmp: Path, out: Path, evidence_of: str | None) -> int | None:
+    """The finished copy becomes `out`: the evidence store first (so a backup file never names
+    files its folder lacks), then the mode of the file it replaces or 0644 like every output
+    (mkstemp made it 0600), fsync, rename. Returns the number of evidence files copied."""
+    from . import outputs
+
+    try:
+        copied = backup_evidence(evidence_of, out) if evidence_of else None
+        os.chmod(tmp, outputs.mode_for(out))
+        fd = os.open(tmp, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, out)
+    except OSError as exc:
+        if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+            raise _disk_full(out) from None
+        raise
+    return copied
 
 
 def _first(findings: list[str]) -> str:
@@ -653,7 +682,7 @@ def _tables() -> list[sa.Table]:
     return done
 
 
-def backup_logical(engine, out: Path) -> dict:
+def backup_logical(engine, out: Path, *, evidence_of: str | None = None) -> dict:
     """Copy every table, from one consistent snapshot (REPEATABLE READ), into a new SQLite
     register file; readers and writers go on meanwhile. The file is a complete zz register:
     `zz restore` takes it back into PostgreSQL or SQLite, and `zz --db FILE` opens it."""
@@ -663,27 +692,31 @@ def backup_logical(engine, out: Path) -> dict:
     tmp = _atomic_target(out)
     dst = sa.create_engine(f"sqlite:///{tmp}")
     rows_copied = 0
+    snapshot = {"isolation_level": "REPEATABLE READ"} if engine.dialect.name == "postgresql" else {}
     try:
-        with engine.execution_options(zz_begin="DEFERRED", isolation_level="REPEATABLE READ").connect() as src, \
-                dst.begin() as dconn:
-            tables = _tables()
-            SQLModel.metadata.create_all(dconn)
-            for table in tables:
-                result = src.execution_options(yield_per=BATCH).execute(sa.select(table))
-                for part in result.mappings().partitions(BATCH):
-                    dconn.execute(table.insert(), [dict(r) for r in part])
-                    rows_copied += len(part)
-        dst.dispose()
-        with sqlite3.connect(tmp) as check_conn:
-            ok = check_conn.execute("PRAGMA integrity_check").fetchone()[0]
+        try:
+            with engine.execution_options(zz_begin="DEFERRED", **snapshot).connect() as src, dst.begin() as dconn:
+                tables = _tables()
+                SQLModel.metadata.create_all(dconn)
+                for table in tables:
+                    result = src.execution_options(yield_per=BATCH).execute(sa.select(table))
+                    for part in result.mappings().partitions(BATCH):
+                        dconn.execute(table.insert(), [dict(r) for r in part])
+                        rows_copied += len(part)
+            dst.dispose()
+            with sqlite3.connect(tmp) as check_conn:
+                ok = check_conn.execute("PRAGMA integrity_check").fetchone()[0]
+        except (sa.exc.OperationalError, sqlite3.OperationalError) as exc:
+            if "full" not in str(getattr(exc, "orig", exc)):
+                raise
+            raise _disk_full(out) from None
         if ok != "ok":
             raise Conflict(f"备份校验失败：{ok}", field="backup")
-        os.replace(tmp, out)
+        copied = _put_in_place(tmp, out, evidence_of)
     finally:
         dst.dispose()
-        if tmp.exists():
-            tmp.unlink()
-    return {"backup": str(out), "bytes": out.stat().st_size, "rows": rows_copied}
+        _unlink_with_sidecars(tmp)
+    return {"backup": str(out), "bytes": out.stat().st_size, "rows": rows_copied, "evidence": copied}
 
 
 def restore_logical(backup: Path, engine) -> dict:
@@ -760,7 +793,13 @@ def backup_evidence(register_url: str, out: Path) -> int | None:
         return None
     if not store.is_dir():
         return None
-    return evidence.copy_store(store, evidence_beside(out))
+    try:
+        return evidence.copy_store(store, evidence_beside(out))
+    except ZzError as exc:  # the store's own words say 登记簿未改动 and quote strerror in English
+        cause = exc.__context__
+        if isinstance(cause, OSError) and cause.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+            raise _disk_full(out) from None
+        raise
 
 
 def restore_evidence(backup: Path, register_url: str) -> int | None:

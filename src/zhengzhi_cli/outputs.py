@@ -127,7 +127,8 @@ def _failed(exc: OSError, shown) -> Invalid:
     return _refuse(f"未能写入“{shown}”：{why}。原有文件未改动，也未留下临时文件")
 
 
-def _mode_for(target: Path) -> int:
+def mode_for(target: Path) -> int:
+    """The mode a new output gets: that of the regular file it replaces, else 0644."""
     try:
         st = os.stat(target)
     except OSError:
@@ -151,7 +152,7 @@ def atomic(path: Path | str) -> Iterator[Path]:
     `path` in one step (through a symlink: the link stays, its target is replaced)."""
     shown = str(path)
     target = Path(os.path.realpath(path))
-    mode = _mode_for(target)
+    mode = mode_for(target)
     try:
         scratch = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
     except FileNotFoundError:

@@ -22,11 +22,28 @@ def where(settings: Settings) -> dict:
             "exists": path.exists() if path else True}
 
 
+PLAN_BYTES = 1 << 20  # a plan is a page of TOML; a bound keeps /dev/zero or a stray video from filling memory
+
+
+def _read_plan(path: Path) -> str:
+    import os
+    import stat
+
+    with open(path, "rb") as fh:  # opened first, then looked at: what is read is what was checked
+        st = os.fstat(fh.fileno())
+        if not stat.S_ISREG(st.st_mode):
+            raise Invalid(f"方案文件“{path}”不是普通文件（可能是设备或管道），请给出方案的 .toml 文件", field="plan")
+        data = fh.read(PLAN_BYTES + 1)
+    if len(data) > PLAN_BYTES:
+        raise Invalid(f"方案文件“{path}”超过 1 MB，不像方案文件；请给出方案的 .toml 文件", field="plan")
+    return data.decode("utf-8-sig")
+
+
 def init_register(settings: Settings, *, plan_file: Path | None = None) -> dict:
     plan_text = None
     if plan_file is not None:
         try:
-            plan_text = Path(plan_file).read_text(encoding="utf-8-sig")
+            plan_text = _read_plan(Path(plan_file))
         except FileNotFoundError:
             raise Invalid(f"方案文件不存在：{plan_file}", field="plan") from None
         except UnicodeDecodeError:

@@ -114,13 +114,14 @@ def backup(
     from ..db import engine_for, register_url, sqlite_path
 
     outputs.check(out, suffixes=outputs.BACKUP, force=force, db=settings(ctx).db, what="登记簿备份（SQLite 文件）")
-    path = sqlite_path(register_url(settings(ctx)))
+    url = register_url(settings(ctx))
+    path = sqlite_path(url)
     if path is None:  # PostgreSQL: a consistent snapshot into a SQLite register file
-        result = history.backup_logical(engine_for(settings(ctx)), out)
+        result = history.backup_logical(engine_for(settings(ctx)), out, evidence_of=url)
     else:
-        result = history.backup_sqlite(path, out)
+        result = history.backup_sqlite(path, out, evidence_of=url)
     output.line(f"已备份到 {result['backup']}（{result['bytes'] // 1024} KB）")
-    copied = history.backup_evidence(register_url(settings(ctx)), out)
+    copied = result["evidence"]
     if copied is not None:
         output.line(f"佐证材料已备份到 {history.evidence_beside(out)}（新复制 {copied} 个文件）")
 

@@ -617,6 +617,182 @@ def _read_isolated(path: Path) -> list[Sheet]:
             for name, rows, ranges in result[1]]
 
 
+# ---------------------------------------------------------------- .xls (BIFF in an OLE2 compound file)
+#
+# Read here, before calamine sees the file, for two things calamine does not give: a sheet's real
+# extent (calamine builds the whole rectangle first: a single cell at IV65536 cost 1.06 GB before
+# the size could be checked), and its error cells (calamine reads #REF!, #DIV/0! as blanks).
+# Anything this small reader cannot follow (a damaged or unusual file) leaves the file to calamine
+# in its child process, as before.
+
+XLS_ROWS, XLS_COLS = 65_536, 256
+BIFF_ERRORS = {0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!", 0x1D: "#NAME?", 0x24: "#NUM!",
+               0x2A: "#N/A"}
+# Cells with a value: row, col first. BLANK/MULBLANK (formatted empty cells; LibreOffice writes a
+# thousand past the data) are left out, as calamine leaves them out of the sheet it builds.
+_CELL_RECORDS = {0x0006, 0x0203, 0x0204, 0x0205, 0x00FD, 0x027E, 0x00D6}
+_MULTI_RECORDS = {0x00BD}  # MULRK: row, first col … last col in the final two bytes
+_END = 0xFFFFFFFE
+
+
+class _NotFollowed(Exception):
+    """The compound file or its BIFF stream is not laid out as this reader expects."""
+
+
+def _cfb_stream(data: bytes, names: tuple[str, ...]) -> bytes:
+    """The first stream called one of `names` in an OLE2 compound file (header, FAT, directory,
+    mini stream), every sector chain bounded by the file's own sector count."""
+    import struct
+
+    if len(data) < 512 or not data.startswith(OLE_MAGIC):
+        raise _NotFollowed("no compound file header")
+    shift, mini_shift = struct.unpack_from("<HH", data, 0x1E)
+    if shift not in (9, 12) or mini_shift != 6:
+        raise _NotFollowed("sector size")
+    size = 1 << shift
+    n_fat, first_dir, cutoff, first_minifat, n_minifat, first_difat, n_difat = struct.unpack_from("<I I 4x I I I I I", data, 0x2C)
+    sectors = (len(data) - 512) // size + 1
+
+    def sector(n: int) -> bytes:
+        if n >= sectors:
+            raise _NotFollowed("sector past the end")
+        return data[(n + 1) * size: (n + 2) * size]
+
+    fat_sectors = list(struct.unpack_from("<109I", data, 0x4C))
+    n, seen = first_difat, 0
+    while n < _END and seen <= n_difat and seen < sectors:
+        words = struct.unpack(f"<{size // 4}I", sector(n))
+        fat_sectors += words[:-1]
+        n, seen = words[-1], seen + 1
+    fat: list[int] = []
+    for n in fat_sectors[:n_fat]:
+        fat += struct.unpack(f"<{size // 4}I", sector(n))
+
+    def chain(start: int, table: list[int], limit: int) -> list[int]:
+        out, n = [], start
+        while n < _END:
+            if n >= len(table) or len(out) > limit:
+                raise _NotFollowed("broken or looping chain")
+            out.append(n)
+            n = table[n]
+        return out
+
+    directory = b"".join(sector(n) for n in chain(first_dir, fat, sectors))
+    entries = []
+    for at in range(0, len(directory) - 127, 128):
+        length, kind = struct.unpack_from("<HB", directory, at + 0x40)
+        name = directory[at: at + max(0, min(length, 64) - 2)].decode("utf-16-le", "replace")
+        start, stream_size = struct.unpack_from("<IQ", directory, at + 0x74)
+        if shift == 9:
+            stream_size &= 0xFFFFFFFF
+        entries.append((name, kind, start, stream_size))
+    if not entries:
+        raise _NotFollowed("no directory")
+    for name, kind, start, stream_size in entries:
+        if kind != 2 or name not in names:
+            continue
+        if stream_size > len(data):
+            raise _NotFollowed("stream longer than the file")
+        if stream_size >= cutoff:
+            return b"".join(sector(n) for n in chain(start, fat, sectors))[:stream_size]
+        minifat: list[int] = []
+        for n in chain(first_minifat, fat, sectors):
+            minifat += struct.unpack(f"<{size // 4}I", sector(n))
+        root = entries[0]
+        ministream = b"".join(sector(n) for n in chain(root[2], fat, sectors))
+        return b"".join(ministream[m * 64: m * 64 + 64] for m in chain(start, minifat, len(minifat)))[:stream_size]
+    raise _NotFollowed("no Workbook stream")
+
+
+@dataclass
+class _XlsSheet:
+    name: str | None  # None where the name could not be read (BIFF5: a code page)
+    rows: int = 0  # the real extent: last row and column holding a cell record, + 1
+    cols: int = 0
+    errors: list[tuple[int, int, str]] = field(default_factory=list)
+
+
+def xls_facts(path: Path) -> list[_XlsSheet] | None:
+    """Each worksheet's real extent and error cells, from the BIFF records; None when the file
+    is not laid out as expected (then calamine alone decides, in its child process)."""
+    import struct
+
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(max_unpacked() + 1)
+        if len(data) > max_unpacked():
+            raise refuse(path, f".xls 文件超过 {max_unpacked() // (1024 * 1024)} MB 上限，已拒绝以防占满内存"
+                               f"（可由环境变量 {ENV_MAX_UNPACKED} 调整）")
+        book = _cfb_stream(data, ("Workbook", "Book"))
+        del data
+        sheets: list[tuple[_XlsSheet, int]] = []
+        pos = 0
+        while pos + 4 <= len(book):
+            kind, size = struct.unpack_from("<HH", book, pos)
+            if kind == 0x002F:  # FILEPASS: the rest is encrypted
+                return None
+            if kind == 0x0085 and size >= 8:  # BOUNDSHEET: where a sheet starts, its type and name
+                start, dt, cch, wide = struct.unpack_from("<I x B B B", book, pos + 4)
+                if dt == 0:
+                    raw = book[pos + 12: pos + 12 + cch * (2 if wide & 1 else 1)]
+                    name = raw.decode("utf-16-le" if wide & 1 else "latin-1") if size >= 8 + len(raw) else None
+                    sheets.append((_XlsSheet(name), start))
+            if kind == 0x000A:  # EOF of the workbook globals
+                break
+            pos += 4 + size
+        for sheet, start in sheets:
+            _scan_sheet(book, start, sheet)
+        return [s for s, _ in sheets]
+    except (_NotFollowed, struct.error, IndexError, ValueError, OverflowError, MemoryError):
+        return None
+
+
+def _scan_sheet(book: bytes, pos: int, sheet: _XlsSheet) -> None:
+    import struct
+
+    depth = 0
+    while pos + 4 <= len(book):
+        kind, size = struct.unpack_from("<HH", book, pos)
+        body = pos + 4
+        if kind == 0x0809:  # BOF: a chart inside a sheet has its own substream
+            depth += 1
+        elif kind == 0x000A:
+            depth -= 1
+            if depth <= 0:
+                return
+        elif depth == 1 and size >= 4 and (kind in _CELL_RECORDS or kind in _MULTI_RECORDS):
+            row, col = struct.unpack_from("<HH", book, body)
+            last = struct.unpack_from("<H", book, body + size - 2)[0] if kind in _MULTI_RECORDS else col
+            sheet.rows, sheet.cols = max(sheet.rows, row + 1), max(sheet.cols, last + 1)
+            if kind == 0x0205 and size >= 8 and book[body + 7] == 1:  # BOOLERR holding an error
+                sheet.errors.append((row, col, BIFF_ERRORS.get(book[body + 6], "#错误")))
+            elif kind == 0x0006 and size >= 14 and book[body + 12: body + 14] == b"\xff\xff" and book[body + 6] == 2:
+                sheet.errors.append((row, col, BIFF_ERRORS.get(book[body + 8], "#错误")))  # a formula's cached error
+        pos = body + size
+
+
+def _check_xls(path: Path) -> list[_XlsSheet] | None:
+    """Refuse, before calamine builds it, a sheet whose cells span more than the cell bound."""
+    facts = xls_facts(path)
+    for n, sheet in enumerate(facts or [], start=1):
+        if sheet.rows > XLS_ROWS or sheet.cols > XLS_COLS:
+            continue  # past what .xls can hold: damaged; calamine's own refusal (in the child) says so
+        if sheet.rows * sheet.cols > max_cells():
+            raise _too_big(path, f"工作表“{sheet.name or n}”", sheet.rows, sheet.cols)
+    return facts
+
+
+def _xls_errors(sheets: list[Sheet], facts: list[_XlsSheet] | None) -> None:
+    if not facts:
+        return
+    by_name = {f.name: f for f in facts if f.name is not None}
+    for n, sheet in enumerate(sheets):
+        found = by_name.get(sheet.name) or (facts[n] if len(facts) == len(sheets) and facts[n].name is None else None)
+        if found is not None and found.errors:
+            sheet.errors = found.errors
+            _mark_errors(sheet.rows, sheet.errors)
+
+
 def _is_encrypted(path: Path) -> bool:
     with open(path, "rb") as fh:
         blob = fh.read(1 << 20)
@@ -629,7 +805,10 @@ def read_workbook_file(path: Path) -> list[Sheet]:
     if head.startswith(OLE_MAGIC):
         if _is_encrypted(path):
             raise refuse(path, "工作簿设有打开密码，无法读取。请在 Excel/WPS 中取消密码（文件→信息→保护工作簿）后另存为 .xlsx 再导入")
-        return _read_isolated(path)
+        facts = _check_xls(path)
+        sheets = _read_isolated(path)
+        _xls_errors(sheets, facts)
+        return sheets
     if not head.startswith(b"PK\x03\x04"):
         raise refuse(path, "不是 Excel 工作簿（.xlsx/.xls/.ods）：文件内容无法识别，可能是改了扩展名的其他文件或已损坏")
     return read_xlsx(path)
