@@ -18,7 +18,22 @@ def settings(ctx: typer.Context) -> Settings:
     root = ctx.find_root()
     if not isinstance(root.obj, Settings):
         root.obj = Settings()
+    if not root.meta.get("zz_warnings"):
+        root.meta["zz_warnings"] = True
+        root.call_on_close(lambda: _show_warnings(root.obj))
     return root.obj
+
+
+def _show_warnings(settings_: Settings) -> None:
+    """The domain's warnings (a date to check, …) on stderr once the command is done: each once."""
+    from . import output
+
+    seen = set()
+    for text in settings_.warnings:
+        if text not in seen:
+            seen.add(text)
+            output.warn(text)
+    settings_.warnings.clear()
 
 
 def interactive() -> bool:
@@ -48,13 +63,15 @@ def need(value, *, option: str, label: str, choices: Callable[[], list[str]] | l
 
 
 def warn_all(session) -> None:
-    """Warnings the domain collected on the session (e.g. a date outside the campaign), on stderr."""
+    """Warnings the domain collected on a session still open (the warnings of a committed session
+    are shown when the command ends: `settings`)."""
     from ..supervision import warnings
 
     from . import output
 
     for text in warnings(session):
         output.warn(text)
+    session.info.pop("zz_warnings", None)
 
 
 def plan_choices(session, list_name: str) -> Callable[[], list[str]]:

@@ -15,6 +15,13 @@ FIX_ID = Annotated[int, typer.Argument(help="整改编号")]
 DATE = Annotated[Optional[str], typer.Option("--date", help="日期（默认今天）")]
 
 
+def when(rec: dict) -> str:
+    """A fix's 时限 as the clerk wrote it: 立行立改 in words (with the day it stands for), not a bare date."""
+    if rec.get("on_the_spot") and not rec.get("original_deadline") and rec["deadline"]:
+        return f"立行立改（{rec['deadline']}）"
+    return rec["deadline"]
+
+
 def _done(verb: str, fix, json_: bool, session) -> None:
     from .. import fixes
 
@@ -22,7 +29,7 @@ def _done(verb: str, fix, json_: bool, session) -> None:
     if json_:
         output.emit_json(rec)
     else:
-        output.line(f"整改 #{rec['id']} {verb}：{rec['status']}（{rec['unit']}，时限 {rec['deadline']}）")
+        output.line(f"整改 #{rec['id']} {verb}：{rec['status']}（{rec['unit']}，时限 {when(rec)}）")
 
 
 @app.command("add")
@@ -48,7 +55,7 @@ def fix_add(
     if json_:
         output.emit_json(rec)
     else:
-        output.line(f"已新增整改 #{rec['id']}（问题 #{rec['issue_id']}，{rec['unit']}，时限 {rec['deadline']}）")
+        output.line(f"已新增整改 #{rec['id']}（问题 #{rec['issue_id']}，{rec['unit']}，时限 {when(rec)}）")
 
 
 @app.command("edit")
@@ -196,7 +203,7 @@ def fix_list(
     columns = ["编号", "问题", "单位", "整改任务及措施", "时限", "责任人", "状态", "逾期"]
 
     def row(f):
-        return (f["id"], f["issue_id"], f["unit"], f["task"], f["deadline"], f["owner"], f["status"],
+        return (f["id"], f["issue_id"], f["unit"], f["task"], when(f), f["owner"], f["status"],
                 f"{f['days_late']} 天（{f['tier']}）" if f["overdue"] else "")
 
     with open_session(settings(ctx), write=False) as session:
@@ -246,7 +253,7 @@ def fix_show(
         return
     output.fields(f"整改 #{rec['id']}", [
         ("问题", f"#{rec['issue_id']} {rec['issue']}"), ("单位", rec["unit"]), ("整改任务及措施", rec["task"]),
-        ("时限", rec["deadline"] + (f"（原时限 {rec['original_deadline']}）" if rec["original_deadline"] else "")),
+        ("时限", when(rec) + (f"（原时限 {rec['original_deadline']}）" if rec["original_deadline"] else "")),
         ("责任领导", rec["leader"]), ("责任人", rec["owner"]), ("状态", rec["status"]),
         ("完成日期", rec["done_on"]), ("销号", f"{rec['verified_on']} {rec['verified_by']}" if rec["verified_on"] else None),
         ("核验", _level_text(rec["verification"])),
