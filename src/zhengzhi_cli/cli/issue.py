@@ -344,18 +344,17 @@ def issue_edit(
     note: Annotated[Optional[str], typer.Option("--note", help="备注")] = None,
     json_: JSON = False,
 ):
-    """修改一条问题。示例：zz issue edit 12 --owner 李强 --area 6"""
+    """修改一条问题，列出改前 → 改后（可撤销）。示例：zz issue edit 12 --owner 李强 --area 6"""
     from .. import issues
     from ..db import open_session
 
+    from .edited import say
+
     with open_session(settings(ctx)) as session:
-        issues.edit(session, issue_id, text=text, unit=unit, area=area, source=source, check=check, found=found,
-                    leader=leader, owner=owner, note=note)
+        changes = issues.edit(session, issue_id, text=text, unit=unit, area=area, source=source, check=check,
+                              found=found, leader=leader, owner=owner, note=note)
         rec = issues.show(session, issue_id)
-    if json_:
-        output.emit_json(rec)
-    else:
-        output.line(f"已修改问题 #{rec['id']}（{rec['unit']} · {rec['area']}）")
+    say(f"问题 #{rec['id']}（{rec['unit']} · {rec['area']}）", rec, changes, json_)
 
 
 @app.command("void")
