@@ -157,3 +157,40 @@ def test_milestones_and_sources_by_a_unique_part_of_the_name(district):
     issue = zz.json(["issue", "add", "窗口", "--unit", "杨村街道", "--area", "6", "--source", "群众"])
     assert issue["source"] == "群众投诉"
     refused(zz, ["issue", "add", "窗口", "--unit", "杨村街道", "--area", "6", "--source", "来信"], "问题来源", "群众投诉")
+
+
+# ---------------------------------------------------------------- every list pages like issue list
+
+def test_unit_list_shows_a_page_of_50_with_the_total(district, tmp_path):
+    import xlsxwriter
+
+    book = tmp_path / "单位名单.xlsx"
+    wb = xlsxwriter.Workbook(str(book))
+    ws = wb.add_worksheet()
+    ws.write_row(0, 0, ["单位名称", "单位类型"])
+    for i in range(60):
+        ws.write_row(i + 1, 0, [f"第{i + 1}社区", "事业单位"])
+    wb.close()
+    district.ok(["unit", "import", str(book)])
+    r = district.ok("unit list")
+    lines = r.stdout.splitlines()
+    assert lines[0].startswith("编号\t") and len(lines) == 51 and "┃" not in r.stdout
+    assert "共 65 条，显示前 50 条；--limit 0 显示全部" in r.stderr
+    assert len(district.ok("unit list --limit 0").stdout.splitlines()) == 66
+    assert len(district.json("unit list")) == 65  # --json: every row
+    assert len(district.ok("unit list --csv").stdout.splitlines()) == 66
+
+
+@pytest.mark.parametrize("noun", ["rule", "check", "inspect", "accountability", "opinion", "case", "unit"])
+def test_every_list_takes_limit_and_csv(district, noun):
+    r = district.ok([noun, "list", "--csv", "--limit", "1"])
+    assert r.stdout.splitlines()[0].startswith("编号,")
+
+
+def test_rule_list_page_note_and_plain_rows(district):
+    for title in ("首问负责制度", "限时办结制度", "责任追究制度"):
+        district.ok(["rule", "add", title, "--unit", "杨村街道", "--action", "立"])
+    r = district.ok("rule list --limit 2")
+    assert len(r.stdout.splitlines()) == 3 and r.stdout.startswith("编号\t")
+    assert "共 3 条，显示前 2 条" in r.stderr
+    assert [x["title"] for x in district.json("rule list --limit 1")] == ["首问负责制度"]

@@ -7,7 +7,7 @@ from typing import Annotated, List, Optional
 import typer
 
 from . import output
-from .common import JSON, complete_unit, completer, need, plan_choices, settings, warn_all
+from .common import CSV, JSON, LIMIT, complete_unit, completer, need, paged, plan_choices, settings, warn_all
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -112,7 +112,9 @@ def accountability_list(
     measure: MEASURE = None,
     month: Annotated[Optional[str], typer.Option("--month", help="月份，如 2017-08")] = None,
     pending: Annotated[bool, typer.Option("--pending", help="只列移交纪检尚无处理结果的")] = False,
+    limit: LIMIT = None,
     json_: JSON = False,
+    csv_: CSV = False,
 ):
     """列出问责。示例：zz accountability list --measure 移交纪检 --pending"""
     from .. import accountability
@@ -120,12 +122,10 @@ def accountability_list(
 
     with open_session(settings(ctx), write=False) as session:
         recs = accountability.list_records(session, unit=unit, measure=measure, month_=month, pending=pending)
-    if json_:
-        output.emit_json(recs)
-        return
-    output.table(f"问责（{len(recs)} 人次）", ["编号", "日期", "单位", "姓名", "职务", "问责方式", "原因", "决定机关", "相关问题", "处理结果"],
-                 [(r["id"], r["decided_on"], r["unit"], r["person"], r["position"], r["measure"], r["reason"], r["decided_by"],
-                   "、".join(f"#{i}" for i in r["issue_ids"]), r["outcome"] or ("待处理" if r["pending"] else "")) for r in recs])
+    paged(f"问责（{len(recs)} 人次）", ["编号", "日期", "单位", "姓名", "职务", "问责方式", "原因", "决定机关", "相关问题", "处理结果"],
+          recs, lambda r: (r["id"], r["decided_on"], r["unit"], r["person"], r["position"], r["measure"], r["reason"],
+                           r["decided_by"], "、".join(f"#{i}" for i in r["issue_ids"]),
+                           r["outcome"] or ("待处理" if r["pending"] else "")), limit=limit, json_=json_, csv_=csv_)
 
 
 @app.command("show")

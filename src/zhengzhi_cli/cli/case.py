@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from . import output
-from .common import JSON, complete_unit, completer, need, plan_choices, settings, warn_all
+from .common import CSV, JSON, LIMIT, complete_unit, completer, need, paged, plan_choices, settings, warn_all
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -104,7 +104,9 @@ def case_list(
     kind: KIND = None,
     unit: Annotated[Optional[str], typer.Option("--unit", help="单位", autocompletion=complete_unit)] = None,
     month: Annotated[Optional[str], typer.Option("--month", help="月份（按公开日期，未公开的按发生日期）")] = None,
+    limit: LIMIT = None,
     json_: JSON = False,
+    csv_: CSV = False,
 ):
     """列出典型案例。示例：zz case list --kind 反面"""
     from .. import cases
@@ -112,9 +114,6 @@ def case_list(
 
     with open_session(settings(ctx), write=False) as session:
         recs = cases.list_cases(session, kind=kind, unit=unit, month_=month)
-    if json_:
-        output.emit_json(recs)
-        return
-    output.table(f"典型案例（{len(recs)} 个）", ["编号", "类别", "单位", "案例", "人员", "基本情况", "发生日期", "公开日期", "公开载体"],
-                 [(r["id"], r["kind"], r["unit"], r["title"], r["person"], r["what"], r["happened_on"], r["published_on"],
-                   r["published_where"]) for r in recs])
+    paged(f"典型案例（{len(recs)} 个）", ["编号", "类别", "单位", "案例", "人员", "基本情况", "发生日期", "公开日期", "公开载体"],
+          recs, lambda r: (r["id"], r["kind"], r["unit"], r["title"], r["person"], r["what"], r["happened_on"],
+                           r["published_on"], r["published_where"]), limit=limit, json_=json_, csv_=csv_)

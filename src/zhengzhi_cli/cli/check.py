@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from . import output
-from .common import complete_unit, need, settings
+from .common import CSV, LIMIT, complete_unit, need, paged, settings
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -66,7 +66,9 @@ def check_edit(
 def check_list(
     ctx: typer.Context,
     unit: Annotated[Optional[str], typer.Option("--unit", help="单位", autocompletion=complete_unit)] = None,
+    limit: LIMIT = None,
     json_: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
+    csv_: CSV = False,
 ):
     """列出四查四看结果。示例：zz check list --unit 杨村"""
     from .. import checks
@@ -74,8 +76,6 @@ def check_list(
 
     with open_session(settings(ctx), write=False) as session:
         recs = checks.list_checks(session, unit=unit)
-    if json_:
-        output.emit_json(recs)
-        return
-    output.table(f"四查四看（{len(recs)} 项）", ["编号", "单位", "事项", "查", "看", "日期", "结果"],
-                 [(r["id"], r["unit"], r["item"], r["check"], r["look"], r["date"], r["result"]) for r in recs])
+    paged(f"四查四看（{len(recs)} 项）", ["编号", "单位", "事项", "查", "看", "日期", "结果"], recs,
+          lambda r: (r["id"], r["unit"], r["item"], r["check"], r["look"], r["date"], r["result"]),
+          limit=limit, json_=json_, csv_=csv_)

@@ -8,7 +8,7 @@ from typing import Annotated, List, Optional
 import typer
 
 from . import output
-from .common import JSON, complete_area, complete_unit, completer, need, plan_choices, settings, warn_all
+from .common import CSV, JSON, LIMIT, complete_area, complete_unit, completer, need, paged, plan_choices, settings, warn_all
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -110,7 +110,9 @@ def inspect_list(
     unit: Annotated[Optional[str], typer.Option("--unit", help="被督查单位", autocompletion=complete_unit)] = None,
     kind: KIND = None,
     month: MONTH = None,
+    limit: LIMIT = None,
     json_: JSON = False,
+    csv_: CSV = False,
 ):
     """列出督查。示例：zz inspect list --month 2017-07"""
     from .. import inspections
@@ -118,12 +120,9 @@ def inspect_list(
 
     with open_session(settings(ctx), write=False) as session:
         recs = inspections.list_inspections(session, unit=unit, kind=kind, month_=month)
-    if json_:
-        output.emit_json(recs)
-        return
-    output.table(f"督查（{len(recs)} 次）", ["编号", "日期", "形式", "被督查单位", "督查人员", "督查发现", "转为问题"],
-                 [(r["id"], r["inspected_on"], r["kind"], "、".join(r["units"]), r["inspectors"], "；".join(r["findings"]),
-                   len(r["issues"])) for r in recs])
+    paged(f"督查（{len(recs)} 次）", ["编号", "日期", "形式", "被督查单位", "督查人员", "督查发现", "转为问题"], recs,
+          lambda r: (r["id"], r["inspected_on"], r["kind"], "、".join(r["units"]), r["inspectors"], "；".join(r["findings"]),
+                     len(r["issues"])), limit=limit, json_=json_, csv_=csv_)
 
 
 @app.command("show")

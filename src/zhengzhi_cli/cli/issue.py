@@ -347,7 +347,6 @@ def issue_edit(
     """修改一条问题，列出改前 → 改后（可撤销）。示例：zz issue edit 12 --owner 李强 --area 6"""
     from .. import issues
     from ..db import open_session
-
     from .edited import say
 
     with open_session(settings(ctx)) as session:

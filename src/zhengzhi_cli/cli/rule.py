@@ -7,7 +7,7 @@ from typing import Annotated, List, Optional
 import typer
 
 from . import output
-from .common import JSON, complete_unit, need, plan_choices, settings
+from .common import CSV, JSON, LIMIT, complete_unit, need, paged, plan_choices, settings
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -91,7 +91,9 @@ def rule_list(
     ctx: typer.Context,
     unit: Annotated[Optional[str], typer.Option("--unit", help="单位", autocompletion=complete_unit)] = None,
     action: Annotated[Optional[str], typer.Option("--action", help="立、改或废")] = None,
+    limit: LIMIT = None,
     json_: JSON = False,
+    csv_: CSV = False,
 ):
     """列出制度清单。示例：zz rule list --unit 杨村"""
     from .. import rules
@@ -99,9 +101,6 @@ def rule_list(
 
     with open_session(settings(ctx), write=False) as session:
         recs = rules.list_rules(session, unit=unit, action=action)
-    if json_:
-        output.emit_json(recs)
-        return
-    output.table(f"制度清单（{len(recs)} 项）", ["编号", "单位", "制度名称", "立改废", "计划完成", "状态", "文号", "针对问题"],
-                 [(r["id"], r["unit"], r["title"], r["action"], r["due_on"], r["status"], r["doc_no"],
-                   "、".join(f"#{i}" for i in r["issue_ids"])) for r in recs])
+    paged(f"制度清单（{len(recs)} 项）", ["编号", "单位", "制度名称", "立改废", "计划完成", "状态", "文号", "针对问题"], recs,
+          lambda r: (r["id"], r["unit"], r["title"], r["action"], r["due_on"], r["status"], r["doc_no"],
+                     "、".join(f"#{i}" for i in r["issue_ids"])), limit=limit, json_=json_, csv_=csv_)
