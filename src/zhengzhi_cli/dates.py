@@ -271,11 +271,17 @@ def implausible(day: dt.date, *, field: str, kind: str, start: dt.date, end: dt.
 
 
 def option_date(session, value, *, field: str, kind: str = EVENT, found_on: dt.date | None = None,
-                default: dt.date | None = None) -> dt.date | None:
+                default: dt.date | None = None, empty_clears: bool = False) -> dt.date | None:
     """A date option typed by a clerk: `parse_date` with the campaign's year for words without one;
-    an unlikely date is kept and warned about (collected on the session: the CLI shows them)."""
-    if value is None or (isinstance(value, str) and not value.strip()):
+    an unlikely date is kept and warned about (collected on the session: the CLI shows them).
+    Not given: `default`. Given empty (a script's empty variable): refused, never taken as the
+    default, unless `empty_clears` (an edit that clears the date)."""
+    if value is None:
         return default
+    if isinstance(value, str) and not value.strip():
+        if empty_clears:
+            return None
+        raise Invalid(f"{field}：不能为空；请写日期，如 2017-06-30（不写这个选项则用默认）", field=field)
     from .register import plan_of
     from .supervision import warn
 

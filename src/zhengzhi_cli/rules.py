@@ -24,7 +24,7 @@ def add(session, *, unit: str, title: str, action: str, due=None, issue_ids: lis
     note = text_rules.clean(note, field="note")
     the_unit = units.resolve(session, unit)
     the_action = plan.choice("rule_actions", action, label="立改废（--action）", field="action")
-    due_on = option_date(session, due, field="计划完成时间（--due）", kind=DUE)
+    due_on = option_date(session, due, field="计划完成时间（--due）", kind=DUE, empty_clears=True)
     rule = Rule(unit_id=the_unit.id, seq=seq or issues_mod.next_seq(session, Rule, the_unit.id), title=title,
                 action=the_action, due_on=due_on, note=note)
     session.add(rule)
@@ -82,7 +82,8 @@ def edit(session, rule_id: int, *, title=None, unit=None, action=None, due=None,
     if action is not None:
         ch.set(rule, "action", "立改废", plan.choice("rule_actions", action, label="立改废（--action）", field="action"))
     if due is not None:
-        ch.set(rule, "due_on", "计划完成时间", option_date(session, due, field="计划完成时间（--due）", kind=DUE))
+        ch.set(rule, "due_on", "计划完成时间",
+               option_date(session, due, field="计划完成时间（--due）", kind=DUE, empty_clears=True))
     if done_on is not None:
         if rule.status != DONE:
             raise Conflict(f"完成日期（--date）：制度 {rule_id} 尚未完成，请用 zz rule done {rule_id} --date 日期", field="date")

@@ -29,6 +29,8 @@ def campaign_date(session, value, *, field: str, default: dt.date | None = None)
     """A date typed by a clerk; one outside the campaign is kept, with a warning."""
     from .dates import option_date
 
+    if value in (None, ""):
+        return default
     return option_date(session, value, field=field, default=default)
 
 
