@@ -7,7 +7,8 @@ from typing import Annotated, List, Optional
 import typer
 
 from . import output
-from .common import CSV, JSON, LIMIT, complete_unit, completer, need, paged, plan_choices, settings, warn_all
+from .common import CSV, JSON, LIMIT, complete_unit, completer, need, paged, plan_choices, settings
+from .edited import NOTE
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -45,7 +46,6 @@ def accountability_add(
         record = accountability.add(session, person=person, unit=unit, measure=measure, on=date, position=position,
                                     decided_by=by, reason=reason, issue_ids=issue or [], referral=referral, note=note)
         rec = accountability.show(session, record.id)
-    warn_all(session)
     if json_:
         output.emit_json(rec)
     else:
@@ -65,20 +65,19 @@ def accountability_edit(
     reason: Annotated[Optional[str], typer.Option("--reason", help="问责原因（空字符串清除）")] = None,
     issue: Annotated[Optional[List[int]], typer.Option("--issue", help="相关问题编号（可多次；替换原有的）")] = None,
     referral: Annotated[Optional[str], typer.Option("--referral", help="移交情况（移交纪检时；空字符串清除）")] = None,
-    note: Annotated[Optional[str], typer.Option("--note", help="备注（空字符串清除）")] = None,
+    note: NOTE = None,
     json_: JSON = False,
 ):
     """修改一项问责（可撤销）。示例：zz accountability edit 5 --measure 通报批评 --position 副科长"""
     from .. import accountability
-    from ..db import open_session
-    from .edited import say
+    from .edited import run
 
-    with open_session(settings(ctx)) as session:
-        changes = accountability.edit(session, record_id, person=person, unit=unit, measure=measure, on=date, position=position,
-                                      decided_by=by, reason=reason, issue_ids=issue, referral=referral, note=note)
-        rec = accountability.show(session, record_id)
-    warn_all(session)
-    say(f"问责 #{record_id}（{rec['unit']} {rec['person']}）", rec, changes, json_)
+    run(ctx, json_, edit=lambda session: accountability.edit(session, record_id, person=person, unit=unit,
+                                                             measure=measure, on=date, position=position,
+                                                             decided_by=by, reason=reason, issue_ids=issue,
+                                                             referral=referral, note=note),
+        show=lambda session: accountability.show(session, record_id),
+        title=lambda rec: f"问责 #{record_id}（{rec['unit']} {rec['person']}）")
 
 
 @app.command("outcome")
@@ -98,7 +97,6 @@ def accountability_outcome(
         text = need(text, option="TEXT", label="处理结果")
         accountability.outcome(session, record_id, text=text, on=date, referral=referral)
         rec = accountability.show(session, record_id)
-    warn_all(session)
     if json_:
         output.emit_json(rec)
     else:

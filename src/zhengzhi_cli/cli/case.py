@@ -7,7 +7,8 @@ from typing import Annotated, Optional
 import typer
 
 from . import output
-from .common import CSV, JSON, LIMIT, complete_unit, completer, need, paged, plan_choices, settings, warn_all
+from .common import CSV, JSON, LIMIT, complete_unit, completer, need, paged, plan_choices, settings
+from .edited import NOTE
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -40,7 +41,6 @@ def case_add(
         case = cases.add(session, title=title, kind=kind, unit=unit, person=person, what=what, on=date, published=published,
                          where=where, note=note)
         rec = cases.record(case, session.get(Unit, case.unit_id).name)
-    warn_all(session)
     if json_:
         output.emit_json(rec)
     else:
@@ -59,20 +59,18 @@ def case_edit(
     date: Annotated[Optional[str], typer.Option("--date", help="发生日期（空字符串清除）")] = None,
     published: Annotated[Optional[str], typer.Option("--published", help="公开日期（空字符串清除）")] = None,
     where: Annotated[Optional[str], typer.Option("--where", help="公开载体（空字符串清除）")] = None,
-    note: Annotated[Optional[str], typer.Option("--note", help="备注（空字符串清除）")] = None,
+    note: NOTE = None,
     json_: JSON = False,
 ):
     """修改一个典型案例（可撤销）。示例：zz case edit 2 --title "窗口推行延时服务" --published 2017-09-02"""
     from .. import cases
-    from ..db import open_session
-    from .edited import say
+    from .edited import run
 
-    with open_session(settings(ctx)) as session:
-        changes = cases.edit(session, case_id, title=title, kind=kind, unit=unit, person=person, what=what, on=date,
-                             published=published, where=where, note=note)
-        rec = cases.show(session, case_id)
-    warn_all(session)
-    say(f"{rec['kind']}典型 #{case_id}", rec, changes, json_)
+    run(ctx, json_, edit=lambda session: cases.edit(session, case_id, title=title, kind=kind, unit=unit,
+                                                    person=person, what=what, on=date, published=published,
+                                                    where=where, note=note),
+        show=lambda session: cases.show(session, case_id),
+        title=lambda rec: f"{rec['kind']}典型 #{case_id}")
 
 
 @app.command("publish")
@@ -91,7 +89,6 @@ def case_publish(
     with open_session(settings(ctx)) as session:
         case = cases.publish(session, case_id, on=date, where=where)
         rec = cases.record(case, session.get(Unit, case.unit_id).name)
-    warn_all(session)
     if json_:
         output.emit_json(rec)
     else:

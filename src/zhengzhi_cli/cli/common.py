@@ -62,18 +62,6 @@ def need(value, *, option: str, label: str, choices: Callable[[], list[str]] | l
     return answer
 
 
-def warn_all(session) -> None:
-    """Warnings the domain collected on a session still open (the warnings of a committed session
-    are shown when the command ends: `settings`)."""
-    from ..supervision import warnings
-
-    from . import output
-
-    for text in warnings(session):
-        output.warn(text)
-    session.info.pop("zz_warnings", None)
-
-
 def plan_choices(session, list_name: str) -> Callable[[], list[str]]:
     """A closed list of the register's own plan, for a prompt (never a copy of the default's)."""
 

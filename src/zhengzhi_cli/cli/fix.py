@@ -8,6 +8,7 @@ import typer
 
 from . import output
 from .common import JSON, as_of, complete_unit, completer, need, settings
+from .edited import NOTE
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -66,18 +67,17 @@ def fix_edit(
     deadline: Annotated[Optional[str], typer.Option("--deadline", help="整改时限：日期、长期坚持或立行立改（延期后请用 zz fix extend）")] = None,
     owner: Annotated[Optional[str], typer.Option("--owner", help="责任人（不能是核验过它的人；空字符串清除）")] = None,
     leader: Annotated[Optional[str], typer.Option("--leader", help="责任领导（空字符串清除）")] = None,
-    note: Annotated[Optional[str], typer.Option("--note", help="备注（空字符串清除）")] = None,
+    note: NOTE = None,
     json_: JSON = False,
 ):
     """修改一项整改（可撤销）。示例：zz fix edit 7 --owner 李强 --deadline 2017-07-31"""
     from .. import fixes
-    from ..db import open_session
-    from .edited import say
+    from .edited import run
 
-    with open_session(settings(ctx)) as session:
-        changes = fixes.edit(session, fix_id, task=task, deadline=deadline, owner=owner, leader=leader, note=note)
-        rec = fixes.show(session, fix_id)
-    say(f"整改 #{fix_id}（{rec['unit']}）", rec, changes, json_)
+    run(ctx, json_, edit=lambda session: fixes.edit(session, fix_id, task=task, deadline=deadline, owner=owner,
+                                                    leader=leader, note=note),
+        show=lambda session: fixes.show(session, fix_id),
+        title=lambda rec: f"整改 #{fix_id}（{rec['unit']}）")
 
 
 @app.command("progress")

@@ -346,14 +346,13 @@ def issue_edit(
 ):
     """修改一条问题，列出改前 → 改后（可撤销）。示例：zz issue edit 12 --owner 李强 --area 6"""
     from .. import issues
-    from ..db import open_session
-    from .edited import say
+    from .edited import run
 
-    with open_session(settings(ctx)) as session:
-        changes = issues.edit(session, issue_id, text=text, unit=unit, area=area, source=source, check=check,
-                              found=found, leader=leader, owner=owner, note=note)
-        rec = issues.show(session, issue_id)
-    say(f"问题 #{rec['id']}（{rec['unit']} · {rec['area']}）", rec, changes, json_)
+    run(ctx, json_, edit=lambda session: issues.edit(session, issue_id, text=text, unit=unit, area=area,
+                                                     source=source, check=check, found=found, leader=leader,
+                                                     owner=owner, note=note),
+        show=lambda session: issues.show(session, issue_id),
+        title=lambda rec: f"问题 #{rec['id']}（{rec['unit']} · {rec['area']}）")
 
 
 @app.command("void")

@@ -8,6 +8,7 @@ import typer
 
 from . import output
 from .common import CSV, JSON, LIMIT, complete_unit, need, paged, plan_choices, settings
+from .edited import NOTE
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -50,19 +51,17 @@ def rule_edit(
     date: Annotated[Optional[str], typer.Option("--date", help="完成日期（已完成的制度）")] = None,
     doc_no: Annotated[Optional[str], typer.Option("--doc-no", help="文号（空字符串清除）")] = None,
     issue: Annotated[Optional[List[int]], typer.Option("--issue", help="针对的问题编号（可多次；替换原有的）")] = None,
-    note: Annotated[Optional[str], typer.Option("--note", help="备注（空字符串清除）")] = None,
+    note: NOTE = None,
     json_: JSON = False,
 ):
     """修改一项制度（可撤销）。示例：zz rule edit 3 --title "首问负责制度（修订）" --due 2017-07-31"""
     from .. import rules
-    from ..db import open_session
-    from .edited import say
+    from .edited import run
 
-    with open_session(settings(ctx)) as session:
-        changes = rules.edit(session, rule_id, title=title, unit=unit, action=action, due=due, doc_no=doc_no,
-                             issue_ids=issue, note=note, done_on=date)
-        rec = rules.show(session, rule_id)
-    say(f"制度 #{rule_id}「{rec['title']}」", rec, changes, json_)
+    run(ctx, json_, edit=lambda session: rules.edit(session, rule_id, title=title, unit=unit, action=action, due=due,
+                                                    doc_no=doc_no, issue_ids=issue, note=note, done_on=date),
+        show=lambda session: rules.show(session, rule_id),
+        title=lambda rec: f"制度 #{rule_id}「{rec['title']}」")
 
 
 @app.command("done")
