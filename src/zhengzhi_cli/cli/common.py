@@ -20,11 +20,11 @@ def settings(ctx: typer.Context) -> Settings:
         root.obj = Settings()
     if not root.meta.get("zz_warnings"):
         root.meta["zz_warnings"] = True
-        root.call_on_close(lambda: _show_warnings(root.obj))
+        root.call_on_close(lambda: show_warnings(root.obj))
     return root.obj
 
 
-def _show_warnings(settings_: Settings) -> None:
+def show_warnings(settings_: Settings) -> None:
     """The domain's warnings (a date to check, …) on stderr once the command is done: each once."""
     from . import output
 
