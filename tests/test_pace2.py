@@ -194,3 +194,36 @@ def test_rule_list_page_note_and_plain_rows(district):
     assert len(r.stdout.splitlines()) == 3 and r.stdout.startswith("编号\t")
     assert "共 3 条，显示前 2 条" in r.stderr
     assert [x["title"] for x in district.json("rule list --limit 1")] == ["首问负责制度"]
+
+
+# ---------------------------------------------------------------- the entry loop: the same words, warnings per entry
+
+@sqlite_only()
+def test_entry_loop_takes_date_words_and_warns_before_the_next_entry(district):
+    import os
+
+    from test_entry_loop import Terminal
+
+    env = {k: v for k, v in os.environ.items() if k != "ZZ_NO_PROMPT"} | {"ZZ_DB": district.db, "ZZ_OPERATOR": "录入员"}
+    t = Terminal(["issue", "add"], env)
+    for found in ("5月2日", "2016-05-01"):
+        t.expect("单位")
+        t.send("杨村街道")
+        t.expect("问题描述:")
+        t.send("窗口办事拖沓")
+        t.expect("整治重点:")
+        t.send("效能意识")
+        t.expect("问题来源")
+        t.send("")
+        t.expect("四查四看（可空）:")
+        t.send("")
+        t.expect("发现日期")
+        t.send(found)
+        t.expect("责任人:")
+        t.send("")
+        t.expect("已登记问题 #")
+    t.expect("不在专项整治期间")  # the second entry's date, said before the loop asks for the next
+    t.expect("单位")
+    os.write(t.master, b"\x04")
+    assert t.close() == 0
+    assert sorted(i["found_on"] for i in district.json("issue list")) == ["2016-05-01", "2017-05-02"]
