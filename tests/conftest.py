@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import shlex
+import shutil
 from pathlib import Path
 
 import pytest
@@ -48,7 +49,7 @@ def backend() -> str:
 
 
 @pytest.fixture
-def register_url(tmp_path, request):
+def register_url(tmp_path, tmp_path_factory, request):
     """A fresh register per test: a SQLite file in tmp_path, or a new PostgreSQL database
     (a copy of a pre-migrated template, dropped when the test ends)."""
     if backend() == "postgresql":
@@ -61,7 +62,30 @@ def register_url(tmp_path, request):
         yield url
         drop_database(url)
     else:
-        yield str(tmp_path / "zz.db")
+        # the same on SQLite: a copy of a current, empty register (every command but init/demo
+        # refuses a missing file), or with @pytest.mark.empty_register no file at all
+        path = tmp_path / "zz.db"
+        if not request.node.get_closest_marker("empty_register"):
+            shutil.copyfile(_sqlite_template(tmp_path_factory), path)
+        yield str(path)
+
+
+_TEMPLATE: list[Path] = []
+
+
+def _sqlite_template(tmp_path_factory) -> Path:
+    """One empty, current SQLite register per test session (zz init), copied for each test."""
+    if not _TEMPLATE:
+        from zhengzhi_cli.db import Settings
+        from zhengzhi_cli.registers import init_register
+
+        path = tmp_path_factory.mktemp("template") / "zz.db"
+        settings = Settings(db=str(path), may_create=True)
+        init_register(settings)
+        for engine in settings._engines.values():
+            engine.dispose()
+        _TEMPLATE.append(path)
+    return _TEMPLATE[0]
 
 
 @pytest.fixture(autouse=True)

@@ -7,13 +7,14 @@ from zhengzhi_cli.errors import Invalid
 from zzcheck import refused
 
 
-@pytest.mark.parametrize("text", ["2017-06-30", "2017/6/30", "2017.6.30", "2017年6月30日", " 2017年06月30日 ", "２０１７－６－３０"])
+@pytest.mark.parametrize("text", ["2017-06-30", "2017/6/30", "2017.6.30", "2017年6月30日", " 2017年06月30日 ", "２０１７－６－３０",
+                                  "6月底前", "2017-6", "上半年"])  # one vocabulary for every date option (#11)
 def test_command_date_forms(district, text):
     issue = district.json(["issue", "add", "x", "--unit", "杨村", "--area", "1", "--found", text])
     assert issue["found_on"] == "2017-06-30"
 
 
-@pytest.mark.parametrize("text", ["2017-02-30", "2017/13/1", "2017年2月29日", "昨天", "6月底前", "2017-6"])
+@pytest.mark.parametrize("text", ["2017-02-30", "2017/13/1", "2017年2月29日", "昨天", "6月31日前", "2017-13"])
 def test_impossible_or_loose_dates_refused_on_the_command_line(district, text):
     refused(district, ["issue", "add", "x", "--unit", "杨村", "--area", "1", "--found", text], "发现日期")
 

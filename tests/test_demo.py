@@ -48,6 +48,7 @@ def test_demo_twice_replaces_only_its_own_register(zz, tmp_path):
     zz(["demo", "--db", str(db)], ok=True)
     zz(["demo", "--db", str(db)], ok=True)
     real = tmp_path / "real.db"
+    zz(["--db", str(real), "init"], ok=True)
     zz(["--db", str(real), "unit", "add", "杨村街道", "--kind", "街道"], ok=True)
     refused = zz(["demo", "--db", str(real)])
     assert refused.exit_code == 1 and "拒绝" in refused.stderr

@@ -49,6 +49,7 @@ def test_round_trip_export_import_equal(district, tmp_path, register_url, monkey
     if backend() != "sqlite":
         return
     fresh = Zz(str(tmp_path / "fresh.db"))
+    fresh.ok("init")
     for name, kind, code in UNITS:
         fresh.ok(["unit", "add", name, "--kind", kind, "--code", code])
     result = fresh.json(["import", out])

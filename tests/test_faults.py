@@ -25,6 +25,7 @@ from tests.zzcheck import said_no as refused
 
 
 def _seed(zz: Zz) -> None:
+    zz.ok("init")  # a register made on purpose: other commands refuse a missing file
     zz.ok("unit add 杨村街道 --kind 街道 --code 120114001")
     zz.ok("issue add 窗口办事拖沓 --unit 杨村 --area 6 --owner 王明 --found 2017-04-12")
     zz.ok("fix add 1 推行首问负责制 --deadline 2017-06-30")

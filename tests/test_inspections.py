@@ -65,13 +65,13 @@ def test_list_filters(district):
 def test_refusals_write_nothing(district):
     zz = district
     before = changes(zz)
-    r = zz("inspect add --unit 杨村 --kind 暗访 --date 2017-07-12")
+    r = zz("inspect add --unit 杨村 --kind 走访 --date 2017-07-12")  # (暗访 is the one kind 明察暗访)
     assert r.exit_code == 1 and "督查形式" in r.stderr and "明察暗访、抽查检查、集中督查" in r.stderr
     r = zz("inspect add --unit 不存在的单位 --kind 明察暗访 --date 2017-07-12")
     assert r.exit_code == 1 and "单位" in r.stderr
     r = zz("inspect add --unit 杨村 --kind 明察暗访 --date 2017-07-12 --finding 脱岗 --as-issue")
     assert r.exit_code == 1 and "整治重点" in r.stderr
-    r = zz("inspect add --unit 杨村 --kind 明察暗访 --date 7月12日")
+    r = zz("inspect add --unit 杨村 --kind 明察暗访 --date 7月32日")  # (7月12日 is 2017-07-12: the plan's year)
     assert r.exit_code == 1 and "督查日期" in r.stderr
     r = zz("inspect show 99")
     assert r.exit_code == 1 and "督查编号" in r.stderr

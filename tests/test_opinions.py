@@ -56,7 +56,7 @@ def test_refusals_write_nothing(district):
     before = changes(zz)
     r = zz("opinion add 意见 --unit 杨村 --channel 电话 --from 服务对象")
     assert r.exit_code == 1 and "征求方式" in r.stderr and "座谈会、征求意见表、服务评价评议" in r.stderr
-    r = zz("opinion add 意见 --unit 杨村 --channel 座谈会 --from 群众")
+    r = zz("opinion add 意见 --unit 杨村 --channel 座谈会 --from 企业")  # (群众 is the one group 基层群众)
     assert r.exit_code == 1 and "意见来源" in r.stderr and "服务对象、基层群众、上级部门、相关单位" in r.stderr
     r = zz("opinion add 意见 --unit 不存在 --channel 座谈会 --from 服务对象")
     assert r.exit_code == 1 and "单位" in r.stderr

@@ -35,6 +35,7 @@ def add(session, *, person: str, unit: str, measure: str, on, position: str | No
     linked = []
     for issue_id in dict.fromkeys(issue_ids or []):
         linked.append(issues.get(session, issue_id).id)
+    same_unit(session, the_unit, linked)
     record = Accountability(person=person, position=text_or_none(position), unit_id=the_unit.id, measure=the_measure,
                             decided_on=day, decided_by=text_or_none(decided_by), reason=text_or_none(reason),
                             referral=text_or_none(referral), note=text_or_none(note))
@@ -73,6 +74,26 @@ def outcome(session, record_id: int, *, text: str, on=None, referral: str | None
     return record
 
 
+def same_unit(session, the_unit: Unit, issue_ids: list[int]) -> None:
+    """A person is held to account for the issues of their own unit (or of its 下属单位): an issue of
+    another unit is refused, naming it, rather than linked by a typo in --issue or --unit."""
+    from .models import Issue
+
+    if not issue_ids:
+        return
+    others = []
+    for issue in session.exec(select(Issue).where(Issue.id.in_(issue_ids)).order_by(Issue.id)).all():
+        if issue.unit_id == the_unit.id:
+            continue
+        owner = session.get(Unit, issue.unit_id)
+        if owner.parent_id == the_unit.id:
+            continue
+        others.append(f"#{issue.id}（{owner.name}）")
+    if others:
+        raise Invalid(f"相关问题（--issue）：问题 {'、'.join(others)} 不属于“{the_unit.name}”（及其下属单位），"
+                      "问责只能关联被问责人所在单位的问题。请核对问题编号，或用 --unit 改正所在单位", field="issue")
+
+
 def edit(session, record_id: int, *, person=None, unit=None, measure=None, on=None, position=None, decided_by=None,
          reason=None, issue_ids: list[int] | None = None, referral=None, note=None) -> list[dict]:
     """Correct an accountability record; returns the changes (old → new). `issue_ids` replaces the
@@ -87,6 +108,9 @@ def edit(session, record_id: int, *, person=None, unit=None, measure=None, on=No
         the_unit = units.resolve(session, unit)
         if ch.set(None, "unit", "单位", the_unit.name, old=session.get(Unit, record.unit_id).name, apply=False):
             record.unit_id = the_unit.id
+            if issue_ids is None:  # the issues it stays linked to must be of the new unit too
+                same_unit(session, the_unit, [a.issue_id for a in session.exec(
+                    select(AccountabilityIssue).where(AccountabilityIssue.accountability_id == record.id)).all()])
     if measure is not None:
         ch.set(record, "measure", "问责方式", plan_of(session).choice("measures", measure, label="问责方式（--measure）", field="measure"))
     if on is not None:
@@ -110,6 +134,7 @@ def edit(session, record_id: int, *, person=None, unit=None, measure=None, on=No
         links = {link.issue_id: link for link in session.exec(
             select(AccountabilityIssue).where(AccountabilityIssue.accountability_id == record.id)).all()}
         wanted = [issues.get(session, i).id for i in dict.fromkeys(issue_ids)]
+        same_unit(session, session.get(Unit, record.unit_id), wanted)
         if ch.set(None, "issue_ids", "相关问题", sorted(wanted), old=sorted(links), apply=False):
             for issue_id, link in links.items():
                 if issue_id not in wanted:

@@ -19,7 +19,7 @@ from sqlmodel import select
 from . import accountability, audit, cases, fixes, milestones
 from . import text as text_rules
 from . import issues as issues_mod
-from .dates import parse_date
+from .dates import option_date
 from .errors import Conflict, Invalid
 from .models import Bulletin, Fix, Inspection, InspectionUnit, Issue, Unit
 from .register import plan_of
@@ -210,7 +210,7 @@ def issue(session, *, month_: str | None = None, path: Path, new_number: bool = 
     if path.suffix.lower() not in FORMATS:
         raise Invalid(f"输出文件（-o）：“{path.name}”应以 .md、.xlsx 或 .docx 结尾", field="output")
     today = today or dt.date.today()
-    issued_on = parse_date(on, field="印发日期（--date）") if on else None
+    issued_on = option_date(session, on, field="印发日期（--date）", empty_clears=True)
     key = month(month_ or f"{today.year:04d}-{today.month:02d}")[0]
     existing = session.exec(select(Bulletin).where(Bulletin.period == key).order_by(Bulletin.no.desc())).first()
     if reissue:
@@ -256,7 +256,7 @@ def preview(session, *, month_: str | None = None, on=None) -> dict:
     on `on` (default today) would say, unnumbered."""
     today = dt.date.today()
     key = month(month_ or f"{today.year:04d}-{today.month:02d}")[0]
-    issued_on = parse_date(on, field="印发日期（--date）") if on else None
+    issued_on = option_date(session, on, field="印发日期（--date）", empty_clears=True)
     existing = session.exec(select(Bulletin).where(Bulletin.period == key).order_by(Bulletin.no.desc())).first()
     if existing is not None and existing.content and issued_on in (None, existing.issued_on):
         return json.loads(existing.content)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel import select
 
 from . import text, units
-from .dates import parse_date
+from .dates import option_date
 from .errors import Invalid, NotFound
 from .models import CheckRecord, Unit
 from .register import plan_of
@@ -17,7 +17,7 @@ def add(session, *, unit: str, item, on, result: str | None = None, note: str | 
     if item in (None, ""):
         raise Invalid(f"四查四看事项（--item）：请写 1–{len(plan.checks)}", field="item")
     check = plan.check(item)
-    record = CheckRecord(unit_id=the_unit.id, item=check.no, checked_on=parse_date(on, field="日期（--date）"),
+    record = CheckRecord(unit_id=the_unit.id, item=check.no, checked_on=option_date(session, on, field="日期（--date）"),
                          result=text.clean(result, field="result", label="结果（--result）"),
                          note=text.clean(note, field="note"))
     session.add(record)
@@ -62,7 +62,7 @@ def edit(session, check_id: int, *, unit=None, item=None, on=None, result=None, 
             raise Invalid(f"四查四看事项（--item）：请写 1–{len(plan.checks)}", field="item")
         ch.set(record, "item", "四查四看事项", plan.check(item).no)
     if on is not None:
-        ch.set(record, "checked_on", "自查日期", parse_date(on, field="日期（--date）"))
+        ch.set(record, "checked_on", "自查日期", option_date(session, on, field="日期（--date）"))
     if result is not None:
         ch.set(record, "result", "自查结果", edits.text(result, label="自查结果", field="result") or None)
     if note is not None:

@@ -1,8 +1,12 @@
-"""Dates as clerks and units write them.
+"""Dates as clerks and units write them: one vocabulary for every date option and cell.
 
-Command options take `2017-06-30`, `2017/6/30`, `2017.6.30`, `2017年6月30日`.
-Workbooks also carry free text: `6月底前`, `2017年6月底`, `年底前`, `长期坚持`,
-`立行立改`, full-width digits, Excel serial numbers.
+`2017-06-30`, `2017/6/30`, `2017.6.30`, `2017年6月30日`, and the words units write:
+`6月底前`, `2017年6月底`, `9月中旬`, `第三季度`, `上半年`, `年底前`, `6月30日前`, `17年6月30日`
+(a word without a year is in the campaign's year). A 整改时限 also takes `长期坚持` and `立行立改`;
+workbooks also carry full-width digits and Excel serial numbers.
+
+`option_date` is how every command reads a date option: one parser, one refusal naming the
+option, and warnings ("请核对", never a refusal) for a date that is possible but unlikely.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ ON_THE_SPOT_WORDS = ("立行立改", "即知即改", "立知立行", "立即整�
 ONGOING_WORDS = (ONGOING, "长期", "持续推进", "常态化", "长效")
 
 ACCEPTED = "2017-06-30、2017/6/30、2017.6.30 或 2017年6月30日"
+WORDS = "“6月底前”“9月中旬”“第三季度”“上半年”“年底前”"
 
 _YMD = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 _YMD_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
@@ -40,8 +45,9 @@ def _make(y: int, m: int, d: int, raw: str, field: str) -> dt.date:
         raise Invalid(f"{field}：“{raw}”不是有效日期（{y}年{m}月没有{d}日）。可写 {ACCEPTED}", field=field) from None
 
 
-def parse_date(value: object, *, field: str = "日期") -> dt.date:
-    """A single calendar date, strictly (command options)."""
+def parse_date(value: object, *, field: str = "日期", year: int | None = None) -> dt.date:
+    """A single calendar date: a full date, or the words of `parse_loose_date` (those without a
+    year take `year`, the campaign's; with none given they are refused, asking for the year)."""
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
@@ -49,9 +55,13 @@ def parse_date(value: object, *, field: str = "日期") -> dt.date:
     raw = str(value).strip()
     text = normalize(raw)
     m = _YMD.match(text) or _YMD_COMPACT.match(text)
-    if not m:
-        raise Invalid(f"{field}：无法识别日期“{raw}”，可写 {ACCEPTED}", field=field)
-    return _make(int(m.group(1)), int(m.group(2)), int(m.group(3)), raw, field)
+    if m:
+        return _make(int(m.group(1)), int(m.group(2)), int(m.group(3)), raw, field)
+    if re.fullmatch(r"[\d.]+", text):  # 20170630 typed short, 2017.6: not a number read as a serial day
+        if re.fullmatch(r"\d{4}\.\d{1,2}", text):
+            return _ym(text, raw, field)
+        raise Invalid(f"{field}：无法识别日期“{raw}”，可写 {ACCEPTED}，或{WORDS}等", field=field)
+    return parse_loose_date(raw, year=year, field=field)
 
 
 _YMD2 = re.compile(r"^(\d{2})年(\d{1,2})月(\d{1,2})日?$")  # 17年6月30日: LibreOffice's zh-CN short date
@@ -78,7 +88,15 @@ def _number_date(value: float, raw: str, field: str) -> dt.date:
     raise Invalid(f"{field}：“{raw}”不是日期", field=field)
 
 
-def parse_loose_date(value: object, *, year: int, field: str = "日期") -> dt.date:
+def _the_year(written, year: int | None, raw: str, field: str) -> int:
+    if written:
+        return int(written)
+    if year is None:
+        raise Invalid(f"{field}：“{raw}”没有写年份，请写明，如“2017年{raw}”", field=field)
+    return year
+
+
+def parse_loose_date(value: object, *, year: int | None, field: str = "日期") -> dt.date:
     """Dates as units write them in workbooks: also `6月底前`, `2017年6月底`, `年底前`, `6月30日前`,
     `17年6月30日`, `第三季度`, `上半年`, `9月中旬`, serials and `2017.06` kept as a number."""
     if isinstance(value, (dt.date, dt.datetime)):
@@ -100,23 +118,23 @@ def parse_loose_date(value: object, *, year: int, field: str = "日期") -> dt.d
         return _make(2000 + int(m.group(1)), int(m.group(2)), int(m.group(3)), raw, field)
     m = _MD.match(bare)
     if m:
-        return _make(year, int(m.group(1)), int(m.group(2)), raw, field)
+        return _make(_the_year(None, year, raw, field), int(m.group(1)), int(m.group(2)), raw, field)
     m = _QUARTER.match(bare)
     if m:
-        y, q = int(m.group(1) or year), _QUARTER_NO[m.group(2)]
+        y, q = _the_year(m.group(1), year, raw, field), _QUARTER_NO[m.group(2)]
         return dt.date(y, q * 3, calendar.monthrange(y, q * 3)[1])
     m = _HALF.match(bare)
     if m:
-        y = int(m.group(1) or year)
+        y = _the_year(m.group(1), year, raw, field)
         return dt.date(y, 12, 31) if m.group(2) == "下半年" else dt.date(y, 6, 30)
     m = _YEAR_END.match(text)
     if m:
-        return dt.date(int(m.group(1) or year), 12, 31)
+        return dt.date(_the_year(m.group(1), year, raw, field), 12, 31)
     if re.fullmatch(r"\d{4}\.\d{1,2}", bare):  # "2017.06" as text
         return _ym(bare, raw, field)
     m = _YM_END.match(text) or _YM_PLAIN.match(bare)
     if m:
-        y = int(m.group(1) or year)
+        y = _the_year(m.group(1), year, raw, field)
         month = int(m.group(2))
         if not 1 <= month <= 12:
             raise Invalid(f"{field}：“{raw}”中的月份 {month} 无效", field=field)
@@ -124,9 +142,7 @@ def parse_loose_date(value: object, *, year: int, field: str = "日期") -> dt.d
         last = calendar.monthrange(y, month)[1]
         day = {"上旬": 10, "中旬": 20}.get(part or "", last)
         return dt.date(y, month, day)
-    raise Invalid(
-        f"{field}：无法识别日期“{raw}”，可写 {ACCEPTED}，或“6月底前”“年底前”等", field=field
-    )
+    raise Invalid(f"{field}：无法识别日期“{raw}”，可写 {ACCEPTED}，或{WORDS}等", field=field)
 
 
 def _ym(text: str, raw: str, field: str) -> dt.date:
@@ -226,3 +242,52 @@ def parse_month(value: str, *, field: str = "--month") -> tuple[dt.date, dt.date
         raise Invalid(f"{field}：无法识别月份“{value}”，请写成 2017-06", field=field)
     y, mo = int(m.group(1)), int(m.group(2))
     return dt.date(y, mo, 1), dt.date(y, mo, calendar.monthrange(y, mo)[1])
+
+
+# ---- a date option, as every command reads it ----
+
+EVENT, DUE = "event", "due"  # a day something happened (never ahead of today), a day something is due
+
+
+def implausible(day: dt.date, *, field: str, kind: str, start: dt.date, end: dt.date, today: dt.date,
+                found_on: dt.date | None = None) -> list[str]:
+    """Why a date that parses is still unlikely (a typing slip): each reason a warning, the record
+    is kept. Completion after today, anything before the issue was found, a day outside the campaign
+    (a deadline: a year outside the campaign's years)."""
+    out = []
+    shown = day.isoformat()
+    if kind == EVENT and day > today:
+        out.append(f"{field}：{shown} 晚于今天（{today.isoformat()}），已照常登记，请核对")
+    if found_on is not None and day < found_on:
+        what = "整改时限" if kind == DUE else "日期"
+        out.append(f"{field}：{shown} 早于问题的发现日期 {found_on.isoformat()}（{what}不应早于发现问题），已照常登记，请核对")
+    if kind == DUE:
+        if not start.year <= day.year <= end.year:
+            years = f"{start.year}" if start.year == end.year else f"{start.year}–{end.year}"
+            out.append(f"{field}：{shown} 不在专项整治的年份（{years}年）内，已照常登记，请核对年份")
+    elif not start <= day <= end:
+        out.append(f"{field}：{shown} 不在专项整治期间（{start.isoformat()} 至 {end.isoformat()}），已照常登记，请核对")
+    return out
+
+
+def option_date(session, value, *, field: str, kind: str = EVENT, found_on: dt.date | None = None,
+                default: dt.date | None = None, empty_clears: bool = False) -> dt.date | None:
+    """A date option typed by a clerk: `parse_date` with the campaign's year for words without one;
+    an unlikely date is kept and warned about (collected on the session: the CLI shows them).
+    Not given: `default`. Given empty (a script's empty variable): refused, never taken as the
+    default, unless `empty_clears` (an edit that clears the date)."""
+    if value is None:
+        return default
+    if isinstance(value, str) and not value.strip():
+        if empty_clears:
+            return None
+        raise Invalid(f"{field}：不能为空；请写日期，如 2017-06-30（不写这个选项则用默认）", field=field)
+    from .register import plan_of
+    from .supervision import warn
+
+    plan = plan_of(session)
+    day = parse_date(value, field=field, year=plan.year)
+    for text in implausible(day, field=field, kind=kind, start=plan.start, end=plan.end, today=dt.date.today(),
+                            found_on=found_on):
+        warn(session, text)
+    return day

@@ -24,6 +24,8 @@ PG_WRITE_LOCK = 727273  # advisory lock key held by every writing transaction on
 class Settings:
     db: str | None = None
     command: str = ""
+    may_create: bool = False
+    warnings: list = field(default_factory=list)  # the domain's warnings of the committed sessions, for stderr  # `zz init` and `zz demo` create a missing SQLite file; every other command refuses it
     _engines: dict = field(default_factory=dict, repr=False)
 
 
@@ -183,6 +185,20 @@ def make_engine(url: str):
     return create_engine(url)
 
 
+def refuse_missing(settings: Settings, url: str) -> None:
+    """A SQLite register that does not exist is a typing slip (a wrong --db or ZZ_DB), unless the
+    command is one that creates it: never a new, empty register that silently takes the entries."""
+    from .errors import Invalid
+
+    path = sqlite_path(url)
+    if path is None or settings.may_create or path.exists():
+        return
+    check_place(path)  # a path below a file, or a directory, is said as such first
+    _, where = resolve(settings.db)
+    raise Invalid(f"登记簿“{path}”不存在（来自{where}）。若路径写错了，请改正 --db 或 {ENV_DB}；"
+                  f"若要新建登记簿，请先运行 zz init --db {path}", field="db")
+
+
 def _make_parent(path: Path) -> None:
     from .errors import Invalid
 
@@ -222,6 +238,7 @@ def engine_for(settings: Settings):
     url = register_url(settings)
     engine = settings._engines.get(url)
     if engine is None:
+        refuse_missing(settings, url)
         engine = settings._engines[url] = make_engine(url)
     return engine
 
@@ -257,6 +274,7 @@ def open_session(settings: Settings, *, write: bool = True, migrate: bool = True
             session.commit()
         else:
             session.rollback()
+        settings.warnings.extend(session.info.pop("zz_warnings", []))  # shown by the CLI when the command ends
     except Exception as exc:
         session.rollback()
         if _is_lock_timeout(exc):

@@ -14,10 +14,11 @@ from sqlmodel import select
 
 from . import issues as issues_mod
 from . import text as text_rules
-from .dates import ONGOING, parse_date, parse_deadline
+from .dates import DUE, ONGOING, implausible, option_date, parse_deadline
 from .errors import Conflict, Invalid, NotFound
 from .models import Fix, FixEvent, Issue, Unit
 from .register import plan_of
+from .supervision import warn
 from .vocab import FixStatus, OverdueTier
 
 NOT_STARTED, IN_PROGRESS, DONE, VERIFIED = FixStatus.NOT_STARTED, FixStatus.IN_PROGRESS, FixStatus.DONE, FixStatus.VERIFIED
@@ -61,8 +62,20 @@ def _event(session, fix: Fix, kind: str, on: dt.date, **kw) -> None:
     session.add(FixEvent(fix_id=fix.id, kind=kind, happened_on=on, **kw))
 
 
-def _date(value, field: str) -> dt.date:
-    return parse_date(value, field=field) if value is not None else dt.date.today()
+def _date(session, fix: Fix, value, field: str) -> dt.date:
+    """A day something happened to a fix (today when not given); an unlikely one is warned about."""
+    return option_date(session, value, field=field, found_on=fix.issue_found_on, default=dt.date.today())
+
+
+def _deadline_warnings(session, fix: Fix, day: dt.date | None, field: str) -> None:
+    """A deadline before the issue was found, or outside the campaign's years: warned, kept."""
+    if day is None:
+        return
+    plan = plan_of(session)
+    found = fix.issue_found_on
+    for text in implausible(day, field=field, kind=DUE, start=plan.start, end=plan.end, today=dt.date.today(),
+                            found_on=None if fix.on_the_spot else found):
+        warn(session, text)
 
 
 def add(session, *, issue_id: int, task: str, deadline: str, owner: str | None = None,
@@ -83,6 +96,7 @@ def add(session, *, issue_id: int, task: str, deadline: str, owner: str | None =
         deadline=dl.date, ongoing=dl.ongoing, on_the_spot=dl.on_the_spot,
         owner=owner or issue.owner, leader=leader or issue.leader, note=note, issue_found_on=issue.found_on,
     )
+    _deadline_warnings(session, fix, dl.date, "整改时限（--deadline）")
     session.add(fix)
     session.flush()
     issues_mod.refresh_status(session, [issue.id])
@@ -94,7 +108,7 @@ def progress(session, fix_id: int, *, text: str, on=None) -> Fix:
     if fix.status == VERIFIED:
         raise Conflict(f"整改 {fix_id} 已销号，不能再登记进展", field="fix_id")
     text = text_rules.clean(text, field="progress", label="进展情况", required=True)
-    day = _date(on, "日期（--date）")
+    day = _date(session, fix, on, "日期（--date）")
     if fix.status == NOT_STARTED:
         fix.status = IN_PROGRESS
     fix.progress = text
@@ -112,7 +126,7 @@ def done(session, fix_id: int, *, on=None, evidence: str | None = None) -> Fix:
     evidence = text_rules.clean(evidence, field="evidence", label="整改成效（--evidence）")
     fix.status = DONE
     fix.done_reported = False  # the office records the day itself
-    fix.done_on = _date(on, "完成日期（--date）")
+    fix.done_on = _date(session, fix, on, "完成日期（--date）")
     if evidence:
         fix.evidence = evidence
     _event(session, fix, "完成", fix.done_on, text=evidence)
@@ -189,7 +203,7 @@ def verify(session, fix_id: int, *, by: str, on=None, evidence: str | None = Non
     name = _check_level(fix, state, level, by)
     evidence = text_rules.clean(evidence, field="evidence", label="整改成效（--evidence）")
     _check_evidence(session, fix)
-    day = _date(on, "销号日期（--date）")
+    day = _date(session, fix, on, "销号日期（--date）")
     if fix.done_on and day < fix.done_on:
         raise Invalid(f"销号日期（--date）：{day} 早于完成日期 {fix.done_on}", field="date")
     if evidence:
@@ -213,7 +227,7 @@ def return_(session, fix_id: int, *, by: str, reason: str, on=None) -> Fix:
         raise Conflict(f"整改 {fix_id} 当前为“{fix.status}”，只有“已完成”待销号的整改才能退回", field="fix_id")
     by = _other_than_owner(fix, by, "退回")
     reason = text_rules.clean(reason, field="reason", label="退回理由（--reason）", required=True)
-    day = _date(on, "日期（--date）")
+    day = _date(session, fix, on, "日期（--date）")
     prior = fix.done_on  # kept on the event: a report for a day before the return still counts it done
     fix.status, fix.done_on, fix.claimed, fix.done_reported = IN_PROGRESS, None, False, False
     _event(session, fix, "退回", day, actor=by, text=reason, prior_done_on=prior)
@@ -233,10 +247,10 @@ def extend(session, fix_id: int, *, to, approver: str, reason: str, on=None) -> 
         raise Invalid("批准人（--approver）：延期必须写明批准人", field="approver")
     approver = text_rules.clean(approver, field="approver", label="批准人（--approver）")
     reason = text_rules.clean(reason, field="reason", label="延期理由（--reason）", required=True)
-    new = parse_date(to, field="新时限（--to）")
+    new = option_date(session, to, field="新时限（--to）", kind=DUE, found_on=fix.issue_found_on)
     if fix.deadline and new <= fix.deadline:
         raise Invalid(f"新时限（--to）：{new} 不晚于现时限 {fix.deadline}", field="to")
-    day = _date(on, "批准日期（--date）")
+    day = _date(session, fix, on, "批准日期（--date）")
     last = session.exec(select(FixEvent.happened_on).where(FixEvent.fix_id == fix.id, FixEvent.kind == "延期")
                         .order_by(FixEvent.happened_on.desc())).first()
     if last is not None and day < last:
@@ -294,6 +308,7 @@ def _edit_deadline(session, fix: Fix, value: str, ch) -> None:
         changed = ch.set(None, "on_the_spot", "立行立改", dl.on_the_spot, old=fix.on_the_spot, apply=False)
     if changed:
         fix.deadline, fix.ongoing, fix.on_the_spot = dl.date, dl.ongoing, dl.on_the_spot
+        _deadline_warnings(session, fix, dl.date, "整改时限（--deadline）")
 
 
 def _edit_owner(session, fix: Fix, owner: str | None, ch) -> None:

@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from . import text as text_rules
 from . import units
-from .dates import parse_date
+from .dates import option_date
 from .errors import Conflict, Invalid, NotFound
 from .models import Fix, Issue, Unit
 from .register import plan_of
@@ -86,7 +86,7 @@ def add(session, *, unit: str, text: str, area, source: str | None = None, check
     the_area = plan.area(area)
     the_source = plan.choice("sources", source or DEFAULT_SOURCE, label="问题来源", field="source")
     check_no = plan.check(check).no if check not in (None, "") else None
-    found_on = parse_date(found, field="发现日期（--found）") if found is not None else dt.date.today()
+    found_on = option_date(session, found, field="发现日期（--found）", default=dt.date.today())
     issue = Issue(
         unit_id=the_unit.id, seq=seq or next_seq(session, Issue, the_unit.id), area=the_area.no, source=the_source,
         check_item=check_no, description=text, found_on=found_on, leader=leader, owner=owner, note=note,
@@ -105,37 +105,64 @@ def get(session, issue_id: int) -> Issue:
 
 
 def edit(session, issue_id: int, *, text=None, area=None, source=None, check=None, found=None,
-         leader=None, owner=None, note=None, unit=None) -> Issue:
+         leader=None, owner=None, note=None, unit=None) -> list[dict]:
+    """Correct an issue; returns the changes (old → new), refusing an edit that changes nothing.
+    Its fixes move with it to another unit; its rules and accountability records belong to the
+    old unit, so a move is refused while they are linked (listed, with how to unlink)."""
+    from . import edits
+
     plan = plan_of(session)
     issue = get(session, issue_id)
+    ch = edits.Changes("issue edit")
     if text is not None:
-        issue.description = text_rules.clean(text, field="description", required=True)
+        ch.set(issue, "description", "问题描述", text_rules.clean(text, field="description", required=True))
     if area is not None:
-        issue.area = plan.area(area).no
+        new_area = plan.area(area)
+        if ch.set(None, "area", "整治重点", new_area.name, old=plan.area(issue.area).name, apply=False):
+            issue.area = new_area.no
     if source is not None:
-        issue.source = plan.choice("sources", source, label="问题来源", field="source")
+        ch.set(issue, "source", "问题来源", plan.choice("sources", source, label="问题来源", field="source"))
     if check is not None:
-        issue.check_item = plan.check(check).no if check != "" else None
+        ch.set(issue, "check_item", "四查四看事项", plan.check(check).no if check != "" else None)
     if found is not None:
-        issue.found_on = parse_date(found, field="发现日期（--found）")
+        ch.set(issue, "found_on", "发现日期", option_date(session, found, field="发现日期（--found）"))
     if unit is not None:
-        new_unit = units.resolve(session, unit)
-        if new_unit.id != issue.unit_id:
-            seq = next_seq(session, Issue, new_unit.id)  # before the move: the query autoflushes
-            issue.unit_id, issue.seq = new_unit.id, seq
-            for fix in session.exec(select(Fix).where(Fix.issue_id == issue.id).order_by(Fix.id)).all():
-                seq = next_seq(session, Fix, new_unit.id)  # its 序号 in the new unit's 整改清单
-                fix.unit_id, fix.seq = new_unit.id, seq
-                session.add(fix)
-                session.flush()
-    for key, value in (("leader", leader), ("owner", owner), ("note", note)):
+        _move(session, issue, units.resolve(session, unit), ch)
+    for key, label, value in (("leader", "责任领导", leader), ("owner", "责任人", owner), ("note", "备注", note)):
         if value is not None:
-            setattr(issue, key, text_rules.clean(value, field=key))
+            ch.set(issue, key, label, text_rules.clean(value, field=key) or None)
+    changes = ch.done(session, f"问题 #{issue.id}")
     session.add(issue)
     session.flush()
-    if found is not None or unit is not None:
+    if ch.changed("found_on") or ch.changed("unit"):
         refresh_status(session, [issue.id])  # its fixes carry the issue's found date and unit
-    return issue
+    return changes
+
+
+def _move(session, issue: Issue, new_unit: Unit, ch) -> None:
+    """An issue to another unit, with its fixes (numbered anew there); refused while rules or
+    accountability records of the old unit answer it."""
+    from .models import Accountability, AccountabilityIssue, Rule, RuleIssue
+
+    old_unit = session.get(Unit, issue.unit_id)
+    if not ch.set(None, "unit", "单位", new_unit.name, old=old_unit.name, apply=False):
+        return
+    linked = [f"制度 #{r.id}「{r.title}」" for r in session.exec(
+        select(Rule).join(RuleIssue, RuleIssue.rule_id == Rule.id).where(RuleIssue.issue_id == issue.id).order_by(Rule.id)).all()]
+    linked += [f"问责 #{a.id}（{a.person}）" for a in session.exec(
+        select(Accountability).join(AccountabilityIssue, AccountabilityIssue.accountability_id == Accountability.id)
+        .where(AccountabilityIssue.issue_id == issue.id).order_by(Accountability.id)).all()]
+    if linked:
+        raise Conflict(f"单位（--unit）：问题 #{issue.id} 关联着“{old_unit.name}”的{'、'.join(linked)}，不能单独改到“{new_unit.name}”。"
+                       "请先解除关联（zz rule edit 编号 --issue …、zz accountability edit 编号 --issue … 写上其余的问题），"
+                       "或核对单位", field="unit")
+    seq = next_seq(session, Issue, new_unit.id)  # before the move: the query autoflushes
+    issue.unit_id, issue.seq = new_unit.id, seq
+    for fix in session.exec(select(Fix).where(Fix.issue_id == issue.id).order_by(Fix.id)).all():
+        seq = next_seq(session, Fix, new_unit.id)  # its 序号 in the new unit's 整改清单
+        fix.unit_id, fix.seq = new_unit.id, seq
+        session.add(fix)
+        session.flush()
 
 
 def void(session, issue_id: int, *, reason: str, duplicate_of: int | None = None, on=None) -> Issue:
@@ -167,7 +194,7 @@ def void(session, issue_id: int, *, reason: str, duplicate_of: int | None = None
                            "请写仍有效的那条问题的编号", field="duplicate_of")
     elif duplicate_of is not None:
         raise Invalid(f"重复的问题（--duplicate-of）：只有理由为“{DUPLICATE}”时才写 --duplicate-of", field="duplicate_of")
-    day = parse_date(on, field="作废日期（--date）") if on is not None else dt.date.today()
+    day = option_date(session, on, field="作废日期（--date）", default=dt.date.today())
     if day < issue.found_on:
         raise Invalid(f"作废日期（--date）：{day} 早于发现日期 {issue.found_on}", field="date")
     issue.void_reason, issue.voided_on = text, day

@@ -12,7 +12,7 @@ from sqlalchemy import and_, case, func
 from sqlmodel import select
 
 from . import units
-from .dates import parse_date
+from .dates import option_date
 from .models import CheckRecord, Fix, FixEvent, Issue, MilestoneRecord, Rule, Unit
 from .register import plan_of
 from .vocab import MilestoneState
@@ -30,7 +30,7 @@ def mark_done(session, *, unit: str, milestone: str, on=None, ref: str | None = 
     plan = plan_of(session)
     the_unit = units.resolve(session, unit)
     ms = plan.milestone(milestone)  # a milestone met by data may be set by hand too: the date given overrides the data
-    day = parse_date(on, field="日期（--date）") if on is not None else dt.date.today()
+    day = option_date(session, on, field="日期（--date）", default=dt.date.today())
     record = session.exec(select(MilestoneRecord).where(MilestoneRecord.unit_id == the_unit.id, MilestoneRecord.key == ms.key)).first()
     if record is None:
         record = MilestoneRecord(unit_id=the_unit.id, key=ms.key, done_on=day, ref=ref, note=note)

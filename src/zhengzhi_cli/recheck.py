@@ -19,7 +19,7 @@ from sqlmodel import select
 from . import fixes as fixes_mod
 from . import issues as issues_mod
 from . import text as text_rules
-from .dates import parse_date
+from .dates import option_date
 from .errors import Conflict, Invalid
 from .models import Fix, FixEvent, Unit
 
@@ -61,7 +61,7 @@ def record(session, *, fix_id: int, result: str, by: str, reason: str | None = N
     reason = text_rules.clean(reason, field="reason", label="未通过的理由（--reason）")
     if result == FAILED and not reason:
         raise Invalid("未通过的理由（--reason）：回头看未通过时须写明理由", field="reason")
-    day = parse_date(on, field="日期（--date）") if on is not None else dt.date.today()
+    day = option_date(session, on, field="日期（--date）", default=dt.date.today())
     if fix.verified_on and day < fix.verified_on:
         raise Invalid(f"日期（--date）：{day} 早于销号日期 {fix.verified_on}", field="date")
     if result == FAILED:

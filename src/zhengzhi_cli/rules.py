@@ -9,7 +9,7 @@ from sqlmodel import select
 from . import issues as issues_mod
 from . import text as text_rules
 from . import units
-from .dates import parse_date
+from .dates import DUE, option_date
 from .errors import Conflict, Invalid, NotFound
 from .models import Rule, RuleIssue, Unit
 from .register import plan_of
@@ -25,7 +25,7 @@ def add(session, *, unit: str, title: str, action: str, due=None, issue_ids: lis
     note = text_rules.clean(note, field="note")
     the_unit = units.resolve(session, unit)
     the_action = plan.choice("rule_actions", action, label="立改废（--action）", field="action")
-    due_on = parse_date(due, field="计划完成时间（--due）") if due else None
+    due_on = option_date(session, due, field="计划完成时间（--due）", kind=DUE, empty_clears=True)
     rule = Rule(unit_id=the_unit.id, seq=seq or issues_mod.next_seq(session, Rule, the_unit.id), title=title,
                 action=the_action, due_on=due_on, note=note)
     session.add(rule)
@@ -51,7 +51,7 @@ def done(session, rule_id: int, *, on=None, doc_no: str | None = None) -> Rule:
     if rule.status == DONE:
         raise Conflict(f"制度 {rule_id} 已是“已完成”", field="rule_id")
     rule.status = DONE
-    rule.done_on = parse_date(on, field="完成日期（--date）") if on is not None else dt.date.today()
+    rule.done_on = option_date(session, on, field="完成日期（--date）", default=dt.date.today())
     doc_no = text_rules.clean(doc_no, field="doc_no", label="文号（--doc-no）")
     if doc_no:
         rule.doc_no = doc_no
@@ -83,11 +83,12 @@ def edit(session, rule_id: int, *, title=None, unit=None, action=None, due=None,
     if action is not None:
         ch.set(rule, "action", "立改废", plan.choice("rule_actions", action, label="立改废（--action）", field="action"))
     if due is not None:
-        ch.set(rule, "due_on", "计划完成时间", parse_date(due, field="计划完成时间（--due）") if due.strip() else None)
+        ch.set(rule, "due_on", "计划完成时间",
+               option_date(session, due, field="计划完成时间（--due）", kind=DUE, empty_clears=True))
     if done_on is not None:
         if rule.status != DONE:
             raise Conflict(f"完成日期（--date）：制度 {rule_id} 尚未完成，请用 zz rule done {rule_id} --date 日期", field="date")
-        ch.set(rule, "done_on", "完成日期", parse_date(done_on, field="完成日期（--date）"))
+        ch.set(rule, "done_on", "完成日期", option_date(session, done_on, field="完成日期（--date）"))
     if doc_no is not None:
         ch.set(rule, "doc_no", "文号", edits.text(doc_no, label="文号", field="doc_no") or None)
     if note is not None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .dates import parse_date, parse_month
+from .dates import parse_month
 from .register import plan_of
 
 WARNINGS = "zz_warnings"
@@ -27,13 +27,11 @@ def warnings(session) -> list[str]:
 
 def campaign_date(session, value, *, field: str, default: dt.date | None = None) -> dt.date | None:
     """A date typed by a clerk; one outside the campaign is kept, with a warning."""
+    from .dates import option_date
+
     if value in (None, ""):
         return default
-    day = parse_date(value, field=field)
-    plan = plan_of(session)
-    if not plan.start <= day <= plan.end:
-        warn(session, f"{field}：{day.isoformat()} 不在专项整治期间（{plan.start.isoformat()} 至 {plan.end.isoformat()}），已照常登记，请核对")
-    return day
+    return option_date(session, value, field=field, default=default)
 
 
 def month(value: str, *, field: str = "月份（--month）") -> tuple[str, dt.date, dt.date]:

@@ -7,7 +7,8 @@ from typing import Annotated, List, Optional
 import typer
 
 from . import output
-from .common import JSON, complete_unit, completer, need, plan_choices, settings, warn_all
+from .common import CSV, JSON, LIMIT, complete_unit, completer, need, paged, plan_choices, settings
+from .edited import NOTE
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -45,7 +46,6 @@ def accountability_add(
         record = accountability.add(session, person=person, unit=unit, measure=measure, on=date, position=position,
                                     decided_by=by, reason=reason, issue_ids=issue or [], referral=referral, note=note)
         rec = accountability.show(session, record.id)
-    warn_all(session)
     if json_:
         output.emit_json(rec)
     else:
@@ -65,20 +65,19 @@ def accountability_edit(
     reason: Annotated[Optional[str], typer.Option("--reason", help="问责原因（空字符串清除）")] = None,
     issue: Annotated[Optional[List[int]], typer.Option("--issue", help="相关问题编号（可多次；替换原有的）")] = None,
     referral: Annotated[Optional[str], typer.Option("--referral", help="移交情况（移交纪检时；空字符串清除）")] = None,
-    note: Annotated[Optional[str], typer.Option("--note", help="备注（空字符串清除）")] = None,
+    note: NOTE = None,
     json_: JSON = False,
 ):
     """修改一项问责（可撤销）。示例：zz accountability edit 5 --measure 通报批评 --position 副科长"""
     from .. import accountability
-    from ..db import open_session
-    from .edited import say
+    from .edited import run
 
-    with open_session(settings(ctx)) as session:
-        changes = accountability.edit(session, record_id, person=person, unit=unit, measure=measure, on=date, position=position,
-                                      decided_by=by, reason=reason, issue_ids=issue, referral=referral, note=note)
-        rec = accountability.show(session, record_id)
-    warn_all(session)
-    say(f"问责 #{record_id}（{rec['unit']} {rec['person']}）", rec, changes, json_)
+    run(ctx, json_, edit=lambda session: accountability.edit(session, record_id, person=person, unit=unit,
+                                                             measure=measure, on=date, position=position,
+                                                             decided_by=by, reason=reason, issue_ids=issue,
+                                                             referral=referral, note=note),
+        show=lambda session: accountability.show(session, record_id),
+        title=lambda rec: f"问责 #{record_id}（{rec['unit']} {rec['person']}）")
 
 
 @app.command("outcome")
@@ -98,7 +97,6 @@ def accountability_outcome(
         text = need(text, option="TEXT", label="处理结果")
         accountability.outcome(session, record_id, text=text, on=date, referral=referral)
         rec = accountability.show(session, record_id)
-    warn_all(session)
     if json_:
         output.emit_json(rec)
     else:
@@ -112,7 +110,9 @@ def accountability_list(
     measure: MEASURE = None,
     month: Annotated[Optional[str], typer.Option("--month", help="月份，如 2017-08")] = None,
     pending: Annotated[bool, typer.Option("--pending", help="只列移交纪检尚无处理结果的")] = False,
+    limit: LIMIT = None,
     json_: JSON = False,
+    csv_: CSV = False,
 ):
     """列出问责。示例：zz accountability list --measure 移交纪检 --pending"""
     from .. import accountability
@@ -120,12 +120,10 @@ def accountability_list(
 
     with open_session(settings(ctx), write=False) as session:
         recs = accountability.list_records(session, unit=unit, measure=measure, month_=month, pending=pending)
-    if json_:
-        output.emit_json(recs)
-        return
-    output.table(f"问责（{len(recs)} 人次）", ["编号", "日期", "单位", "姓名", "职务", "问责方式", "原因", "决定机关", "相关问题", "处理结果"],
-                 [(r["id"], r["decided_on"], r["unit"], r["person"], r["position"], r["measure"], r["reason"], r["decided_by"],
-                   "、".join(f"#{i}" for i in r["issue_ids"]), r["outcome"] or ("待处理" if r["pending"] else "")) for r in recs])
+    paged(f"问责（{len(recs)} 人次）", ["编号", "日期", "单位", "姓名", "职务", "问责方式", "原因", "决定机关", "相关问题", "处理结果"],
+          recs, lambda r: (r["id"], r["decided_on"], r["unit"], r["person"], r["position"], r["measure"], r["reason"],
+                           r["decided_by"], "、".join(f"#{i}" for i in r["issue_ids"]),
+                           r["outcome"] or ("待处理" if r["pending"] else "")), limit=limit, json_=json_, csv_=csv_)
 
 
 @app.command("show")

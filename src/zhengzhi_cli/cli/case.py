@@ -7,7 +7,8 @@ from typing import Annotated, Optional
 import typer
 
 from . import output
-from .common import JSON, complete_unit, completer, need, plan_choices, settings, warn_all
+from .common import CSV, JSON, LIMIT, complete_unit, completer, need, paged, plan_choices, settings
+from .edited import NOTE
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -40,7 +41,6 @@ def case_add(
         case = cases.add(session, title=title, kind=kind, unit=unit, person=person, what=what, on=date, published=published,
                          where=where, note=note)
         rec = cases.record(case, session.get(Unit, case.unit_id).name)
-    warn_all(session)
     if json_:
         output.emit_json(rec)
     else:
@@ -59,20 +59,18 @@ def case_edit(
     date: Annotated[Optional[str], typer.Option("--date", help="发生日期（空字符串清除）")] = None,
     published: Annotated[Optional[str], typer.Option("--published", help="公开日期（空字符串清除）")] = None,
     where: Annotated[Optional[str], typer.Option("--where", help="公开载体（空字符串清除）")] = None,
-    note: Annotated[Optional[str], typer.Option("--note", help="备注（空字符串清除）")] = None,
+    note: NOTE = None,
     json_: JSON = False,
 ):
     """修改一个典型案例（可撤销）。示例：zz case edit 2 --title "窗口推行延时服务" --published 2017-09-02"""
     from .. import cases
-    from ..db import open_session
-    from .edited import say
+    from .edited import run
 
-    with open_session(settings(ctx)) as session:
-        changes = cases.edit(session, case_id, title=title, kind=kind, unit=unit, person=person, what=what, on=date,
-                             published=published, where=where, note=note)
-        rec = cases.show(session, case_id)
-    warn_all(session)
-    say(f"{rec['kind']}典型 #{case_id}", rec, changes, json_)
+    run(ctx, json_, edit=lambda session: cases.edit(session, case_id, title=title, kind=kind, unit=unit,
+                                                    person=person, what=what, on=date, published=published,
+                                                    where=where, note=note),
+        show=lambda session: cases.show(session, case_id),
+        title=lambda rec: f"{rec['kind']}典型 #{case_id}")
 
 
 @app.command("publish")
@@ -91,7 +89,6 @@ def case_publish(
     with open_session(settings(ctx)) as session:
         case = cases.publish(session, case_id, on=date, where=where)
         rec = cases.record(case, session.get(Unit, case.unit_id).name)
-    warn_all(session)
     if json_:
         output.emit_json(rec)
     else:
@@ -104,7 +101,9 @@ def case_list(
     kind: KIND = None,
     unit: Annotated[Optional[str], typer.Option("--unit", help="单位", autocompletion=complete_unit)] = None,
     month: Annotated[Optional[str], typer.Option("--month", help="月份（按公开日期，未公开的按发生日期）")] = None,
+    limit: LIMIT = None,
     json_: JSON = False,
+    csv_: CSV = False,
 ):
     """列出典型案例。示例：zz case list --kind 反面"""
     from .. import cases
@@ -112,9 +111,6 @@ def case_list(
 
     with open_session(settings(ctx), write=False) as session:
         recs = cases.list_cases(session, kind=kind, unit=unit, month_=month)
-    if json_:
-        output.emit_json(recs)
-        return
-    output.table(f"典型案例（{len(recs)} 个）", ["编号", "类别", "单位", "案例", "人员", "基本情况", "发生日期", "公开日期", "公开载体"],
-                 [(r["id"], r["kind"], r["unit"], r["title"], r["person"], r["what"], r["happened_on"], r["published_on"],
-                   r["published_where"]) for r in recs])
+    paged(f"典型案例（{len(recs)} 个）", ["编号", "类别", "单位", "案例", "人员", "基本情况", "发生日期", "公开日期", "公开载体"],
+          recs, lambda r: (r["id"], r["kind"], r["unit"], r["title"], r["person"], r["what"], r["happened_on"],
+                           r["published_on"], r["published_where"]), limit=limit, json_=json_, csv_=csv_)

@@ -7,7 +7,8 @@ from typing import Annotated, Optional
 import typer
 
 from . import output
-from .common import complete_unit, need, settings
+from .common import CSV, LIMIT, complete_unit, need, paged, settings
+from .edited import NOTE
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -48,25 +49,26 @@ def check_edit(
     item: Annotated[Optional[str], typer.Option("--item", help="四查四看事项 1–4")] = None,
     date: Annotated[Optional[str], typer.Option("--date", help="自查日期")] = None,
     result: Annotated[Optional[str], typer.Option("--result", help="自查结果（空字符串清除）")] = None,
-    note: Annotated[Optional[str], typer.Option("--note", help="备注（空字符串清除）")] = None,
+    note: NOTE = None,
     json_: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
 ):
     """修改一项四查四看结果（可撤销）。示例：zz check edit 2 --date 2017-04-18 --result "发现问题4个" """
     from .. import checks
-    from ..db import open_session
-    from .edited import say
+    from .edited import run
 
-    with open_session(settings(ctx)) as session:
-        changes = checks.edit(session, check_id, unit=unit, item=item, on=date, result=result, note=note)
-        rec = checks.show(session, check_id)
-    say(f"四查四看 #{check_id}（{rec['unit']}）", rec, changes, json_)
+    run(ctx, json_, edit=lambda session: checks.edit(session, check_id, unit=unit, item=item, on=date, result=result,
+                                                     note=note),
+        show=lambda session: checks.show(session, check_id),
+        title=lambda rec: f"四查四看 #{check_id}（{rec['unit']}）")
 
 
 @app.command("list")
 def check_list(
     ctx: typer.Context,
     unit: Annotated[Optional[str], typer.Option("--unit", help="单位", autocompletion=complete_unit)] = None,
+    limit: LIMIT = None,
     json_: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
+    csv_: CSV = False,
 ):
     """列出四查四看结果。示例：zz check list --unit 杨村"""
     from .. import checks
@@ -74,8 +76,6 @@ def check_list(
 
     with open_session(settings(ctx), write=False) as session:
         recs = checks.list_checks(session, unit=unit)
-    if json_:
-        output.emit_json(recs)
-        return
-    output.table(f"四查四看（{len(recs)} 项）", ["编号", "单位", "事项", "查", "看", "日期", "结果"],
-                 [(r["id"], r["unit"], r["item"], r["check"], r["look"], r["date"], r["result"]) for r in recs])
+    paged(f"四查四看（{len(recs)} 项）", ["编号", "单位", "事项", "查", "看", "日期", "结果"], recs,
+          lambda r: (r["id"], r["unit"], r["item"], r["check"], r["look"], r["date"], r["result"]),
+          limit=limit, json_=json_, csv_=csv_)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
-from typing import Annotated, Callable
+from typing import Annotated, Callable, Optional
 
 import typer
 
@@ -18,7 +18,22 @@ def settings(ctx: typer.Context) -> Settings:
     root = ctx.find_root()
     if not isinstance(root.obj, Settings):
         root.obj = Settings()
+    if not root.meta.get("zz_warnings"):
+        root.meta["zz_warnings"] = True
+        root.call_on_close(lambda: show_warnings(root.obj))
     return root.obj
+
+
+def show_warnings(settings_: Settings) -> None:
+    """The domain's warnings (a date to check, …) on stderr once the command is done: each once."""
+    from . import output
+
+    seen = set()
+    for text in settings_.warnings:
+        if text not in seen:
+            seen.add(text)
+            output.warn(text)
+    settings_.warnings.clear()
 
 
 def interactive() -> bool:
@@ -45,16 +60,6 @@ def need(value, *, option: str, label: str, choices: Callable[[], list[str]] | l
 
     answer = typer.prompt(display(f"{label}{hint}\n{label}"), err=True).strip()
     return answer
-
-
-def warn_all(session) -> None:
-    """Warnings the domain collected on the session (e.g. a date outside the campaign), on stderr."""
-    from ..supervision import warnings
-
-    from . import output
-
-    for text in warnings(session):
-        output.warn(text)
 
 
 def plan_choices(session, list_name: str) -> Callable[[], list[str]]:
@@ -149,3 +154,29 @@ def completer(list_name: str):
 
 def complete_milestone(ctx: typer.Context, incomplete: str):
     return [m.name for m in _plan_for_completion(ctx).milestones if m.name.startswith(incomplete)]
+
+
+# ---- lists: one page at a terminal, every row for scripts ----
+
+LIMIT = Annotated[Optional[int], typer.Option("--limit", min=0, help="最多列出条数（默认 50，0 为全部；--json、--csv 默认全部）")]
+CSV = Annotated[bool, typer.Option("--csv", help="输出 CSV（全部行）")]
+
+
+def paged(title: str, columns: list[str], recs: list, row: Callable[[dict], tuple], *, limit: int | None,
+          json_: bool = False, csv_: bool = False, caption: str | None = None) -> None:
+    """A list as `issue list` shows one: --json / --csv every row (or --limit), streamed; otherwise
+    the first page (50 rows, --limit N, 0 for all) with the total, never wrapping ids, dates and
+    statuses at 80 columns, and plain tab-separated rows when piped."""
+    from . import output
+
+    if json_ or csv_:
+        chosen = recs[:limit] if limit else recs
+        if json_:
+            output.emit_json_stream(chosen)
+        else:
+            output.emit_csv(columns, (row(r) for r in chosen))
+        return
+    page = output.PAGE if limit is None else limit
+    shown = recs[:page] if page else recs
+    output.listing(title, columns, [row(r) for r in shown], caption=caption)
+    output.page_note(len(recs), len(shown))

@@ -8,11 +8,19 @@ import typer
 
 from . import output
 from .common import JSON, as_of, complete_unit, completer, need, settings
+from .edited import NOTE
 
 app = typer.Typer(no_args_is_help=True)
 
 FIX_ID = Annotated[int, typer.Argument(help="整改编号")]
 DATE = Annotated[Optional[str], typer.Option("--date", help="日期（默认今天）")]
+
+
+def when(rec: dict) -> str:
+    """A fix's 时限 as the clerk wrote it: 立行立改 in words (with the day it stands for), not a bare date."""
+    if rec.get("on_the_spot") and not rec.get("original_deadline") and rec["deadline"]:
+        return f"立行立改（{rec['deadline']}）"
+    return rec["deadline"]
 
 
 def _done(verb: str, fix, json_: bool, session) -> None:
@@ -22,7 +30,7 @@ def _done(verb: str, fix, json_: bool, session) -> None:
     if json_:
         output.emit_json(rec)
     else:
-        output.line(f"整改 #{rec['id']} {verb}：{rec['status']}（{rec['unit']}，时限 {rec['deadline']}）")
+        output.line(f"整改 #{rec['id']} {verb}：{rec['status']}（{rec['unit']}，时限 {when(rec)}）")
 
 
 @app.command("add")
@@ -48,7 +56,7 @@ def fix_add(
     if json_:
         output.emit_json(rec)
     else:
-        output.line(f"已新增整改 #{rec['id']}（问题 #{rec['issue_id']}，{rec['unit']}，时限 {rec['deadline']}）")
+        output.line(f"已新增整改 #{rec['id']}（问题 #{rec['issue_id']}，{rec['unit']}，时限 {when(rec)}）")
 
 
 @app.command("edit")
@@ -59,18 +67,17 @@ def fix_edit(
     deadline: Annotated[Optional[str], typer.Option("--deadline", help="整改时限：日期、长期坚持或立行立改（延期后请用 zz fix extend）")] = None,
     owner: Annotated[Optional[str], typer.Option("--owner", help="责任人（不能是核验过它的人；空字符串清除）")] = None,
     leader: Annotated[Optional[str], typer.Option("--leader", help="责任领导（空字符串清除）")] = None,
-    note: Annotated[Optional[str], typer.Option("--note", help="备注（空字符串清除）")] = None,
+    note: NOTE = None,
     json_: JSON = False,
 ):
     """修改一项整改（可撤销）。示例：zz fix edit 7 --owner 李强 --deadline 2017-07-31"""
     from .. import fixes
-    from ..db import open_session
-    from .edited import say
+    from .edited import run
 
-    with open_session(settings(ctx)) as session:
-        changes = fixes.edit(session, fix_id, task=task, deadline=deadline, owner=owner, leader=leader, note=note)
-        rec = fixes.show(session, fix_id)
-    say(f"整改 #{fix_id}（{rec['unit']}）", rec, changes, json_)
+    run(ctx, json_, edit=lambda session: fixes.edit(session, fix_id, task=task, deadline=deadline, owner=owner,
+                                                    leader=leader, note=note),
+        show=lambda session: fixes.show(session, fix_id),
+        title=lambda rec: f"整改 #{fix_id}（{rec['unit']}）")
 
 
 @app.command("progress")
@@ -196,7 +203,7 @@ def fix_list(
     columns = ["编号", "问题", "单位", "整改任务及措施", "时限", "责任人", "状态", "逾期"]
 
     def row(f):
-        return (f["id"], f["issue_id"], f["unit"], f["task"], f["deadline"], f["owner"], f["status"],
+        return (f["id"], f["issue_id"], f["unit"], f["task"], when(f), f["owner"], f["status"],
                 f"{f['days_late']} 天（{f['tier']}）" if f["overdue"] else "")
 
     with open_session(settings(ctx), write=False) as session:
@@ -246,7 +253,7 @@ def fix_show(
         return
     output.fields(f"整改 #{rec['id']}", [
         ("问题", f"#{rec['issue_id']} {rec['issue']}"), ("单位", rec["unit"]), ("整改任务及措施", rec["task"]),
-        ("时限", rec["deadline"] + (f"（原时限 {rec['original_deadline']}）" if rec["original_deadline"] else "")),
+        ("时限", when(rec) + (f"（原时限 {rec['original_deadline']}）" if rec["original_deadline"] else "")),
         ("责任领导", rec["leader"]), ("责任人", rec["owner"]), ("状态", rec["status"]),
         ("完成日期", rec["done_on"]), ("销号", f"{rec['verified_on']} {rec['verified_by']}" if rec["verified_on"] else None),
         ("核验", _level_text(rec["verification"])),

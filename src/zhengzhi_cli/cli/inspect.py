@@ -8,7 +8,8 @@ from typing import Annotated, List, Optional
 import typer
 
 from . import output
-from .common import JSON, complete_area, complete_unit, completer, need, plan_choices, settings, warn_all
+from .common import CSV, JSON, LIMIT, complete_area, complete_unit, completer, need, paged, plan_choices, settings
+from .edited import NOTE
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -48,7 +49,6 @@ def inspect_add(
         inspection = inspections.add(session, kind=kind, on=date, units_=unit, by=by, findings=finding, note=note,
                                      as_issues=as_issue, area=area, owner=owner, leader=leader)
         rec = inspections.show(session, inspection.id)
-    warn_all(session)
     if json_:
         output.emit_json(rec)
     else:
@@ -63,19 +63,17 @@ def inspect_edit(
     kind: KIND = None,
     date: Annotated[Optional[str], typer.Option("--date", help="督查日期（由它发现的问题的发现日期随之更正）")] = None,
     by: Annotated[Optional[str], typer.Option("--by", help="督查人员（空字符串清除）")] = None,
-    note: Annotated[Optional[str], typer.Option("--note", help="备注（空字符串清除）")] = None,
+    note: NOTE = None,
     json_: JSON = False,
 ):
     """修改一次督查（可撤销）。示例：zz inspect edit 3 --date 2017-07-13 --by "张华、李明" """
     from .. import inspections
-    from ..db import open_session
-    from .edited import say
+    from .edited import run
 
-    with open_session(settings(ctx)) as session:
-        changes = inspections.edit(session, inspection_id, kind=kind, on=date, units_=unit, by=by, note=note)
-        rec = inspections.show(session, inspection_id)
-    warn_all(session)
-    say(f"督查 #{inspection_id}", rec, changes, json_)
+    run(ctx, json_, edit=lambda session: inspections.edit(session, inspection_id, kind=kind, on=date, units_=unit,
+                                                          by=by, note=note),
+        show=lambda session: inspections.show(session, inspection_id),
+        title=lambda rec: f"督查 #{inspection_id}")
 
 
 @app.command("finding")
@@ -110,7 +108,9 @@ def inspect_list(
     unit: Annotated[Optional[str], typer.Option("--unit", help="被督查单位", autocompletion=complete_unit)] = None,
     kind: KIND = None,
     month: MONTH = None,
+    limit: LIMIT = None,
     json_: JSON = False,
+    csv_: CSV = False,
 ):
     """列出督查。示例：zz inspect list --month 2017-07"""
     from .. import inspections
@@ -118,12 +118,9 @@ def inspect_list(
 
     with open_session(settings(ctx), write=False) as session:
         recs = inspections.list_inspections(session, unit=unit, kind=kind, month_=month)
-    if json_:
-        output.emit_json(recs)
-        return
-    output.table(f"督查（{len(recs)} 次）", ["编号", "日期", "形式", "被督查单位", "督查人员", "督查发现", "转为问题"],
-                 [(r["id"], r["inspected_on"], r["kind"], "、".join(r["units"]), r["inspectors"], "；".join(r["findings"]),
-                   len(r["issues"])) for r in recs])
+    paged(f"督查（{len(recs)} 次）", ["编号", "日期", "形式", "被督查单位", "督查人员", "督查发现", "转为问题"], recs,
+          lambda r: (r["id"], r["inspected_on"], r["kind"], "、".join(r["units"]), r["inspectors"], "；".join(r["findings"]),
+                     len(r["issues"])), limit=limit, json_=json_, csv_=csv_)
 
 
 @app.command("show")

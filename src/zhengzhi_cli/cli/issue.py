@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from . import output
-from .common import JSON, as_of, complete_area, complete_unit, completer, interactive, need, settings
+from .common import JSON, as_of, complete_area, complete_unit, completer, interactive, need, settings, show_warnings
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -172,12 +172,8 @@ class _Entry:
 
     def check_found(self, value: str) -> str:
         from ..dates import parse_date
-        from ..errors import ZzError
 
-        try:
-            return parse_date(value, field="发现日期").isoformat()
-        except ZzError as exc:
-            raise _Refused(exc.message) from None
+        return self._read(lambda _s, plan: parse_date(value, field="发现日期", year=plan.year).isoformat())
 
 
 def _ask(label: str, default: str | None, *, optional: bool = False) -> str:
@@ -247,6 +243,7 @@ def _entry_loop(ctx, **defaults) -> None:
         count += 1
         last = {"unit": rec["unit"], "found": typed["found"]}
         output.line(_say_added(rec))
+        show_warnings(s)  # this entry's dates to check, before the next is asked
 
 
 @app.command("list")
@@ -344,18 +341,15 @@ def issue_edit(
     note: Annotated[Optional[str], typer.Option("--note", help="备注")] = None,
     json_: JSON = False,
 ):
-    """修改一条问题。示例：zz issue edit 12 --owner 李强 --area 6"""
+    """修改一条问题，列出改前 → 改后（可撤销）。示例：zz issue edit 12 --owner 李强 --area 6"""
     from .. import issues
-    from ..db import open_session
+    from .edited import run
 
-    with open_session(settings(ctx)) as session:
-        issues.edit(session, issue_id, text=text, unit=unit, area=area, source=source, check=check, found=found,
-                    leader=leader, owner=owner, note=note)
-        rec = issues.show(session, issue_id)
-    if json_:
-        output.emit_json(rec)
-    else:
-        output.line(f"已修改问题 #{rec['id']}（{rec['unit']} · {rec['area']}）")
+    run(ctx, json_, edit=lambda session: issues.edit(session, issue_id, text=text, unit=unit, area=area,
+                                                     source=source, check=check, found=found, leader=leader,
+                                                     owner=owner, note=note),
+        show=lambda session: issues.show(session, issue_id),
+        title=lambda rec: f"问题 #{rec['id']}（{rec['unit']} · {rec['area']}）")
 
 
 @app.command("void")

@@ -8,7 +8,8 @@ from typing import Annotated, List, Optional
 import typer
 
 from . import output
-from .common import JSON, complete_area, complete_unit, completer, need, plan_choices, settings, warn_all
+from .common import JSON, LIMIT, complete_area, complete_unit, completer, need, paged, plan_choices, settings
+from .edited import NOTE
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -62,7 +63,6 @@ def opinion_add(
         op = opinions.add(session, text=text, unit=unit, channel=channel, from_group=from_, people=count, on=date, topic=topic,
                           issue_id=issue, as_issue=as_issue, area=area, owner=owner, leader=leader, note=note)
         rec = _rec(session, op.id)
-    warn_all(session)
     if json_:
         output.emit_json(rec)
     else:
@@ -81,20 +81,18 @@ def opinion_edit(
     date: Annotated[Optional[str], typer.Option("--date", help="征求日期")] = None,
     topic: Annotated[Optional[str], typer.Option("--topic", help="问题类别（空字符串清除）")] = None,
     issue: Annotated[Optional[int], typer.Option("--issue", help="关联的问题编号")] = None,
-    note: Annotated[Optional[str], typer.Option("--note", help="备注（空字符串清除）")] = None,
+    note: NOTE = None,
     json_: JSON = False,
 ):
     """修改一条意见（可撤销）。示例：zz opinion edit 4 --count 8 --topic 办事多跑路"""
     from .. import opinions
-    from ..db import open_session
-    from .edited import say
+    from .edited import run
 
-    with open_session(settings(ctx)) as session:
-        changes = opinions.edit(session, opinion_id, text=text, unit=unit, channel=channel, from_group=from_, people=count,
-                                on=date, topic=topic, issue_id=issue, note=note)
-        rec = _rec(session, opinion_id)
-    warn_all(session)
-    say(f"意见 #{opinion_id}（{rec['unit']}）", rec, changes, json_)
+    run(ctx, json_, edit=lambda session: opinions.edit(session, opinion_id, text=text, unit=unit, channel=channel,
+                                                       from_group=from_, people=count, on=date, topic=topic,
+                                                       issue_id=issue, note=note),
+        show=lambda session: _rec(session, opinion_id),
+        title=lambda rec: f"意见 #{opinion_id}（{rec['unit']}）")
 
 
 @app.command("link")
@@ -136,7 +134,6 @@ def opinion_publish(
     with open_session(settings(ctx)) as session:
         done = opinions.publish(session, ids=opinion_ids or [], topic=topic, on=date)
         recs = [_rec(session, op.id) for op in done]
-    warn_all(session)
     if json_:
         output.emit_json(recs)
     else:
@@ -152,7 +149,9 @@ def opinion_list(
     topic: Annotated[Optional[str], typer.Option("--topic", help="问题类别")] = None,
     month: Annotated[Optional[str], typer.Option("--month", help="月份，如 2017-05")] = None,
     top: Annotated[int, typer.Option("--top", help="显示反映最集中的前几类问题")] = 10,
+    limit: LIMIT = None,
     json_: JSON = False,
+    csv_: Annotated[bool, typer.Option("--csv", help="输出意见的 CSV（全部行）")] = False,
 ):
     """列出意见，以及反映比较集中的突出问题和是否已公布整改情况。示例：zz opinion list --unit 杨村"""
     from .. import opinions
@@ -160,8 +159,17 @@ def opinion_list(
 
     with open_session(settings(ctx), write=False) as session:
         data = opinions.list_opinions(session, unit=unit, channel=channel, from_group=from_, topic=topic, month_=month)
+    columns = ["编号", "日期", "单位", "征求方式", "来源", "人数", "意见内容", "类别", "问题", "公布"]
+
+    def row(r):
+        return (r["id"], r["received_on"], r["unit"], r["channel"], r["from"], r["people"], r["content"], r["topic"],
+                f"#{r['issue_id']} {r['issue_status']}" if r["issue_id"] else "", r["published_on"] or "")
+
     if json_:
         output.emit_json(data)
+        return
+    if csv_:
+        paged("", columns, data["opinions"], row, limit=limit, csv_=True)
         return
     concerns = data["concerns"][:top]
     output.table(f"反映比较集中的突出问题（前 {len(concerns)} 类，共 {len(data['concerns'])} 类）",
@@ -170,9 +178,7 @@ def opinion_list(
                    g["rectification"] + ("（" + "、".join(f"#{i}" for i in g["issue_ids"]) + "）" if g["issue_ids"] else ""),
                    g["published_on"] or "未公布") for g in concerns])
     recs = data["opinions"]
-    output.table(f"意见（{len(recs)} 条）", ["编号", "日期", "单位", "征求方式", "来源", "人数", "意见内容", "类别", "问题", "公布"],
-                 [(r["id"], r["received_on"], r["unit"], r["channel"], r["from"], r["people"], r["content"], r["topic"],
-                   f"#{r['issue_id']} {r['issue_status']}" if r["issue_id"] else "", r["published_on"] or "") for r in recs])
+    paged(f"意见（{len(recs)} 条）", columns, recs, row, limit=limit)
 
 
 @app.command("import")
@@ -189,7 +195,6 @@ def opinion_import(
 
     with open_session(settings(ctx), commit=not dry_run) as session:
         result = opinions.import_file(session, file, unit=unit)
-    warn_all(session)
     if json_:
         output.emit_json(result)
     else:

@@ -7,7 +7,8 @@ from typing import Annotated, List, Optional
 import typer
 
 from . import output
-from .common import JSON, complete_unit, need, plan_choices, settings
+from .common import CSV, JSON, LIMIT, complete_unit, need, paged, plan_choices, settings
+from .edited import NOTE
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -50,19 +51,17 @@ def rule_edit(
     date: Annotated[Optional[str], typer.Option("--date", help="完成日期（已完成的制度）")] = None,
     doc_no: Annotated[Optional[str], typer.Option("--doc-no", help="文号（空字符串清除）")] = None,
     issue: Annotated[Optional[List[int]], typer.Option("--issue", help="针对的问题编号（可多次；替换原有的）")] = None,
-    note: Annotated[Optional[str], typer.Option("--note", help="备注（空字符串清除）")] = None,
+    note: NOTE = None,
     json_: JSON = False,
 ):
     """修改一项制度（可撤销）。示例：zz rule edit 3 --title "首问负责制度（修订）" --due 2017-07-31"""
     from .. import rules
-    from ..db import open_session
-    from .edited import say
+    from .edited import run
 
-    with open_session(settings(ctx)) as session:
-        changes = rules.edit(session, rule_id, title=title, unit=unit, action=action, due=due, doc_no=doc_no,
-                             issue_ids=issue, note=note, done_on=date)
-        rec = rules.show(session, rule_id)
-    say(f"制度 #{rule_id}「{rec['title']}」", rec, changes, json_)
+    run(ctx, json_, edit=lambda session: rules.edit(session, rule_id, title=title, unit=unit, action=action, due=due,
+                                                    doc_no=doc_no, issue_ids=issue, note=note, done_on=date),
+        show=lambda session: rules.show(session, rule_id),
+        title=lambda rec: f"制度 #{rule_id}「{rec['title']}」")
 
 
 @app.command("done")
@@ -91,7 +90,9 @@ def rule_list(
     ctx: typer.Context,
     unit: Annotated[Optional[str], typer.Option("--unit", help="单位", autocompletion=complete_unit)] = None,
     action: Annotated[Optional[str], typer.Option("--action", help="立、改或废")] = None,
+    limit: LIMIT = None,
     json_: JSON = False,
+    csv_: CSV = False,
 ):
     """列出制度清单。示例：zz rule list --unit 杨村"""
     from .. import rules
@@ -99,9 +100,6 @@ def rule_list(
 
     with open_session(settings(ctx), write=False) as session:
         recs = rules.list_rules(session, unit=unit, action=action)
-    if json_:
-        output.emit_json(recs)
-        return
-    output.table(f"制度清单（{len(recs)} 项）", ["编号", "单位", "制度名称", "立改废", "计划完成", "状态", "文号", "针对问题"],
-                 [(r["id"], r["unit"], r["title"], r["action"], r["due_on"], r["status"], r["doc_no"],
-                   "、".join(f"#{i}" for i in r["issue_ids"])) for r in recs])
+    paged(f"制度清单（{len(recs)} 项）", ["编号", "单位", "制度名称", "立改废", "计划完成", "状态", "文号", "针对问题"], recs,
+          lambda r: (r["id"], r["unit"], r["title"], r["action"], r["due_on"], r["status"], r["doc_no"],
+                     "、".join(f"#{i}" for i in r["issue_ids"])), limit=limit, json_=json_, csv_=csv_)

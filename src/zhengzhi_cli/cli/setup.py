@@ -26,6 +26,7 @@ def init(
     """创建登记簿（可重复执行，绝不清空数据）。示例：zz init --plan 方案2018.toml"""
     from ..registers import init_register
 
+    settings(ctx).may_create = True
     result = init_register(settings(ctx), plan_file=plan_file)
     output.line(result["message"])
 
@@ -114,4 +115,5 @@ def demo(
     """用样例区（sample_data/）建一个登记簿并跑一遍主要流程。示例：zz demo --db /tmp/demo.db"""
     from ..demo import run_demo
 
+    settings(ctx).may_create = True
     run_demo(settings(ctx), as_of=as_of(as_of_), out_dir=out_dir)

@@ -8,7 +8,17 @@ from typing import Annotated, Optional
 import typer
 
 from . import output
-from .common import JSON, complete_unit, completer, need, plan_choices, settings
+from .common import (
+    CSV,
+    JSON,
+    LIMIT,
+    complete_unit,
+    completer,
+    need,
+    paged,
+    plan_choices,
+    settings,
+)
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -46,7 +56,9 @@ def unit_list(
     ctx: typer.Context,
     kind: Annotated[Optional[str], typer.Option("--kind", help="只列某类单位", autocompletion=completer("unit_kinds"))] = None,
     parent: Annotated[Optional[str], typer.Option("--parent", help="只列某单位的下属单位", autocompletion=complete_unit)] = None,
+    limit: LIMIT = None,
     json_: JSON = False,
+    csv_: CSV = False,
 ):
     """列出单位。示例：zz unit list --kind 镇"""
     from .. import units
@@ -55,11 +67,9 @@ def unit_list(
     with open_session(settings(ctx), write=False) as session:
         names = units.names_by_id(session)
         recs = [units.record(u, names) for u in units.list_units(session, kind=kind, parent=parent)]
-    if json_:
-        output.emit_json(recs)
-        return
-    output.table(f"单位（{len(recs)} 个）", ["编号", "代码", "名称", "类型", "上级单位", "负责人", "联系人", "电话"],
-                 [(r["id"], r["code"], r["name"], r["kind"], r["parent"], r["leader"], r["contact"], r["phone"]) for r in recs])
+    paged(f"单位（{len(recs)} 个）", ["编号", "代码", "名称", "类型", "上级单位", "负责人", "联系人", "电话"], recs,
+          lambda r: (r["id"], r["code"], r["name"], r["kind"], r["parent"], r["leader"], r["contact"], r["phone"]),
+          limit=limit, json_=json_, csv_=csv_)
 
 
 @app.command("show")

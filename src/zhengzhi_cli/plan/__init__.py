@@ -162,20 +162,26 @@ class Plan:
         raise Invalid(f"四查四看：“{value}”不是四查四看事项，可写 1–{len(self.checks)}：{items}", field="check")
 
     def milestone(self, value: str) -> Milestone:
+        """A milestone by key, name, or a unique part of its name (方案 → 实施方案)."""
         text = str(value).strip()
         for m in self.milestones:
             if text in (m.key, m.name):
                 return m
-        names = "、".join(m.name for m in self.milestones)
-        raise Invalid(f"节点：“{value}”不是本方案的节点，可选：{names}", field="milestone")
+        name = match_one(text, [m.name for m in self.milestones], label="节点", field="milestone",
+                         none=f"节点：“{value}”不是本方案的节点")
+        return next(m for m in self.milestones if m.name == name)
 
     def choice(self, list_name: str, value: str, *, label: str, field: str | None = None) -> str:
-        """A value from one of the plan's closed lists, or a refusal that lists them."""
+        """A value from one of the plan's closed lists (a unique part of a name will do: 群众 → 群众投诉;
+        statuses and actions only as written), or a refusal that lists them."""
         text = str(value).strip()
         allowed = self.lists[list_name]
         if text in allowed:
             return text
-        raise Invalid(f"{label}：“{value}”不在可选范围内，可选：{'、'.join(allowed)}", field=field or list_name)
+        if list_name.endswith("statuses") or list_name == "rule_actions":
+            raise Invalid(f"{label}：“{value}”不在可选范围内，可选：{'、'.join(allowed)}", field=field or list_name)
+        return match_one(text, allowed, label=label, field=field or list_name,
+                         none=f"{label}：“{value}”不在可选范围内")
 
     def as_json(self, on: dt.date | None = None) -> dict:
         out = {
@@ -214,6 +220,19 @@ def _numbered(text: str, items: list):
     if len(text) == 1 and text in NUMERALS[: len(items)]:
         return items[NUMERALS.index(text)]
     return None
+
+
+def match_one(text: str, names: list[str], *, label: str, field: str, none: str) -> str:
+    """The one name that `text` (two characters or more) is part of, as units and areas are matched;
+    several: refused naming them; none: `none` and the full list."""
+    from ..errors import Ambiguous
+
+    found = [n for n in names if len(text) >= 2 and text in n]
+    if len(found) == 1:
+        return found[0]
+    if found:
+        raise Ambiguous(f"{label}：“{text}”可指{'、'.join(found)}，请写全", field=field)
+    raise Invalid(f"{none}，可选：{'、'.join(names)}", field=field)
 
 
 class PlanError(Invalid):
