@@ -1,0 +1,166 @@
+"""What was left of #15: 回头看 results from a filled-in checklist (`zz recheck import`), 扩大核查
+(`zz recheck expand`), the 销号 level in `fix list`, 巩固率 in the summary report, and the demo's
+evidence, 回头看 and 整改档案."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Zz, backend
+from tests.zzcheck import refused, said_no
+
+
+@pytest.fixture(autouse=True)
+def _store(monkeypatch, tmp_path):
+    # a PostgreSQL register has no file beside it: the evidence store must be named (evidence.store_dir)
+    if backend() == "postgresql":
+        monkeypatch.setenv("ZZ_EVIDENCE_DIR", str(tmp_path / "store"))
+
+
+def _verified(zz: Zz, n_per_unit: int) -> Zz:
+    """杨村 and 梅厂, each with n verified fixes (owner 王明, verified by 张华 on 2017-06-21)."""
+    zz.ok("unit add 杨村街道 --kind 街道")
+    zz.ok("unit add 梅厂镇 --kind 镇")
+    for unit in ("杨村", "梅厂"):
+        for i in range(n_per_unit):
+            issue = zz.json(["issue", "add", f"问题{i}", "--unit", unit, "--area", "6", "--owner", "王明", "--found", "2017-04-12"])
+            f = zz.json(["fix", "add", str(issue["id"]), f"整改{i}", "--deadline", "2017-06-30"])
+            zz.ok(["fix", "done", str(f["id"]), "--date", "2017-06-20"])
+            zz.ok(["fix", "verify", str(f["id"]), "--by", "张华", "--date", "2017-06-21"])
+    return zz
+
+
+def _fill(path: Path, results: dict[int, tuple], *, out: Path | None = None) -> Path:
+    """Fill in 结果/核查人/核查日期/说明 of a checklist the way a checker does (in Excel)."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path)
+    ws = wb.worksheets[0]
+    head = {c.value: c.column for c in ws[2]}
+    for row in ws.iter_rows(min_row=3):
+        fix_id = row[0].value
+        if fix_id in results:
+            for name, value in zip(("结果", "核查人", "核查日期", "说明"), results[fix_id]):
+                ws.cell(row=row[0].row, column=head[name], value=value)
+    target = out or path
+    wb.save(target)
+    return target
+
+
+def statuses(zz: Zz) -> dict[int, str]:
+    return {f["id"]: f["status"] for f in zz.json("fix list")}
+
+
+# ---------------------------------------------------------------- zz recheck import
+
+
+def test_recheck_plan_writes_a_checklist_that_import_records_in_one_undoable_change(zz, tmp_path):
+    import datetime as dt
+
+    _verified(zz, 3)
+    sheet = tmp_path / "回头看核查清单.xlsx"
+    plan = zz.json(["recheck", "plan", "--seed", "7", "--share", "1", "-o", str(sheet)])
+    assert sorted(f["fix_id"] for f in plan["fixes"]) == [1, 2, 3, 4, 5, 6] and sheet.is_file()
+    _fill(sheet, {1: ("巩固", "李强", dt.datetime(2017, 10, 10)), 2: ("反弹", "李强", "2017-10-11", "窗口又现推诿"),
+                  5: ("虚假整改", "赵敏", "2017年10月12日", "制度未印发")})
+    changes = len(zz.json("log"))
+    got = zz.json(["recheck", "import", str(sheet)])
+    assert (got["recorded"], got["held"], got["rebound"], got["fake"], got["reopened"]) == (3, 1, 1, 1, [2, 5])
+    assert {i for i, s in statuses(zz).items() if s != "已销号"} == {2, 5}
+    assert len(zz.json("log")) == changes + 1  # one transaction, one change
+    events = [e for e in zz.json("fix show 2")["events"] if e["kind"] == "回头看"]
+    assert events == [dict(events[0], date="2017-10-11", text="反弹：窗口又现推诿", by="李强")]
+    zz.ok("undo --yes")
+    assert set(statuses(zz).values()) == {"已销号"}
+
+
+def test_recheck_import_with_any_bad_row_records_nothing_and_names_each_cell(zz, tmp_path):
+    _verified(zz, 3)
+    sheet = tmp_path / "清单.xlsx"
+    zz.ok(["recheck", "plan", "--seed", "7", "--share", "1", "-o", str(sheet)])
+    _fill(sheet, {1: ("巩固", "李强", "2017-10-10"), 2: ("反弹", "王明", "2017-10-11"), 3: ("好", "李强", "2017-10-11"),
+                  4: ("巩固", "李强", "2017-06-01")})
+    r = refused(zz, ["recheck", "import", str(sheet)], "回头看核查清单", "第 4 行", "核查人", "责任人", "第 5 行", "结果",
+                "第 6 行", "核查日期", "早于销号日期")
+    assert "第 3 行" not in r.stderr  # the good row is not named, and not recorded either
+    assert set(statuses(zz).values()) == {"已销号"}
+
+
+def test_recheck_import_refuses_a_half_filled_row_a_repeated_fix_and_a_file_with_no_checklist(zz, tmp_path):
+    _verified(zz, 2)
+    sheet = tmp_path / "清单.xlsx"
+    zz.ok(["recheck", "plan", "--seed", "7", "--share", "1", "-o", str(sheet)])
+    half = _fill(sheet, {1: ("巩固", None, "2017-10-10")}, out=tmp_path / "半.xlsx")
+    refused(zz, ["recheck", "import", str(half)], "第 3 行", "核查人", "未填")
+    import openpyxl
+
+    wb = openpyxl.load_workbook(sheet)
+    ws = wb.worksheets[0]
+    ws.append([1, None, None, None, None, None, None, "巩固", "李强", "2017-10-10"])
+    wb.save(sheet)
+    twice = _fill(sheet, {1: ("巩固", "李强", "2017-10-10")}, out=tmp_path / "重复.xlsx")
+    refused(zz, ["recheck", "import", str(twice)], "同一项整改")
+    blank = tmp_path / "空白.xlsx"
+    zz.ok(["recheck", "plan", "--seed", "7", "--share", "1", "-o", str(blank)])
+    refused(zz, ["recheck", "import", str(blank)], "没有填写任何回头看结果")
+    other = tmp_path / "别的表.xlsx"
+    zz.ok(["template", "-o", str(other)])
+    refused(zz, ["recheck", "import", str(other)], "表头", "整改编号")
+    refused(zz, ["recheck", "import", str(tmp_path / "没有这个文件.xlsx")])
+    assert set(statuses(zz).values()) == {"已销号"}
+
+
+def test_recheck_record_takes_the_issue_words_and_a_rebound_reopens(zz):
+    _verified(zz, 2)
+    rec = zz.json("recheck record 1 --result 反弹 --by 李强 --date 2017-10-10")
+    assert rec["status"] == "整改中" and rec["verified_on"] is None
+    assert zz.json("recheck record 2 --result 巩固 --by 李强 --date 2017-10-10")["status"] == "已销号"
+    assert zz.json("recheck record 3 --result 虚假整改 --by 李强 --reason 未印发 --date 2017-10-10")["status"] == "整改中"
+    said_no(zz("recheck record 4 --result 好 --by 李强"), "巩固", "反弹", "虚假整改")
+
+
+# ---------------------------------------------------------------- zz recheck expand
+
+
+def test_recheck_expand_lists_every_closed_item_of_a_unit_past_the_threshold(zz, tmp_path):
+    _verified(zz, 4)  # 杨村 #1-#4, 梅厂 #5-#8
+    zz.ok("recheck record 1 --result 反弹 --by 李强 --date 2017-10-10")
+    zz.ok("recheck record 2 --result 巩固 --by 李强 --date 2017-10-10")
+    zz.ok("recheck record 5 --result 巩固 --by 李强 --date 2017-10-10")
+    changes = len(zz.json("log"))
+    got = zz.json("recheck expand --unit 杨村")
+    assert got["triggered"] and got["threshold"] == 0.2 and got["threshold_from"] == "default"
+    assert (got["rechecked"], got["failed"], got["failure_rate"]) == (2, 1, 0.5)
+    assert [f["fix_id"] for f in got["fixes"]] == [2, 3, 4]  # every item still closed (#1 was reopened)
+    assert not zz.json("recheck expand --unit 杨村 --threshold 60%")["triggered"]
+    assert zz.json("recheck expand --unit 杨村 --threshold 0.5")["triggered"]
+    calm = zz.json("recheck expand --unit 梅厂")
+    assert not calm["triggered"] and calm["fixes"] == []
+    out = tmp_path / "杨村全面核查.xlsx"
+    shown = zz.ok(["recheck", "expand", "--unit", "杨村", "-o", str(out)]).stdout
+    assert "杨村街道" in shown and out.is_file()
+    from openpyxl import load_workbook
+
+    rows = list(load_workbook(out).worksheets[0].iter_rows(min_row=3, values_only=True))
+    assert [r[0] for r in rows if isinstance(r[0], int)] == [2, 3, 4]
+    assert len(zz.json("log")) == changes  # a dry run: nothing written to the register
+    said_no(zz("recheck expand --unit 杨村 --threshold 150%"), "--threshold")
+    said_no(zz("recheck expand"), "--unit", status=(2,))
+
+
+@pytest.mark.empty_register
+def test_recheck_expand_takes_its_threshold_from_the_plan(zz, tmp_path):
+    from zhengzhi_cli.plan import default_plan_text
+
+    text = default_plan_text().replace("evidence_required = false", 'evidence_required = false\nexpand_rate = "60%"')
+    plan = tmp_path / "plan.toml"
+    plan.write_text(text, encoding="utf-8")
+    zz.ok(["init", "--plan", str(plan)])
+    _verified(zz, 2)
+    zz.ok("recheck record 1 --result 反弹 --by 李强 --date 2017-10-10")
+    zz.ok("recheck record 2 --result 巩固 --by 李强 --date 2017-10-10")
+    got = zz.json("recheck expand --unit 杨村")
+    assert (got["threshold"], got["threshold_from"], got["triggered"]) == (0.6, "plan", False)
