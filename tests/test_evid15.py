@@ -164,3 +164,46 @@ def test_recheck_expand_takes_its_threshold_from_the_plan(zz, tmp_path):
     zz.ok("recheck record 2 --result 巩固 --by 李强 --date 2017-10-10")
     got = zz.json("recheck expand --unit 杨村")
     assert (got["threshold"], got["threshold_from"], got["triggered"]) == (0.6, "plan", False)
+
+
+# ---------------------------------------------------------------- the 销号 level in fix list
+
+
+THREE = '["单位自验", "督查室核验", "领导小组认定"]'
+
+
+@pytest.mark.empty_register
+def test_fix_list_carries_the_level_fix_show_gives_and_a_short_column(zz, tmp_path):
+    from zhengzhi_cli.plan import default_plan_text
+
+    plan = tmp_path / "plan.toml"
+    plan.write_text(default_plan_text().replace('levels = ["销号核验"]', f"levels = {THREE}"), encoding="utf-8")
+    zz.ok(["init", "--plan", str(plan)])
+    zz.ok("unit add 杨村街道 --kind 街道")
+    zz.ok("issue add 窗口办事拖沓 --unit 杨村 --area 6 --owner 王明 --found 2017-04-12")
+    for task in ("甲", "乙", "丙", "丁"):
+        zz.ok(["fix", "add", "1", task, "--deadline", "2017-06-30"])
+    for i in (2, 3, 4):
+        zz.ok(f"fix done {i} --date 2017-06-20")
+    zz.ok("fix verify 3 --by 李科长 --date 2017-06-21")
+    for by in ("李科长", "张华", "李强"):
+        zz.ok(f"fix verify 4 --by {by} --date 2017-06-22")
+    listed = {f["id"]: f["verification"] for f in zz.json("fix list")}
+    assert {i: v["label"] for i, v in listed.items()} == {1: "核验 0/3", 2: "核验 0/3", 3: "核验 1/3", 4: "核验 3/3"}
+    for i in (1, 2, 3, 4):
+        assert listed[i] == zz.json(f"fix show {i}")["verification"]
+    assert listed[3]["next"] == "督查室核验" and listed[3]["passed"] == 1 and listed[3]["of"] == 3
+    assert zz.json("fix list --as-of 2017-06-21")[2]["verification"]["passed"] == 1  # #3 on the 21st: one level
+    assert zz.json("fix list --as-of 2017-06-20")[2]["verification"]["passed"] == 0
+    piped = zz.ok("fix list").stdout.splitlines()
+    assert "核验" in piped[0].split("\t")
+    third = next(line.split("\t") for line in piped[1:] if line.startswith("3\t"))
+    assert third[piped[0].split("\t").index("核验")] == "1/3"
+
+
+def test_fix_list_json_says_the_level_under_a_one_level_plan_too(zz):
+    _verified(zz, 1)
+    zz.ok(["fix", "add", "1", "再整改", "--deadline", "2017-09-30"])
+    got = {f["id"]: f["verification"]["label"] for f in zz.json("fix list")}
+    assert got == {1: "核验 1/1", 2: "核验 1/1", 3: "核验 0/1"}
+    assert "核验" not in zz.ok("fix list").stdout.splitlines()[0]  # one level: the status says it all
