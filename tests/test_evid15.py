@@ -207,3 +207,28 @@ def test_fix_list_json_says_the_level_under_a_one_level_plan_too(zz):
     got = {f["id"]: f["verification"]["label"] for f in zz.json("fix list")}
     assert got == {1: "核验 1/1", 2: "核验 1/1", 3: "核验 0/1"}
     assert "核验" not in zz.ok("fix list").stdout.splitlines()[0]  # one level: the status says it all
+
+
+# ---------------------------------------------------------------- 巩固率 in the summary report
+
+
+def test_summary_report_shows_each_units_hold_rate(zz, tmp_path):
+    _verified(zz, 3)  # 杨村 #1-#3, 梅厂 #4-#6
+    zz.ok("recheck record 1 --result 巩固 --by 李强 --date 2017-10-10")
+    zz.ok("recheck record 2 --result 巩固 --by 李强 --date 2017-10-10")
+    zz.ok("recheck record 3 --result 反弹 --by 李强 --date 2017-10-10")
+    zz.ok("recheck record 4 --result 虚假整改 --by 李强 --date 2017-10-12")
+    got = {r["unit"]: r for r in zz.json("report summary --as-of 2017-12-31")["recheck"]}
+    assert (got["杨村街道"]["rechecked"], got["杨村街道"]["held"], got["杨村街道"]["rebound"]) == (3, 2, 1)
+    assert got["杨村街道"]["hold_rate"] == 0.667 and got["梅厂镇"]["hold_rate"] == 0.0 and got["梅厂镇"]["fake"] == 1
+    before = zz.json("report summary --as-of 2017-10-11")["recheck"]
+    assert [(r["unit"], r["rechecked"]) for r in before] == [("杨村街道", 3)]  # as of D: the rechecks made by D
+    out = tmp_path / "总结.xlsx"
+    zz.ok(["report", "summary", "--as-of", "2017-12-31", "-o", str(out)])
+    from openpyxl import load_workbook
+
+    ws = load_workbook(out)["回头看"]
+    cells = [[c for c in row] for row in ws.iter_rows(values_only=True)]
+    header = next(r for r in cells if "巩固率" in r)
+    yang = next(r for r in cells if "杨村街道" in r)
+    assert yang[header.index("回头看项数")] == 3 and abs(yang[header.index("巩固率")] - 0.667) < 1e-9

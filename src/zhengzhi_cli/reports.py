@@ -832,6 +832,9 @@ def summary(session, *, as_of: dt.date | None = None, limit: int = LIST_LIMIT) -
     core = _core(session, p, limit=limit)
     out = _header(session, "summary", f"{plan.name}总结（截至{p.as_of.year}年{p.as_of.month}月{p.as_of.day}日）", p)
     out.update({**_clean(core), "trend": _monthly_trend(session, plan, p), "supervision": supervision(session, plan, p.as_of)})
+    from .recheck import by_unit
+
+    out["recheck"] = by_unit(session, as_of=p.as_of)  # 回头看: each unit's results and 巩固率
     return out
 
 
