@@ -232,3 +232,73 @@ def test_summary_report_shows_each_units_hold_rate(zz, tmp_path):
     header = next(r for r in cells if "巩固率" in r)
     yang = next(r for r in cells if "杨村街道" in r)
     assert yang[header.index("回头看项数")] == 3 and abs(yang[header.index("巩固率")] - 0.667) < 1e-9
+
+
+# ---------------------------------------------------------------- 整改档案's 目录 and the demo
+
+
+PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
+
+
+def _contents(z) -> list[tuple]:
+    import io
+
+    from openpyxl import load_workbook
+
+    ws = load_workbook(io.BytesIO(z.read("目录.xlsx")))["目录"]
+    return [r for r in ws.iter_rows(min_row=3, values_only=True) if isinstance(r[0], int)]
+
+
+def test_the_archive_has_a_printable_contents_listing_every_file_it_holds(zz, tmp_path):
+    import zipfile
+
+    zz.ok("unit add 杨村街道 --kind 街道")
+    zz.ok("issue add 窗口办事拖沓 --unit 杨村 --area 6 --owner 王明 --found 2017-04-12")
+    zz.ok("fix add 1 推行首问负责制 --deadline 2017-06-30 --owner 王明")
+    pdf = tmp_path / "制度.pdf"
+    pdf.write_bytes(PDF)
+    zz.ok(["evidence", "add", "1", str(pdf), "--kind", "制度文件", "--note", "首问负责制度"])
+    out = tmp_path / "档案.zip"
+    zz.ok(["archive", "--unit", "杨村", "-o", str(out)])
+    assert out.stat().st_mode & 0o777 == 0o644  # like every -o file, not a private scratch file's 0600
+    with zipfile.ZipFile(out) as z:
+        rows = _contents(z)
+        assert [r[0] for r in rows] == [1, 2, 3]  # file numbers, in binding order
+        assert {r[1] for r in rows} == set(z.namelist()) - {"目录.xlsx"}
+    assert "推行首问负责制" in rows[1][2] and "制度文件" in rows[1][2] and "首问负责制度" in rows[1][2]
+    public = tmp_path / "公开.zip"
+    zz.ok(["archive", "--unit", "杨村", "-o", str(public), "--public"])
+    with zipfile.ZipFile(public) as z:
+        assert [r[1] for r in _contents(z)] == ["整改台账.xlsx", "清单.json"]
+
+
+@pytest.mark.skipif(backend() != "sqlite", reason="the demo builds a SQLite file")
+def test_demo_attaches_evidence_runs_an_october_recheck_with_one_rebound_and_writes_an_archive(zz, tmp_path, monkeypatch):
+    import json
+    import zipfile
+
+    monkeypatch.delenv("ZZ_EVIDENCE_DIR", raising=False)
+    db, out = tmp_path / "demo" / "demo.db", tmp_path / "out"
+    result = zz(["demo", "--db", str(db), "--out", str(out)], ok=True)
+    run = Zz(str(db))
+    checked = run.json("evidence verify --all")
+    assert checked["checked"] >= 10 and checked["problems"] == []
+    assert Path(str(db) + ".evidence").is_dir()
+    held = run.json("report summary --as-of 2017-12-31")["recheck"]
+    assert sum(r["rebound"] for r in held) == 1 and sum(r["fake"] for r in held) == 0
+    assert sum(r["held"] for r in held) >= 5
+    archives = sorted(out.glob("整改档案-*.zip"))
+    assert len(archives) == 1 and str(archives[0]) in result.stdout
+    unit = archives[0].stem.removeprefix("整改档案-")
+    with zipfile.ZipFile(archives[0]) as z:
+        names = z.namelist()
+        assert "目录.xlsx" in names and "整改台账.xlsx" in names
+        evidence = [n for n in names if n.startswith("佐证材料/")]
+        assert any(n.endswith(".pdf") for n in evidence) and any(n.endswith(".png") for n in evidence)
+        assert all(z.read(n)[:4] in (b"%PDF", b"\x89PNG") for n in evidence)
+        manifest = json.loads(z.read("清单.json"))
+    fix_id = manifest["evidence"][0]["fix_id"]
+    shown = run.json(["fix", "show", str(fix_id)])
+    assert shown["unit"] == unit and shown["status"] == "整改中"  # the 反弹 reopened it
+    assert [(e["date"], e["text"][:2]) for e in shown["events"] if e["kind"] == "回头看"] == [("2017-10-16", "反弹")]
+    assert len(run.json("evidence list " + str(fix_id))) == 2
