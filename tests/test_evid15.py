@@ -302,3 +302,21 @@ def test_demo_attaches_evidence_runs_an_october_recheck_with_one_rebound_and_wri
     assert shown["unit"] == unit and shown["status"] == "整改中"  # the 反弹 reopened it
     assert [(e["date"], e["text"][:2]) for e in shown["events"] if e["kind"] == "回头看"] == [("2017-10-16", "反弹")]
     assert len(run.json("evidence list " + str(fix_id))) == 2
+
+
+# ---------------------------------------------------------------- history stays true (SPEC §5a)
+
+
+def test_a_rebound_in_october_leaves_the_july_figures_as_they_were(zz):
+    _verified(zz, 2)  # done 2017-06-20, verified 2017-06-21, deadline 2017-06-30
+    july = [zz.json("report monthly --month 2017-07"), zz.json("report summary --as-of 2017-07-31"),
+            zz.json("fix list --overdue --as-of 2017-07-31"), zz.json("issue list --as-of 2017-07-31")]
+    zz.ok("recheck record 1 --result 反弹 --by 李强 --date 2017-10-10")
+    zz.ok("recheck record 3 --result 虚假整改 --by 李强 --date 2017-10-10")
+    after = [zz.json("report monthly --month 2017-07"), zz.json("report summary --as-of 2017-07-31"),
+             zz.json("fix list --overdue --as-of 2017-07-31"), zz.json("issue list --as-of 2017-07-31")]
+    assert after[2] == july[2] == []  # not overdue in July: it was done (and verified) then
+    for before, now in zip(july[:2], after[:2]):
+        assert before["overview"] == now["overview"] and before["units"] == now["units"]
+    october = zz.json("report summary --as-of 2017-10-31")["overview"]
+    assert october != after[1]["overview"]  # and from October on, the two are open again

@@ -96,10 +96,12 @@ def record(session, *, fix_id: int, result: str, by: str, reason: str | None = N
     day = parse_date(on, field=labels["date"]) if on is not None else dt.date.today()
     if fix.verified_on and day < fix.verified_on:
         raise Invalid(f"{labels['date']}：{day} 早于销号日期 {fix.verified_on}", field="date")
-    if result not in HOLDING:
+    prior = None
+    if result not in HOLDING:  # the completion day it takes back stays on the event: a report for an earlier day still counts it
+        prior = fix.done_on or fix.verified_on
         fix.status, fix.done_on, fix.verified_on, fix.verified_by = fixes_mod.IN_PROGRESS, None, None, None
         fix.claimed = fix.done_reported = False
-    session.add(FixEvent(fix_id=fix.id, kind=EVENT, happened_on=day, actor=by,
+    session.add(FixEvent(fix_id=fix.id, kind=EVENT, happened_on=day, actor=by, prior_done_on=prior,
                          text=f"{result}：{reason}" if reason else result))
     session.add(fix)
     session.flush()

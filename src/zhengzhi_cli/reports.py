@@ -166,7 +166,7 @@ def changed_since(session, d: dt.date) -> list[Changed]:
     Found by the events after D (a range of ix_fix_event_kind_day: few for a recent D), each fix
     then replayed from its own events."""
     ev = FixEvent
-    cand = select(ev.fix_id).where(ev.kind.in_(("延期", "退回", *STARTS)), ev.happened_on > d).distinct()
+    cand = select(ev.fix_id).where(ev.kind.in_(("延期", "退回", "回头看", *STARTS)), ev.happened_on > d).distinct()
     ids = list(session.execute(cand).scalars())
     out: list[Changed] = []
     for start in range(0, len(ids), 500):
@@ -191,7 +191,8 @@ def _replay(now: FixOn, events: list, d: dt.date) -> FixOn:
     after = [e for e in events if e[1] > d]
     deadline = next((old for kind, _, old, _ in after if kind == "延期"), now.deadline)
     done_on = now.done_on
-    back = next(((prior,) for kind, _, _, prior in after if kind == "退回"), None)
+    # 退回, or a failed 回头看 (which keeps the completion day it took back): done on D only if that came by D
+    back = next(((prior,) for kind, _, _, prior in after if kind == "退回" or (kind == "回头看" and prior)), None)
     if back is not None:  # returned after D: done on D only if its earlier completion came by D
         done_on = back[0] if back[0] is not None and back[0] <= d else None
     status = now.status
@@ -200,7 +201,10 @@ def _replay(now: FixOn, events: list, d: dt.date) -> FixOn:
         status = "未开始"  # its first step was taken after D (a row that came in already started has none)
     elif status in ("已完成", "已销号") and not (done_on is not None and done_on <= d):
         status = "整改中"
-    return FixOn(status, deadline, now.ongoing, done_on, now.verified_on if done_on else None)
+    verified_on = now.verified_on
+    if any(kind == "回头看" and prior for kind, _, _, prior in after):  # reopened after D: its 销号 as it stood on D
+        verified_on = max((day for kind, day, _, _ in events if kind == "销号" and day <= d), default=None)
+    return FixOn(status, deadline, now.ongoing, done_on, verified_on if done_on else None)
 
 
 def _as_row(f: FixOn, uid: int, days: list[dt.date]) -> tuple:
