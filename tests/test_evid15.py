@@ -4,7 +4,6 @@ evidence, 回头看 and 整改档案."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest

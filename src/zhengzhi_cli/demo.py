@@ -256,7 +256,7 @@ def _evidence_and_recheck(settings: Settings, *, folder: Path, out: Path, as_of:
             photo = Path(scratch) / f"整改{fix.id}-整改后现场.png"
             photo.write_bytes(_png(fix.id))
             report = Path(scratch) / f"整改{fix.id}-整改情况报告.pdf"
-            report.write_bytes(_pdf(f"整改情况报告（整改 {fix.id}）", fix.task))
+            report.write_bytes(_pdf(f"整改情况报告（整改 {fix.id}）", fix.task, f"zz demo - fix {fix.id} - 2017"))
             evidence.add(session, store=store, fix_id=fix.id, files=[photo], kind="整改后", note="整改后现场照片")
             evidence.add(session, store=store, fix_id=fix.id, files=[report], kind="其他", note="单位整改情况报告")
         rebound = max(sample, key=lambda f: (bool(f.ongoing), f.deadline or dt.date.min, -f.id))
@@ -292,23 +292,27 @@ def _png(n: int) -> bytes:
             + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
 
 
-def _pdf(title: str, body: str) -> bytes:
-    """A one-page A4 PDF with Chinese text in the reader's own 宋体 (Adobe's STSong-Light: nothing embedded)."""
+def _pdf(title: str, body: str, tag: str) -> bytes:
+    """A one-page A4 PDF: the Chinese text in the reader's own 宋体 (Adobe's STSong-Light, nothing
+    embedded, as iText-made government PDFs do) and an ASCII line in Helvetica, which every reader has."""
     def line(y: int, size: int, text: str) -> str:
         return f"BT /F1 {size} Tf 72 {y} Td <{text.encode('utf-16-be').hex()}> Tj ET"
 
     body_lines = [body[i:i + 26] for i in range(0, len(body), 26)] or [""]
-    content = "\n".join([line(770, 18, title)] + [line(730 - 24 * i, 12, t) for i, t in enumerate(body_lines[:20])])
+    content = "\n".join([line(770, 18, title)] + [line(730 - 24 * i, 12, t) for i, t in enumerate(body_lines[:20])]
+                        + [f"BT /F2 9 Tf 72 60 Td ({tag}) Tj ET"])
     objects = [
         "<< /Type /Catalog /Pages 2 0 R >>",
         "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
+        ("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R /F2 8 0 R >> >> "
+         "/Contents 4 0 R >>"),
         f"<< /Length {len(content)} >>\nstream\n{content}\nendstream",
         "<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /UniGB-UCS2-H /DescendantFonts [6 0 R] >>",
-        "<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light "
-        "/CIDSystemInfo << /Registry (Adobe) /Ordering (GB1) /Supplement 2 >> /FontDescriptor 7 0 R >>",
-        "<< /Type /FontDescriptor /FontName /STSong-Light /Flags 6 /FontBBox [-25 -254 1000 880] /ItalicAngle 0 "
-        "/Ascent 880 /Descent -120 /CapHeight 880 /StemV 93 >>",
+        ("<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light "
+         "/CIDSystemInfo << /Registry (Adobe) /Ordering (GB1) /Supplement 2 >> /FontDescriptor 7 0 R >>"),
+        ("<< /Type /FontDescriptor /FontName /STSong-Light /Flags 6 /FontBBox [-25 -254 1000 880] /ItalicAngle 0 "
+         "/Ascent 880 /Descent -120 /CapHeight 880 /StemV 93 >>"),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
     ]
     out, offsets = b"%PDF-1.4\n", []
     for i, obj in enumerate(objects, start=1):
