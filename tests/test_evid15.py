@@ -306,16 +306,23 @@ def test_demo_attaches_evidence_runs_an_october_recheck_with_one_rebound_and_wri
 # ---------------------------------------------------------------- history stays true (SPEC §5a)
 
 
-def test_a_rebound_in_october_leaves_the_july_figures_as_they_were(zz):
+def test_a_rebound_in_october_leaves_the_earlier_figures_as_they_were(zz):
     _verified(zz, 2)  # done 2017-06-20, verified 2017-06-21, deadline 2017-06-30
-    july = [zz.json("report monthly --month 2017-07"), zz.json("report summary --as-of 2017-07-31"),
-            zz.json("fix list --overdue --as-of 2017-07-31"), zz.json("issue list --as-of 2017-07-31")]
+
+    def then() -> list:
+        return [zz.json("report monthly --month 2017-06"), zz.json("report monthly --month 2017-07"),
+                zz.json("report summary --as-of 2017-07-31"), zz.json("fix list --overdue --as-of 2017-07-31")]
+
+    before = then()
     zz.ok("recheck record 1 --result 反弹 --by 李强 --date 2017-10-10")
     zz.ok("recheck record 3 --result 虚假整改 --by 李强 --date 2017-10-10")
-    after = [zz.json("report monthly --month 2017-07"), zz.json("report summary --as-of 2017-07-31"),
-             zz.json("fix list --overdue --as-of 2017-07-31"), zz.json("issue list --as-of 2017-07-31")]
-    assert after[2] == july[2] == []  # not overdue in July: it was done (and verified) then
-    for before, now in zip(july[:2], after[:2]):
-        assert before["overview"] == now["overview"] and before["units"] == now["units"]
+    after = then()
+    assert after[3] == before[3] == []  # not overdue in July: it was done (and verified) then
+    for was, now in zip(before[:3], after[:3]):
+        assert was["overview"] == now["overview"] and was["units"] == now["units"]
+    assert before[2]["trend"] == after[2]["trend"]
+    june = before[0]["verified_fixes"]
+    assert after[0]["verified_fixes"] == june and june["total"] == 4  # 本月销号 as it stood, verifier included
+    assert {r["verified_by"] for r in june["rows"]} == {"张华"}
     october = zz.json("report summary --as-of 2017-10-31")["overview"]
-    assert october != after[1]["overview"]  # and from October on, the two are open again
+    assert october != after[2]["overview"]  # and from October on, the two are open again

@@ -565,18 +565,31 @@ def new_issues_list(session, start: dt.date, end: dt.date, *, limit: int = LIST_
 
 
 def verified_list(session, start: dt.date, end: dt.date, *, limit: int = LIST_LIMIT) -> dict:
-    where = and_(Fix.verified_on >= start, Fix.verified_on <= end, *issues_mod.live(session, Fix.issue_id, end))
+    # a fix reopened after the period (a failed 回头看) was verified in it all the same
+    back = {c.fix_id: c.then for c in _changed(session, end) if c.now.verified_on is None
+            and c.then.verified_on is not None and start <= c.then.verified_on <= end}
+    where = and_(Fix.verified_on >= start, Fix.verified_on <= end)
+    where = and_(or_(where, Fix.id.in_(list(back))) if back else where, *issues_mod.live(session, Fix.issue_id, end))
     total = session.execute(select(func.count()).select_from(Fix).where(where)).scalar_one()
     q = (select(Fix.id, Unit.name, Issue.description, Fix.task, Fix.owner, Fix.deadline, Fix.done_on,
                 Fix.verified_on, Fix.verified_by)
          .join(Unit, Unit.id == Fix.unit_id).join(Issue, Issue.id == Fix.issue_id)
          .where(where).order_by(Fix.verified_on, Fix.id))
-    if limit:
+    if limit and not back:
         q = q.limit(limit)
+    found = [list(r) for r in session.execute(q)]
+    if back:  # as they stood at the end of the period, the verifier from the 销号 event
+        by_of = {(f, day): actor for f, day, actor in session.execute(
+            select(FixEvent.fix_id, FixEvent.happened_on, FixEvent.actor).where(
+                FixEvent.fix_id.in_(list(back)), FixEvent.kind == "销号").order_by(FixEvent.id))}
+        for r in found:
+            if r[0] in back:
+                r[6], r[7], r[8] = back[r[0]].done_on, back[r[0]].verified_on, by_of.get((r[0], back[r[0]].verified_on))
+        found = sorted(found, key=lambda r: (r[7], r[0]))[:limit or None]
     rows = [{"fix_id": i, "unit": u, "issue": desc, "task": task, "owner": owner,
              "deadline": dl.isoformat() if dl else "长期坚持", "done_on": done.isoformat() if done else None,
              "verified_on": v.isoformat(), "verified_by": by}
-            for i, u, desc, task, owner, dl, done, v, by in session.execute(q)]
+            for i, u, desc, task, owner, dl, done, v, by in found]
     return {"total": total, "listed": len(rows), "rows": rows}
 
 
