@@ -265,4 +265,95 @@ def _issue_documents(settings: Settings, *, folder: Path, out: Path, as_of: dt.d
 
 def _extra_steps():
     """The main job after the register is built: each step writes what the office sends out."""
-    return [_bulletin, _public, _monthly, _issue_documents]
+    return [_bulletin, _public, _monthly, _issue_documents, _evidence_and_recheck]
+
+
+RECHECK_SEED, RECHECK_ON = 20171016, dt.date(2017, 10, 16)  # the 回头看 of 总结提高, in October
+
+
+def _evidence_and_recheck(settings: Settings, *, folder: Path, out: Path, as_of: dt.date) -> list[str]:
+    """佐证材料, 回头看 and 整改档案: the sampled verified fixes get a photo and a report (small files
+    made here, one per fix: the store keeps different bytes), the 回头看 of October finds one of
+    them 反弹 (reopened; the one with the latest deadline, so the July figures stay as they were),
+    and that unit's 整改档案 is written. Runs after the July outputs, which it leaves alone."""
+    import tempfile
+
+    from . import archive, evidence, recheck
+    from .audit import set_summary
+    from .db import register_url
+    from .models import Fix, Unit
+
+    store = evidence.store_dir(register_url(settings))
+    with tempfile.TemporaryDirectory(prefix="zz-demo-") as scratch, open_session(settings) as session:
+        sample = [session.get(Fix, p["fix_id"]) for p in recheck.plan(session, seed=RECHECK_SEED, share=0.1)]
+        for fix in sample:
+            photo = Path(scratch) / f"整改{fix.id}-整改后现场.png"
+            photo.write_bytes(_png(fix.id))
+            report = Path(scratch) / f"整改{fix.id}-整改情况报告.pdf"
+            report.write_bytes(_pdf(f"整改情况报告（整改 {fix.id}）", fix.task, f"zz demo - fix {fix.id} - 2017"))
+            evidence.add(session, store=store, fix_id=fix.id, files=[photo], kind="整改后", note="整改后现场照片")
+            evidence.add(session, store=store, fix_id=fix.id, files=[report], kind="其他", note="单位整改情况报告")
+        rebound = max(sample, key=lambda f: (bool(f.ongoing), f.deadline or dt.date.min, -f.id))
+        for fix in sample:
+            by = "刘洋" if (fix.owner or "").strip() != "刘洋" else "陈静"
+            if fix is rebound:
+                recheck.record(session, fix_id=fix.id, result=recheck.REBOUND, by=by, on=RECHECK_ON,
+                               reason="回头看发现整改后问题再次出现")
+            else:
+                recheck.record(session, fix_id=fix.id, result=recheck.HELD, by=by, on=RECHECK_ON)
+        unit = session.get(Unit, rebound.unit_id).name
+        set_summary(session, f"样例：佐证材料 {2 * len(sample)} 份，回头看 {len(sample)} 项（反弹 1 项：整改 #{rebound.id}）")
+    _say(f"回头看（{RECHECK_ON}，种子 {RECHECK_SEED}）：抽查 {len(sample)} 项，反弹 1 项（整改 #{rebound.id}，{unit}，已重新打开）")
+    path = out / f"整改档案-{unit}.zip"
+    with open_session(settings, write=False) as session:
+        archive.build(session, path, store=store, unit=unit)
+    return [str(path)]
+
+
+def _png(n: int) -> bytes:
+    """A small photo-like PNG (160×120, a gradient that differs with n), made here, not kept in git."""
+    import struct
+    import zlib
+
+    w, h = 160, 120
+    raw = b"".join(b"\x00" + bytes(v for x in range(w) for v in ((x + 7 * n) % 256, (y * 2 + 13 * n) % 256, 180))
+                   for y in range(h))
+
+    def chunk(tag: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data))
+
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+def _pdf(title: str, body: str, tag: str) -> bytes:
+    """A one-page A4 PDF: the Chinese text in the reader's own 宋体 (Adobe's STSong-Light, nothing
+    embedded, as iText-made government PDFs do) and an ASCII line in Helvetica, which every reader has."""
+    def line(y: int, size: int, text: str) -> str:
+        return f"BT /F1 {size} Tf 72 {y} Td <{text.encode('utf-16-be').hex()}> Tj ET"
+
+    body_lines = [body[i:i + 26] for i in range(0, len(body), 26)] or [""]
+    content = "\n".join([line(770, 18, title)] + [line(730 - 24 * i, 12, t) for i, t in enumerate(body_lines[:20])]
+                        + [f"BT /F2 9 Tf 72 60 Td ({tag}) Tj ET"])
+    objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        ("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R /F2 8 0 R >> >> "
+         "/Contents 4 0 R >>"),
+        f"<< /Length {len(content)} >>\nstream\n{content}\nendstream",
+        "<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /UniGB-UCS2-H /DescendantFonts [6 0 R] >>",
+        ("<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light "
+         "/CIDSystemInfo << /Registry (Adobe) /Ordering (GB1) /Supplement 2 >> /FontDescriptor 7 0 R >>"),
+        ("<< /Type /FontDescriptor /FontName /STSong-Light /Flags 6 /FontBBox [-25 -254 1000 880] /ItalicAngle 0 "
+         "/Ascent 880 /Descent -120 /CapHeight 880 /StemV 93 >>"),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out, offsets = b"%PDF-1.4\n", []
+    for i, obj in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{i} 0 obj\n{obj}\nendobj\n".encode("ascii")
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode("ascii")
+    out += "".join(f"{o:010d} 00000 n \n" for o in offsets).encode("ascii")
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode("ascii")
+    return out

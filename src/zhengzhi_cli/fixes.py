@@ -160,8 +160,38 @@ def level_state(session, fix: Fix) -> dict:
         passed = min(len(reviewers) + (1 if fix.claimed and len(levels) > 1 else 0), len(levels) - 1)
     else:
         passed = 0
-    return {"levels": levels, "passed": passed, "of": len(levels), "label": f"核验 {passed}/{len(levels)}",
-            "next": levels[passed] if passed < len(levels) else None, "reviewers": reviewers}
+    return {**_level(levels, passed), "reviewers": reviewers}
+
+
+def _level(levels: list[str], passed: int) -> dict:
+    """The `verification` of a fix's record (fix show, fix list): levels passed of the plan's levels."""
+    return {"levels": levels, "passed": passed, "of": len(levels), "next": levels[passed] if passed < len(levels) else None,
+            "label": f"核验 {passed}/{len(levels)}"}
+
+
+def add_levels(session, recs: list[dict], *, as_of: dt.date | None = None) -> list[dict]:
+    """Each record's `verification` as level_state gives it (less the reviewers), for a chunk of a
+    list at once: one query for the 已完成 fixes' review events, and none where the plan has one level."""
+    levels = plan_of(session).verify_levels
+    of = len(levels)
+    reviewed: dict[int, int] = {}
+    done_ids = [r["id"] for r in recs if r["status"] == DONE]
+    if done_ids and of > 1:
+        q = select(FixEvent.fix_id, FixEvent.kind).where(FixEvent.fix_id.in_(done_ids),
+                                                         FixEvent.kind.in_(("完成", "退回", LEVEL_EVENT)))
+        if as_of is not None:
+            q = q.where(FixEvent.happened_on <= as_of)
+        for fix_id, kind in session.exec(q.order_by(FixEvent.fix_id, FixEvent.id)).all():
+            reviewed[fix_id] = reviewed.get(fix_id, 0) + 1 if kind == LEVEL_EVENT else 0
+    for r in recs:
+        if r["status"] == VERIFIED:
+            passed = of
+        elif r["status"] == DONE:
+            passed = min(reviewed.get(r["id"], 0) + (1 if r["claimed"] and of > 1 else 0), of - 1)
+        else:
+            passed = 0
+        r["verification"] = _level(levels, passed)
+    return recs
 
 
 LEVEL_EVENT = "核验"  # one review level passed, short of the last (which is the 销号 itself)
@@ -417,14 +447,25 @@ def iter_fixes(session, *, limit: int | None = None, urgent_first: bool = False,
     q = q.order_by(Fix.deadline.is_(None), Fix.deadline, Fix.id) if by_deadline else q.order_by(Fix.id)
     if limit:
         q = q.limit(limit)
-    rows = (_one(fix, name, state, day, then) for fix, name, state in
-            session.exec(q if limit else q.execution_options(yield_per=500)))
+    rows = _with_levels(session, (_one(fix, name, state, day, then) for fix, name, state in
+                                  session.exec(q if limit else q.execution_options(yield_per=500))), filters.get("as_of"))
     if not (filters.get("overdue") and then):
         yield from rows
         return
     # some deadlines stood otherwise on D: keep those overdue then, in the order of D's deadlines
     late = [r for r in rows if r["overdue"]]
     yield from sorted(late, key=lambda r: (r["deadline"] == ONGOING, r["deadline"] or "", r["id"]))
+
+
+def _with_levels(session, recs, as_of: dt.date | None):
+    """The records with their 销号 level, 500 at a time (add_levels)."""
+    chunk: list[dict] = []
+    for rec in recs:
+        chunk.append(rec)
+        if len(chunk) == 500:
+            yield from add_levels(session, chunk, as_of=as_of)
+            chunk = []
+    yield from add_levels(session, chunk, as_of=as_of)
 
 
 def _one(fix: Fix, name: str, state: str, day: dt.date, then: dict) -> dict:

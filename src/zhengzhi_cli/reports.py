@@ -166,7 +166,7 @@ def changed_since(session, d: dt.date) -> list[Changed]:
     Found by the events after D (a range of ix_fix_event_kind_day: few for a recent D), each fix
     then replayed from its own events."""
     ev = FixEvent
-    cand = select(ev.fix_id).where(ev.kind.in_(("延期", "退回", *STARTS)), ev.happened_on > d).distinct()
+    cand = select(ev.fix_id).where(ev.kind.in_(("延期", "退回", "回头看", *STARTS)), ev.happened_on > d).distinct()
     ids = list(session.execute(cand).scalars())
     out: list[Changed] = []
     for start in range(0, len(ids), 500):
@@ -191,7 +191,8 @@ def _replay(now: FixOn, events: list, d: dt.date) -> FixOn:
     after = [e for e in events if e[1] > d]
     deadline = next((old for kind, _, old, _ in after if kind == "延期"), now.deadline)
     done_on = now.done_on
-    back = next(((prior,) for kind, _, _, prior in after if kind == "退回"), None)
+    # 退回, or a failed 回头看 (which keeps the completion day it took back): done on D only if that came by D
+    back = next(((prior,) for kind, _, _, prior in after if kind == "退回" or (kind == "回头看" and prior)), None)
     if back is not None:  # returned after D: done on D only if its earlier completion came by D
         done_on = back[0] if back[0] is not None and back[0] <= d else None
     status = now.status
@@ -200,7 +201,10 @@ def _replay(now: FixOn, events: list, d: dt.date) -> FixOn:
         status = "未开始"  # its first step was taken after D (a row that came in already started has none)
     elif status in ("已完成", "已销号") and not (done_on is not None and done_on <= d):
         status = "整改中"
-    return FixOn(status, deadline, now.ongoing, done_on, now.verified_on if done_on else None)
+    verified_on = now.verified_on
+    if any(kind == "回头看" and prior for kind, _, _, prior in after):  # reopened after D: its 销号 as it stood on D
+        verified_on = max((day for kind, day, _, _ in events if kind == "销号" and day <= d), default=None)
+    return FixOn(status, deadline, now.ongoing, done_on, verified_on if done_on else None)
 
 
 def _as_row(f: FixOn, uid: int, days: list[dt.date]) -> tuple:
@@ -561,18 +565,31 @@ def new_issues_list(session, start: dt.date, end: dt.date, *, limit: int = LIST_
 
 
 def verified_list(session, start: dt.date, end: dt.date, *, limit: int = LIST_LIMIT) -> dict:
-    where = and_(Fix.verified_on >= start, Fix.verified_on <= end, *issues_mod.live(session, Fix.issue_id, end))
+    # a fix reopened after the period (a failed 回头看) was verified in it all the same
+    back = {c.fix_id: c.then for c in _changed(session, end) if c.now.verified_on is None
+            and c.then.verified_on is not None and start <= c.then.verified_on <= end}
+    where = and_(Fix.verified_on >= start, Fix.verified_on <= end)
+    where = and_(or_(where, Fix.id.in_(list(back))) if back else where, *issues_mod.live(session, Fix.issue_id, end))
     total = session.execute(select(func.count()).select_from(Fix).where(where)).scalar_one()
     q = (select(Fix.id, Unit.name, Issue.description, Fix.task, Fix.owner, Fix.deadline, Fix.done_on,
                 Fix.verified_on, Fix.verified_by)
          .join(Unit, Unit.id == Fix.unit_id).join(Issue, Issue.id == Fix.issue_id)
          .where(where).order_by(Fix.verified_on, Fix.id))
-    if limit:
+    if limit and not back:
         q = q.limit(limit)
+    found = [list(r) for r in session.execute(q)]
+    if back:  # as they stood at the end of the period, the verifier from the 销号 event
+        by_of = {(f, day): actor for f, day, actor in session.execute(
+            select(FixEvent.fix_id, FixEvent.happened_on, FixEvent.actor).where(
+                FixEvent.fix_id.in_(list(back)), FixEvent.kind == "销号").order_by(FixEvent.id))}
+        for r in found:
+            if r[0] in back:
+                r[6], r[7], r[8] = back[r[0]].done_on, back[r[0]].verified_on, by_of.get((r[0], back[r[0]].verified_on))
+        found = sorted(found, key=lambda r: (r[7], r[0]))[:limit or None]
     rows = [{"fix_id": i, "unit": u, "issue": desc, "task": task, "owner": owner,
              "deadline": dl.isoformat() if dl else "长期坚持", "done_on": done.isoformat() if done else None,
              "verified_on": v.isoformat(), "verified_by": by}
-            for i, u, desc, task, owner, dl, done, v, by in session.execute(q)]
+            for i, u, desc, task, owner, dl, done, v, by in found]
     return {"total": total, "listed": len(rows), "rows": rows}
 
 
@@ -832,6 +849,9 @@ def summary(session, *, as_of: dt.date | None = None, limit: int = LIST_LIMIT) -
     core = _core(session, p, limit=limit)
     out = _header(session, "summary", f"{plan.name}总结（截至{p.as_of.year}年{p.as_of.month}月{p.as_of.day}日）", p)
     out.update({**_clean(core), "trend": _monthly_trend(session, plan, p), "supervision": supervision(session, plan, p.as_of)})
+    from .recheck import by_unit
+
+    out["recheck"] = by_unit(session, as_of=p.as_of)  # 回头看: each unit's results and 巩固率
     return out
 
 

@@ -201,12 +201,19 @@ def fix_list(
 
     filters = dict(unit=unit, status=status, overdue=overdue, as_of=as_of(as_of_), claimed=claimed)
     columns = ["编号", "问题", "单位", "整改任务及措施", "时限", "责任人", "状态", "逾期"]
+    levels = False  # a 核验 column (levels passed, e.g. 2/3) where the plan has more than one level
 
     def row(f):
-        return (f["id"], f["issue_id"], f["unit"], f["task"], when(f), f["owner"], f["status"],
-                f"{f['days_late']} 天（{f['tier']}）" if f["overdue"] else "")
+        cells = (f["id"], f["issue_id"], f["unit"], f["task"], when(f), f["owner"], f["status"],
+                 f"{f['days_late']} 天（{f['tier']}）" if f["overdue"] else "")
+        return cells[:7] + (f"{f['verification']['passed']}/{f['verification']['of']}",) + cells[7:] if levels else cells
 
     with open_session(settings(ctx), write=False) as session:
+        from ..register import plan_of
+
+        if len(plan_of(session).verify_levels) > 1:
+            levels = True
+            columns.insert(7, "核验")
         if json_ or csv_:  # every row, streamed
             recs = fixes.iter_fixes(session, limit=limit or None, **filters)
             if json_:

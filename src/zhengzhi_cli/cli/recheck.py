@@ -1,7 +1,8 @@
-"""zz recheck plan|record"""
+"""zz recheck plan|record|import|expand"""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
@@ -11,6 +12,23 @@ from .common import JSON, complete_unit, need, settings
 
 app = typer.Typer(no_args_is_help=True)
 
+RESULTS = ["巩固", "反弹", "虚假整改"]
+OUT = Annotated[Optional[Path], typer.Option("-o", "--output", help="写出回头看核查清单（.xlsx），核查后用 zz recheck import 登记")]
+FORCE = Annotated[bool, typer.Option("--force", help="文件已存在时替换它（默认不覆盖）")]
+COLUMNS = ["整改", "单位", "整改任务及措施", "责任人", "销号日期", "销号人"]
+
+
+def _rows(recs: list[dict]) -> list[tuple]:
+    return [(r["fix_id"], r["unit"], r["task"], r["owner"], r["verified_on"], r["verified_by"]) for r in recs]
+
+
+def _target(ctx: typer.Context, out: Optional[Path], force: bool) -> Optional[Path]:
+    from .. import outputs
+
+    if out is None:
+        return None
+    return outputs.check(out, suffixes=(".xlsx",), force=force, db=settings(ctx).db, what="回头看核查清单")
+
 
 @app.command("plan")
 def recheck_plan(
@@ -18,48 +36,114 @@ def recheck_plan(
     seed: Annotated[Optional[int], typer.Option("--seed", help="随机种子（公布种子，任何人可重抽同一样本）")] = None,
     share: Annotated[float, typer.Option("--share", help="每个单位抽查已销号整改的比例，如 0.1")] = 0.1,
     unit: Annotated[Optional[str], typer.Option("--unit", help="只抽一个单位", autocompletion=complete_unit)] = None,
+    out: OUT = None,
+    force: FORCE = False,
     json_: JSON = False,
 ):
-    """回头看：按单位分层、按种子抽取已销号的整改（同一种子同一结果）。示例：zz recheck plan --seed 20171010 --share 0.1"""
-    from .. import fixes, recheck
+    """回头看：按单位分层、按种子抽取已销号的整改（同一种子同一结果）。示例：zz recheck plan --seed 20171010 --share 0.1 -o 回头看核查清单.xlsx"""
+    from .. import recheck
     from ..db import open_session
 
     seed = need(seed, option="--seed", label="随机种子")
+    target = _target(ctx, out, force)
     with open_session(settings(ctx), write=False) as session:
         picked = recheck.plan(session, seed=seed, share=share, unit=unit)
-        recs = []
-        for p in picked:
-            r = fixes.show(session, p["fix_id"])
-            recs.append(dict(p, **{k: r[k] for k in ("task", "owner", "verified_on", "verified_by")}))
+        recs = [dict(p, **r) for p, r in zip(picked, recheck.checklist(session, [p["fix_id"] for p in picked]))]
+    title = f"回头看核查清单（种子 {seed}，比例 {share:g}，{len(recs)} 项）"
+    if target is not None:
+        from ..excel.recheck import write_checklist
+
+        write_checklist(target, title, recs)
     if json_:
-        output.emit_json({"seed": seed, "share": share, "fixes": recs})
+        output.emit_json({"seed": seed, "share": share, "fixes": recs, "file": str(target) if target else None})
         return
-    output.table(f"回头看抽查（种子 {seed}，比例 {share:g}，{len(recs)} 项）", ["整改", "单位", "整改任务及措施", "责任人", "销号日期", "销号人"],
-                 [(r["fix_id"], r["unit"], r["task"], r["owner"], r["verified_on"], r["verified_by"]) for r in recs])
+    output.table(title, COLUMNS, _rows(recs))
+    if target is not None:
+        output.line(f"已写出核查清单：{target}")
 
 
 @app.command("record")
 def recheck_record(
     ctx: typer.Context,
     fix_id: Annotated[int, typer.Argument(help="整改编号")],
-    result: Annotated[Optional[str], typer.Option("--result", help="通过 或 未通过（未通过即重新打开这项整改）")] = None,
+    result: Annotated[Optional[str], typer.Option("--result", help="巩固、反弹 或 虚假整改（后两者即重新打开这项整改）")] = None,
     by: Annotated[Optional[str], typer.Option("--by", help="核查人（不能是责任人）")] = None,
-    reason: Annotated[Optional[str], typer.Option("--reason", help="未通过的理由")] = None,
+    reason: Annotated[Optional[str], typer.Option("--reason", help="说明（如反弹的情形）")] = None,
     date: Annotated[Optional[str], typer.Option("--date", help="日期（默认今天）")] = None,
     json_: JSON = False,
 ):
-    """登记回头看结果；未通过的整改转回整改中（可用 zz undo 撤销）。示例：zz recheck record 7 --result 未通过 --by 张华 --reason 问题反弹"""
+    """登记回头看结果；反弹、虚假整改的整改转回整改中（可用 zz undo 撤销）。示例：zz recheck record 7 --result 反弹 --by 张华 --reason 窗口又现推诿"""
     from .. import fixes, recheck
     from ..db import open_session
 
+    result = need(result, option="--result", label="回头看结果（巩固/反弹/虚假整改）", choices=RESULTS)
+    by = need(by, option="--by", label="核查人")  # asked before the write transaction opens
     with open_session(settings(ctx)) as session:
-        result = need(result, option="--result", label="回头看结果（通过/未通过）", choices=["通过", "未通过"])
-        by = need(by, option="--by", label="核查人")
         fix = recheck.record(session, fix_id=fix_id, result=result, by=by, reason=reason, on=date)
         rec = fixes.show(session, fix.id)
     if json_:
         output.emit_json(rec)
-    elif result == "未通过":
-        output.line(f"整改 #{rec['id']} 回头看未通过，已重新打开：{rec['status']}（{rec['unit']}）")
+    elif rec["status"] != fixes.VERIFIED:
+        output.line(f"整改 #{rec['id']} 回头看{result.strip()}，已重新打开：{rec['status']}（{rec['unit']}）")
     else:
-        output.line(f"整改 #{rec['id']} 回头看通过：{rec['status']}（{rec['unit']}）")
+        output.line(f"整改 #{rec['id']} 回头看{result.strip()}：{rec['status']}（{rec['unit']}）")
+
+
+@app.command("import")
+def recheck_import(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="填好结果的回头看核查清单（.xlsx/.xls/.ods/.csv）")],
+    json_: JSON = False,
+):
+    """登记填好的回头看核查清单：全部成功才写入，有错则一条不登记（可用 zz undo 撤销）。示例：zz recheck import 回头看结果.xlsx"""
+    from .. import recheck
+    from ..db import open_session
+    from ..excel.recheck import read_results
+
+    rows = read_results(file)
+    with open_session(settings(ctx)) as session:
+        result = recheck.import_results(session, rows, source=file.name)
+    if json_:
+        output.emit_json(result)
+        return
+    output.line(f"已登记回头看结果 {result['recorded']} 项：巩固 {result['held']}，反弹 {result['rebound']}，"
+                f"虚假整改 {result['fake']}" + (f"；重新打开整改 {'、'.join(f'#{i}' for i in result['reopened'])}"
+                                                if result["reopened"] else ""))
+
+
+@app.command("expand")
+def recheck_expand(
+    ctx: typer.Context,
+    unit: Annotated[Optional[str], typer.Option("--unit", help="单位", autocompletion=complete_unit)] = None,
+    threshold: Annotated[Optional[str], typer.Option("--threshold", help="未通过率达到多少即全部核查，如 20%（默认取方案 [verification] expand_rate，再默认 20%）")] = None,
+    out: OUT = None,
+    force: FORCE = False,
+    json_: JSON = False,
+):
+    """扩大核查（试算，不写入登记簿）：单位回头看未通过率达到门槛时，列出其全部已销号整改。示例：zz recheck expand --unit 杨村 -o 杨村全面核查.xlsx"""
+    from .. import recheck
+    from ..db import open_session
+
+    unit = need(unit, option="--unit", label="单位")
+    target = _target(ctx, out, force)
+    with open_session(settings(ctx), write=False) as session:
+        result = recheck.expand(session, unit=unit, threshold=threshold)
+    limit = f"{result['threshold'] * 100:g}%"
+    rate = "—" if result["failure_rate"] is None else f"{result['failure_rate'] * 100:.1f}%"
+    title = f"{result['unit']}扩大核查清单（回头看 {result['rechecked']} 项，未通过 {result['failed']} 项，未通过率 {rate}）"
+    if target is not None and result["triggered"]:
+        from ..excel.recheck import write_checklist
+
+        write_checklist(target, title, result["fixes"])
+        result["file"] = str(target)
+    if json_:
+        output.emit_json(result)
+        return
+    if not result["triggered"]:
+        output.line(f"{result['unit']}：回头看 {result['rechecked']} 项，未通过 {result['failed']} 项（未通过率 {rate}），"
+                    f"未达到扩大核查门槛 {limit}，无须全部核查" + ("；未写出文件" if target is not None else ""))
+        return
+    output.table(title, COLUMNS, _rows(result["fixes"]))
+    output.note(f"未通过率 {rate} 达到门槛 {limit}：以上 {len(result['fixes'])} 项已销号整改须逐项核查（本命令不写入登记簿）")
+    if target is not None:
+        output.line(f"已写出核查清单：{target}")

@@ -537,6 +537,24 @@ def sheet_checks(book: Book, data: dict, checks: list[str]) -> None:
     book.table(ws, 2, cols, sup["units"], freeze=True, repeat=True)
 
 
+def sheet_recheck(book: Book, data: dict) -> None:
+    """回头看 by unit (recheck.by_unit): results and 巩固率; no sheet before any recheck."""
+    from ..reports import rate
+
+    rows = data.get("recheck")
+    if not rows:
+        return
+    cols = [Col("单位", "unit", width=20), Col("回头看项数", "rechecked", "int", 9), Col("巩固", "held", "int", 7),
+            Col("反弹", "rebound", "int", 7), Col("虚假整改", "fake", "int", 9), Col("巩固率", "hold_rate", "pct", 9)]
+    ws = book.sheet("回头看", data["title"] + "·回头看")
+    n = len(cols) + 1
+    book.title(ws, 0, "“回头看”整改巩固情况", n)
+    book.line(ws, 1, "巩固率 = 巩固项数 ÷ 回头看项数；反弹、虚假整改的整改已重新打开，转入二次整改", n)
+    total = {k: sum(r[k] for r in rows) for k in ("rechecked", "held", "rebound", "fake")}
+    total.update(unit="", hold_rate=rate(total["held"], total["rechecked"]))
+    book.table(ws, 2, cols, rows, total=total, freeze=True, repeat=True)
+
+
 def sheet_supervision(book: Book, data: dict, case_kinds: list[str]) -> None:
     sup = data["supervision"]
     ws = book.sheet("督查问责", data["title"] + "·督查问责")
@@ -670,4 +688,5 @@ def _sheets(book: Book, data: dict) -> None:
         sheet_rules(book, data)
         sheet_checks(book, data, data["supervision"]["check_names"])
         sheet_supervision(book, data, data["supervision"]["case_kinds"])
+        sheet_recheck(book, data)
     sheet_charts(book, data)
