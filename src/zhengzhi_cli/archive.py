@@ -55,9 +55,9 @@ def build(session, out: Path, *, store: Path | None, unit: str, public: bool = F
                 "unit": the_unit.name, "public": public, "made_at": dt.datetime.now().replace(microsecond=0).isoformat(),
                 "issues": counts["issues"], "fixes": counts["fixes"], "rules": counts["rules"], "evidence": manifest,
             }, ensure_ascii=False, indent=2))
-        from .outputs import _mode_for
+        from .outputs import mode_for
 
-        os.chmod(tmp, _mode_for(out))  # as every -o file: 0644, or the mode of the file it replaces (not mkstemp's 0600)
+        os.chmod(tmp, mode_for(out))  # as every -o file: 0644, or the mode of the file it replaces (not mkstemp's 0600)
         os.replace(tmp, out)
     finally:
         for p in (Path(tmp), ledger, contents):
