@@ -64,10 +64,33 @@ def demo(tmp_path_factory) -> Path:
     return where / "demo.db"
 
 
+def _fill_checklist(path: Path) -> None:
+    """What the 回头看 group does between `recheck plan -o` and `recheck import`: each row of the
+    checklist gets 结果 巩固, a checker and a date (the file is written anew, as a clerk's save would)."""
+    from python_calamine import CalamineWorkbook
+
+    book = CalamineWorkbook.from_path(str(path))
+    rows = book.get_sheet_by_index(0).to_python()
+    head = next(i for i, row in enumerate(rows) if "结果" in [str(c).strip() for c in row])
+    cols = {str(c).strip(): j for j, c in enumerate(rows[head])}
+    for row in rows[head + 1:]:
+        if str(row[0]).strip().removesuffix(".0").isdigit():  # an item, not the note under the table
+            row[cols["结果"]], row[cols["核查人"]], row[cols["核查日期"]] = "巩固", "回头看核查组赵敏", "2017-10-20"
+    _book(path, book.sheet_names[0], [[c if c != "" else None for c in row] for row in rows])
+
+
+# what happens off the register before an example: the checking group fills in the checklist
+BEFORE = {"zz recheck import 回头看核查清单.xlsx": lambda: _fill_checklist(Path("回头看核查清单.xlsx"))}
+
+
 def _folder(tmp_path: Path) -> None:
     """The files and folders the examples name."""
-    for name in ("备份", "模板", "收文", "通报", "月报", "督办函"):
+    for name in ("备份", "模板", "收文", "通报", "月报", "督办函", "整改档案"):
         (tmp_path / name).mkdir()
+    from zhengzhi_cli.demo import _pdf, _png
+
+    (tmp_path / "整改后照片.png").write_bytes(_png(34))
+    (tmp_path / "首问负责制度.pdf").write_bytes(_pdf("首问负责制度", "窗口首问负责，限时办结。", "rule"))
     for book in sorted((SAMPLE / "workbooks").glob("*.xlsx")):
         shutil.copy(book, tmp_path / "收文" / book.name)
     from zhengzhi_cli.plan import default_plan_text
@@ -107,10 +130,15 @@ def test_every_example_runs_on_the_demo_register(doc, demo, tmp_path, monkeypatc
     _folder(tmp_path)
     db = tmp_path / "demo.db"
     shutil.copy(demo, db)
+    store = demo.with_name(demo.name + ".evidence")
+    if store.is_dir():  # the evidence the demo attached lives beside its register
+        shutil.copytree(store, db.with_name(db.name + ".evidence"))
     monkeypatch.chdir(tmp_path)
     zz = Zz(str(db))
     failed = []
     for no, text in examples(doc):
+        if command(text) in BEFORE:
+            BEFORE[command(text)]()
         r = zz(argv(text), input="")
         said = (r.stdout or "") + (r.stderr or "")
         want = DOCUMENTED.get(command(text), (0, ""))[0]
