@@ -18,7 +18,7 @@ from zhengzhi_cli.cli import app
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures"
-SAMPLE = ROOT / "sample_data"
+SAMPLE = ROOT / "src" / "zhengzhi_cli" / "sample_data"  # package data (zz demo)
 
 
 class Zz:

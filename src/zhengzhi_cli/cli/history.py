@@ -134,7 +134,7 @@ def restore(
     from .. import history
     from ..db import engine_for, register_url, sqlite_path
     from ..errors import UsageProblem
-    from ..registers import where
+    from ..register_setup import where
 
     path = sqlite_path(register_url(settings(ctx)))
     version = history.check_backup_file(file)
