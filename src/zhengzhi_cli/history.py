@@ -417,7 +417,6 @@ def _copy_register(src: sqlite3.Connection, target) -> None:
 def backup_sqlite(db_path: Path, out: Path) -> dict:
     """A consistent copy through SQLite's online backup, even while others write; a register
     whose pages are damaged is refused (its copy would be damaged too)."""
-    from .db import pause_point
     from .integrity import open_read_only, page_findings
 
     if not db_path.exists():
@@ -445,7 +444,6 @@ def backup_sqlite(db_path: Path, out: Path) -> dict:
                 dst.close()
             if check:
                 raise Conflict(f"备份校验失败：{_first(check)}", field="backup")
-            pause_point("backup")
             os.replace(tmp, out)
         finally:
             _unlink_with_sidecars(tmp)
