@@ -11,13 +11,6 @@ from . import output
 from .common import interactive, settings
 
 
-def register(app: typer.Typer) -> None:
-    app.command("log")(log)
-    app.command("undo")(undo)
-    app.command("backup")(backup)
-    app.command("restore")(restore)
-
-
 def log(
     ctx: typer.Context,
     since: Annotated[Optional[str], typer.Option("--since", help="从某日起")] = None,
