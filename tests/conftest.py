@@ -19,7 +19,7 @@ from zhengzhi_cli.cli import app
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures"
-SAMPLE = ROOT / "sample_data"
+SAMPLE = ROOT / "src" / "zhengzhi_cli" / "sample_data"  # package data (zz demo)
 
 
 class Zz:
@@ -123,3 +123,14 @@ def postgresql_only():
 def pytest_configure(config):
     config.addinivalue_line("markers", "empty_register: on PostgreSQL, start from an empty database (no register yet)")
     config.addinivalue_line("markers", "slow: takes more than about 20 s (deselect with -m 'not slow')")
+
+
+@pytest.fixture
+def terminal(district):
+    """`terminal("issue", "add")`: the real zz in a pty (zzcheck.Terminal), prompting as at a clerk's desk."""
+    from zzcheck import Terminal
+
+    env = {k: v for k, v in os.environ.items() if k != "ZZ_NO_PROMPT"}
+    env["ZZ_DB"] = district.db
+    env["ZZ_OPERATOR"] = "录入员"
+    return lambda *args: Terminal(args, env)

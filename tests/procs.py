@@ -23,7 +23,7 @@ def zz_argv() -> list[str]:
 
 
 def env_for(register_url: str, **extra) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ZZ_TEST_PAUSE")}
+    env = dict(os.environ)
     env.update({"ZZ_DB": register_url, "ZZ_OPERATOR": "测试员", "ZZ_NO_PROMPT": "1", "PYTHONWARNINGS": "ignore"})
     env.pop("ZZ_DEBUG", None)
     env.update({k: str(v) for k, v in extra.items()})
@@ -81,9 +81,11 @@ def sqlite_integrity(path) -> str:
 
 
 def kill_at(register_url: str, point: str, *args, tmp: Path, timeout: float = 60, **extra) -> subprocess.Popen:
-    """Run zz until it reaches the pause point (db.pause_point), then SIGKILL it."""
+    """Run zz until it reaches the named point (tests/paused_zz.py), then SIGKILL it."""
     marker = tmp / f"pause-{point}-{time.monotonic_ns()}"
-    proc = start(register_url, *args, ZZ_TEST_PAUSE_AT=f"{point}:{marker}", **extra)
+    launcher = [sys.executable, str(Path(__file__).with_name("paused_zz.py")), point, str(marker)]
+    proc = subprocess.Popen([*launcher, *map(str, args)], env=env_for(register_url, **extra), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL)
     deadline = time.monotonic() + timeout
     while not marker.exists():
         if proc.poll() is not None:

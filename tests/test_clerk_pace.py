@@ -8,15 +8,6 @@ import time
 import pytest
 
 from conftest import sqlite_only
-from test_entry_loop import Terminal
-
-
-@pytest.fixture
-def terminal(district):
-    env = {k: v for k, v in os.environ.items() if k != "ZZ_NO_PROMPT"}
-    env["ZZ_DB"] = district.db
-    env["ZZ_OPERATOR"] = "录入员"
-    return lambda *args: Terminal(args, env)
 
 
 def _first_fields(t, unit="杨村", text="窗口办事拖沓", area="6"):

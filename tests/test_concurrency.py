@@ -8,8 +8,6 @@ import threading
 import time
 from collections import defaultdict
 
-import pytest
-
 from tests import procs
 from tests.conftest import backend
 
@@ -95,22 +93,7 @@ def test_readers_are_not_blocked_by_a_writer(district, register_url):
     assert "已有问题" in result.stdout
 
 
-def cli_has(*words: str) -> bool:
-    """Whether this zz has the command (some are being built by others)."""
-    from typer.testing import CliRunner
-
-    from zhengzhi_cli.cli import app
-
-    return CliRunner().invoke(app, [*words, "--help"]).exit_code == 0
-
-
-def _import_cli_exists() -> bool:
-    return cli_has("import")
-
-
 def test_import_while_others_add_loses_nothing(district, register_url, tmp_path):
-    if not _import_cli_exists():
-        pytest.skip("zz import is not there yet")
     from tests.workbooks import unit_workbook
 
     book = unit_workbook(tmp_path / "梅厂镇.xlsx", unit="梅厂镇", issues=200)

@@ -2,7 +2,7 @@
 leaves the register exactly as before, and usable; an export killed midway never leaves a
 truncated file in place of the previous one.
 
-The kill is made deterministic with the test hook ZZ_TEST_PAUSE_AT=POINT:MARKER (db.pause_point):
+The kill is made deterministic by tests/paused_zz.py, which stops zz at a named point through its own seams:
 the process stops at POINT — every row written, the transaction not yet committed — writes
 MARKER, and is killed there. Migrations are covered in test_upgrade.py."""
 
@@ -15,7 +15,6 @@ import pytest
 
 from tests import procs
 from tests.conftest import backend
-from tests.test_concurrency import _import_cli_exists, cli_has
 
 
 def _usable(register_url: str, tmp_path) -> None:
@@ -37,14 +36,8 @@ def test_kill_before_commit_leaves_register_as_before(district, register_url, tm
     _usable(register_url, tmp_path)
 
 
-def _export_cli_exists() -> bool:
-    return cli_has("export", "ledger")
-
-
 @pytest.fixture
 def big_import(district, tmp_path):
-    if not _import_cli_exists():
-        pytest.skip("zz import is not there yet")
     from tests.workbooks import unit_workbook
 
     return unit_workbook(tmp_path / "杨村街道.xlsx", unit="杨村街道", issues=3000)
@@ -72,8 +65,6 @@ def test_kill_during_a_large_import(big_import, district, register_url, tmp_path
 
 
 def test_killed_export_never_replaces_the_previous_file(district, register_url, tmp_path):
-    if not _export_cli_exists():
-        pytest.skip("zz export ledger is not there yet")
     for i in range(10):
         district.ok(["issue", "add", f"问题{i}", "--unit", "杨村", "--area", str(i % 10 + 1)])
     out = tmp_path / "台账.xlsx"

@@ -248,7 +248,7 @@ def test_void_duplicate_rules(district):
     refused(zz, f"issue void {a} --reason 重复 --duplicate-of 999", "999")
     refused(zz, f"issue void {a} --reason 不属实 --duplicate-of {b}", "重复")
     refused(zz, f"issue void {a} --reason 作废", "不属实、不予整改、重复")
-    refused(zz, f"issue void 999 --reason 不属实", "999")
+    refused(zz, "issue void 999 --reason 不属实", "999")
     zz.ok(f"issue void {b} --reason 不属实")
     refused(zz, f"issue void {a} --reason 重复 --duplicate-of {b}", f"#{b}", "已作废")
     refused(zz, f"issue void {b} --reason 不予整改", "已")

@@ -2,60 +2,8 @@
 at once; a refused entry is said and skipped; Ctrl-D ends. The real `zz` runs in a pty."""
 
 import os
-import select
-import subprocess
-import sys
-import time
-from pathlib import Path
-
-import pytest
 
 from conftest import sqlite_only
-
-ZZ = Path(sys.executable).with_name("zz")
-
-
-class Terminal:
-    def __init__(self, args, env):
-        self.master, slave = os.openpty()
-        self.proc = subprocess.Popen([str(ZZ), *args], stdin=slave, stdout=slave, stderr=slave, env=env, close_fds=True)
-        os.close(slave)
-        self.seen = ""
-
-    def expect(self, text: str, timeout: float = 20) -> str:
-        end = time.monotonic() + timeout
-        while text not in self.seen:
-            left = end - time.monotonic()
-            if left <= 0:
-                raise AssertionError(f"waited for “{text}”, got:\n{self.seen}")
-            ready, _, _ = select.select([self.master], [], [], left)
-            if ready:
-                try:
-                    chunk = os.read(self.master, 4096)
-                except OSError:
-                    chunk = b""
-                if not chunk:
-                    raise AssertionError(f"zz ended before “{text}”:\n{self.seen}")
-                self.seen += chunk.decode("utf-8", "replace")
-        before, _, self.seen = self.seen.partition(text)
-        return before
-
-    def send(self, line: str) -> None:
-        os.write(self.master, (line + "\n").encode("utf-8"))
-
-    def close(self) -> int:
-        try:
-            return self.proc.wait(timeout=20)
-        finally:
-            os.close(self.master)
-
-
-@pytest.fixture
-def terminal(district):
-    env = {k: v for k, v in os.environ.items() if k != "ZZ_NO_PROMPT"}
-    env["ZZ_DB"] = district.db
-    env["ZZ_OPERATOR"] = "录入员"
-    return lambda *args: Terminal(args, env)
 
 
 @sqlite_only()

@@ -33,7 +33,6 @@ import typer.main
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import sqlite_only
 from tests.test_fuzz import Register
 from tests.zzcheck import CJK, clean
 from zhengzhi_cli.cli import app

@@ -15,66 +15,11 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import FIXTURES
-from tests.zzcheck import refused
+from tests.zzcheck import issues, refused, sheet_xml, xlsx
 from zhengzhi_cli.excel import files
 from zhengzhi_cli.excel.files import CellError, read_any
 
 BOOKS = FIXTURES / "hostile_books"
-MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-HEADER = ["序号", "整治重点", "问题来源", "四查四看", "问题描述", "发现日期", "责任领导", "责任人", "备注"]
-
-
-def _cell(ref: str, value) -> str:
-    if isinstance(value, CellError):
-        return f'<c r="{ref}" t="e"><f>1/0</f><v>{value}</v></c>'
-    if isinstance(value, (int, float)):
-        return f'<c r="{ref}"><v>{value}</v></c>'
-    return f'<c r="{ref}" t="inlineStr"><is><t>{value}</t></is></c>'
-
-
-def _col(n: int) -> str:
-    letters = ""
-    while n:
-        n, rem = divmod(n - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
-def sheet_xml(rows: list[list] | None = None, *, cells: str = "", extra: str = "", dimension: str | None = None,
-              prolog: str = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>') -> str:
-    body = "".join(f'<row r="{r}">' + "".join(_cell(f"{_col(c)}{r}", v) for c, v in enumerate(row, 1) if v is not None)
-                   + "</row>" for r, row in enumerate(rows or [], 1))
-    dim = f'<dimension ref="{dimension}"/>' if dimension else ""
-    return f'{prolog}<worksheet xmlns="{MAIN}">{dim}<sheetData>{body}{cells}</sheetData>{extra}</worksheet>'
-
-
-def xlsx(path: Path, sheet: str, *, parts: dict | None = None, target: str = "worksheets/sheet1.xml") -> Path:
-    """A minimal but complete .xlsx with one sheet 问题清单 whose XML is `sheet` (at `target`,
-    relative to xl/ as the workbook's relationships give it)."""
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/'
-                    '2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
-                    'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/'
-                    'workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-                    '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-'
-                    'officedocument.spreadsheetml.worksheet+xml"/></Types>')
-        zf.writestr("_rels/.rels", f'<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/'
-                    f'2006/relationships"><Relationship Id="rId1" Type="{REL}/officeDocument" Target="xl/workbook.xml"/>'
-                    '</Relationships>')
-        zf.writestr("xl/workbook.xml", f'<?xml version="1.0"?><workbook xmlns="{MAIN}" xmlns:r="{REL}"><sheets>'
-                    '<sheet name="问题清单" sheetId="1" r:id="rId1"/></sheets></workbook>')
-        zf.writestr("xl/_rels/workbook.xml.rels", '<?xml version="1.0"?><Relationships xmlns="http://schemas.'
-                    f'openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="{REL}/worksheet" '
-                    f'Target="{target}"/></Relationships>')
-        zf.writestr(target[1:] if target.startswith("/") else f"xl/{target}", sheet)
-        for name, data in (parts or {}).items():
-            zf.writestr(name, data)
-    return path
-
-
-def issues(*rows: list) -> list[list]:
-    return [["填报单位：杨村街道"], HEADER, *rows]
 
 
 GOOD = [1, "效能意识", "自查", "1", "窗口办事拖沓", "2017-05-02", "张三", "李四", "无"]

@@ -1,36 +1,14 @@
 """zz import: the template read back, and what units really send (SPEC §5)."""
 
 import json
-from pathlib import Path
 
 import openpyxl
 import pytest
 
 from tests.conftest import FIXTURES, SAMPLE
+from tests.zzcheck import FIX_HEADERS, ISSUE_HEADERS, book, issues_of
 
 WB = FIXTURES / "workbooks"
-ISSUE_HEADERS = ["序号", "整治重点", "问题来源", "四查四看", "问题描述", "发现日期", "责任领导", "责任人", "备注"]
-FIX_HEADERS = ["序号", "问题序号", "整改任务及措施", "责任领导", "责任人", "整改时限", "整改状态", "完成日期", "整改成效", "备注"]
-RULE_HEADERS = ["序号", "制度名称", "立改废", "问题序号", "计划完成时间", "状态", "文号", "备注"]
-
-
-def book(path: Path, sheets: dict, *, top: list[list] | None = None) -> Path:
-    """A workbook written with openpyxl: lines above the header, then the header and rows."""
-    wb = openpyxl.Workbook()
-    wb.remove(wb.active)
-    for name, (headers, rows) in sheets.items():
-        ws = wb.create_sheet(name)
-        for line in top if top is not None else [["作风纪律专项整治"], ["填报单位：杨村街道", None, None, "填报日期：2017年5月10日"]]:
-            ws.append(line)
-        ws.append(headers)
-        for row in rows:
-            ws.append(row)
-    wb.save(path)
-    return path
-
-
-def issues_of(zz, unit=None):
-    return zz.json(["issue", "list"] + (["--unit", unit] if unit else []))
 
 
 def test_tidy_template_sample_imports_and_reimport_is_unchanged(district):

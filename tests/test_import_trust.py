@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
-from tests.test_import import FIX_HEADERS, ISSUE_HEADERS, RULE_HEADERS, book, issues_of
+from tests.zzcheck import FIX_HEADERS, ISSUE_HEADERS, book, issues_of
 
 COMBINED = ["序号", "整治重点", "问题描述", "整改措施", "整改时限", "整改状态", "完成日期"]
 
@@ -411,7 +411,7 @@ def test_the_same_text_rules_as_issue_add(district, tmp_path):
 
 def test_error_cells_in_free_text_and_a_huge_seq_are_named(district, tmp_path):
     """#REF! in 问题描述 was stored as text; 序号 1e20 said "输入的数值超出范围" with no sheet, row or column."""
-    from tests.test_hostile_books import CellError, issues, sheet_xml, xlsx
+    from tests.zzcheck import CellError, issues, sheet_xml, xlsx
 
     path = xlsx(tmp_path / "a.xlsx", sheet_xml(issues([1, "效能意识", "自查", "1", CellError("#REF!"), "2017-04-01"],
                                                        [1e20, "效能意识", "自查", "1", "审批慢", "2017-04-01"])))

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from conftest import sqlite_only
 from tests import procs
-from tests.test_fuzz import FUZZ, Register
+from tests.zzcheck import FUZZ, Register
 
 MARKUP = ["[/]", "[bold]粗[/bold]", "[link=x]y[/link]", "测试[/]文字", "[red", "\\[b]"]
 WIDE = {"COLUMNS": "400"}  # one table row per line, so a text is found whole

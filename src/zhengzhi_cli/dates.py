@@ -33,9 +33,11 @@ _YEAR_END = re.compile(r"^(?:(\d{4})\s*年)?\s*(年底|年末|年内|底)\s*(?:�
 _STRIP_BEFORE = re.compile(r"(前|之前|以前|完成|止)$")
 
 
-def normalize(text: str) -> str:
-    """Full-width digits and punctuation to ASCII, spaces removed."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+def normalize(text) -> str:
+    """Full-width digits and punctuation to ASCII, every space and line break removed ("" for None)."""
+    if text is None:
+        return ""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text)))
 
 
 def _make(y: int, m: int, d: int, raw: str, field: str) -> dt.date:
@@ -235,11 +237,12 @@ def parse_deadline(value: object, *, year: int, found_on: dt.date | None = None,
 
 
 def parse_month(value: str, *, field: str = "--month") -> tuple[dt.date, dt.date]:
-    """`2017-06` (also `2017/6`, `2017年6月`) to its first and last day."""
+    """`2017-06` (also `2017/6`, `2017.6`, `2017年6月`, `201706`, in full-width digits too) to its first
+    and last day: the one month parser of every `--month`."""
     text = normalize(value)
-    m = re.match(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$", text)
+    m = re.match(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$", text) or re.match(r"^(\d{4})(\d{2})$", text)
     if not m or not 1 <= int(m.group(2)) <= 12:
-        raise Invalid(f"{field}：无法识别月份“{value}”，请写成 2017-06", field=field)
+        raise Invalid(f"{field}：无法识别月份“{value}”，请写成 2017-06 或 2017年6月", field=field)
     y, mo = int(m.group(1)), int(m.group(2))
     return dt.date(y, mo, 1), dt.date(y, mo, calendar.monthrange(y, mo)[1])
 

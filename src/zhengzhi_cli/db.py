@@ -16,7 +16,6 @@ from typing import Iterator
 ENV_DB = "ZZ_DB"
 ENV_BUSY = "ZZ_BUSY_TIMEOUT"  # seconds a writer waits for the lock before giving up
 DEFAULT_BUSY_SECONDS = 30.0
-ENV_PAUSE = "ZZ_TEST_PAUSE_AT"  # test hook "POINT:MARKER_FILE": stop at POINT so a test can kill -9 there
 PG_WRITE_LOCK = 727273  # advisory lock key held by every writing transaction on PostgreSQL
 
 
@@ -114,17 +113,6 @@ def _read_only_connect(path: Path, timeout: float):
         return sqlite3.connect(uri, uri=True, timeout=timeout, isolation_level=None, check_same_thread=False)
 
     return connect
-
-
-def pause_point(name: str) -> None:
-    """Crash tests: at the named point, write MARKER_FILE and wait to be killed."""
-    spec = os.environ.get(ENV_PAUSE)
-    if not spec or spec.partition(":")[0] != name:
-        return
-    import time
-
-    Path(spec.partition(":")[2]).write_text(str(os.getpid()))
-    time.sleep(300)
 
 
 def busy_seconds() -> float:
@@ -270,7 +258,6 @@ def open_session(settings: Settings, *, write: bool = True, migrate: bool = True
             session.flush()
             audit.write(session)
             session.flush()
-            pause_point("commit")
             session.commit()
         else:
             session.rollback()

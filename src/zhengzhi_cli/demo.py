@@ -1,4 +1,4 @@
-"""`zz demo`: the sample district (sample_data/) built into a register, then the main job run
+"""`zz demo`: the sample district (zhengzhi_cli/sample_data/, shipped as package data) built into a register, then the main job run
 on it: phase status, and whatever reports exist, as of a day in the campaign."""
 
 from __future__ import annotations
@@ -7,6 +7,7 @@ import csv
 import datetime as dt
 import os
 import sys
+from importlib.resources import files
 from pathlib import Path
 
 from .db import Settings, engine_for, open_session, resolve, sqlite_path
@@ -19,7 +20,7 @@ ENV_SAMPLE = "ZZ_SAMPLE_DATA"
 
 def sample_dir() -> Path:
     candidates = [Path(os.environ[ENV_SAMPLE])] if os.environ.get(ENV_SAMPLE) else []
-    candidates.append(Path(__file__).resolve().parents[2] / "sample_data")
+    candidates.append(Path(str(files("zhengzhi_cli").joinpath("sample_data"))))  # package data: installed or not
     for path in candidates:
         if (path / "units.csv").is_file():
             return path

@@ -24,11 +24,11 @@ class ZzError(Exception):
         self.problems = problems or []
 
     def as_json(self) -> dict:
+        """What `--json` prints on stdout for this refusal: `{"error": …, "problems": […]}`."""
         out: dict = {"error": self.message}
         if self.field:
             out["field"] = self.field
-        if self.problems:
-            out["problems"] = self.problems
+        out["problems"] = [p.as_json() if hasattr(p, "as_json") else p for p in self.problems]
         return out
 
 

@@ -423,7 +423,6 @@ def backup_sqlite(db_path: Path, out: Path, *, evidence_of: str | None = None) -
     whose pages are damaged is refused (its copy would be damaged too). With `evidence_of` (the
     register's URL) its evidence store is copied beside the backup before the backup is put in
     place: a disk that fills up on the way leaves the file that was there before, not half a backup."""
-    from .db import pause_point
     from .integrity import open_read_only, page_findings
 
     if not db_path.exists():
@@ -450,7 +449,6 @@ def backup_sqlite(db_path: Path, out: Path, *, evidence_of: str | None = None) -
                 dst.close()
             if check:
                 raise Conflict(f"备份校验失败：{_first(check)}", field="backup")
-            pause_point("backup")
             copied = _put_in_place(tmp, out, evidence_of)
         finally:
             _unlink_with_sidecars(tmp)

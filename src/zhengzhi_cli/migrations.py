@@ -314,9 +314,6 @@ def ensure(engine, *, plan_text: str | None = None) -> str:
             for step in range(version + 1, SCHEMA_VERSION + 1):
                 STEPS[step](conn)
                 _set_meta(conn, "schema_version", str(step))
-            from .db import pause_point
-
-            pause_point("migrate")
             result = "upgraded"
         else:
             result = "current"

@@ -1,4 +1,4 @@
-"""The register's own facts: its plan, its schema version, where it is."""
+"""The register's own facts, read from an open register: its plan and meta values (creating one: register_setup.py)."""
 
 from __future__ import annotations
 

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-import re
 import tomllib
 from collections import defaultdict
 from dataclasses import dataclass
@@ -71,11 +70,10 @@ def _month_end(year: int, month: int) -> dt.date:
 
 
 def parse_month(value: str) -> tuple[int, int]:
-    text = re.sub(r"\s+", "", str(value)).translate(str.maketrans("０１２３４５６７８９", "0123456789"))
-    m = re.fullmatch(r"(\d{4})(?:[-/.年])(\d{1,2})月?", text) or re.fullmatch(r"(\d{4})(\d{2})", text)
-    if not m or not 1 <= int(m.group(2)) <= 12:
-        raise Invalid(f"月份（--month）：无法识别“{value}”，请写成 2017-06 或 2017年6月", field="month")
-    return int(m.group(1)), int(m.group(2))
+    from .dates import parse_month as first_and_last  # the one month parser of every --month
+
+    first, _last = first_and_last(value, field="月份（--month）")
+    return first.year, first.month
 
 
 def month_period(month: str | None, *, as_of: dt.date | None = None, today: dt.date | None = None) -> Period:

@@ -1,90 +1,129 @@
-"""The `zz` command: one Typer sub-app per noun, assembled here.
+"""The `zz` command: one table of commands (COMMANDS), loaded lazily, and the one error boundary.
 
-Modules here import only typer at the top; the domain (and SQLModel with it) is
-imported inside each command, so `zz --help` and Tab completion stay fast.
+A command's module is imported only when that command runs (or its help is shown): the table
+gives `zz --help` every name and help line, and ZzGroup follows click's documented lazy-loading
+pattern (list_commands / get_command over the table), building each entry with typer's public
+`typer.main.get_command` / `get_group`. So `zz --help`, `zz issue add --help` and a Tab press
+import neither SQLAlchemy, pydantic, rich nor the Excel readers.
+
+To add a command: write it in its noun's module (`cli/<noun>.py`, a function, or a command of
+that module's `app`), and add one line to COMMANDS.
 """
 
 from __future__ import annotations
 
+import importlib
+import json
 import os
 import sys
 from typing import Annotated, Optional
 
 import typer
-from typer.core import TyperGroup
 
-from . import coercion, zh
+from . import typer_compat, zh
 from .common import settings
+from .typer_compat import TyperGroup
 
-zh.install()
-coercion.install()
+typer_compat.install(zh.catalog().gettext)
 
-
-class LazyCommands:
-    """Commands (and, at the top, sub-apps) become click objects only when used: converting
-    all of them (~40 commands, their annotations evaluated) cost ~35 ms on every run, and a
-    sub-app's other commands ~8 ms more — a good part of what `zz issue add` may spend
-    beyond its imports. Help lists them from their help line alone."""
-
-    lazy_commands: dict = {}  # name → typer CommandInfo
-    lazy_groups: dict = {}  # name → (sub-app or "module:attr", help)
-
-    def list_commands(self, ctx):
-        return list(dict.fromkeys([*self.lazy_commands, *self.commands, *self.lazy_groups]))
-
-    def get_command(self, ctx, name):
-        cmd = self.commands.get(name)
-        if cmd is None and name in self.lazy_groups:
-            cmd = self.commands[name] = _build_group(name)
-        elif cmd is None and name in self.lazy_commands:
-            cmd = self.commands[name] = _build_command(self.lazy_commands[name])
-        return cmd
-
-    def format_commands(self, ctx, formatter):
-        from inspect import getdoc
-
-        from typer._click.utils import make_default_short_help
-
-        rows = []
-        for n in self.list_commands(ctx):
-            if n in self.commands:
-                rows.append((n, self.commands[n]))
-            elif n in self.lazy_groups:
-                rows.append((n, self.lazy_groups[n][1]))
-            elif not self.lazy_commands[n].hidden:
-                rows.append((n, self.lazy_commands[n].help or getdoc(self.lazy_commands[n].callback) or ""))
-        rows = [(n, c) for n, c in rows if isinstance(c, str) or not c.hidden]
-        if not rows:
-            return
-        limit = formatter.width - 6 - max(len(n) for n, _ in rows)
-        rows = [(n, make_default_short_help(c, limit) if isinstance(c, str) else c.get_short_help_str(limit)) for n, c in rows]
-        with formatter.section("Commands"):
-            formatter.write_dl(rows)
-
-    def resolve_command(self, ctx, args):
-        from typer._click.exceptions import UsageError
-
-        try:
-            return self._click_resolve_command(ctx, args)
-        except UsageError as exc:
-            import difflib
-
-            matches = difflib.get_close_matches(args[0], self.list_commands(ctx)) if args else []
-            if matches and "Did you mean" not in exc.message:
-                exc.message = f"{exc.message.rstrip('.')}. Did you mean {', '.join(repr(m) for m in matches)}?"
-            raise
+# name → ("module:attribute" under zhengzhi_cli.cli, the line `zz --help` shows). The attribute
+# is a typer.Typer (a noun with its own commands: `zz issue add`) or a function (`zz init`).
+COMMANDS: dict[str, tuple[str, str]] = {
+    "init": ("setup:init", "创建登记簿（可重复执行，绝不清空数据）"),
+    "plan": ("setup:plan", "显示方案：阶段与日期、节点、整治重点、四查四看、当前阶段"),
+    "demo": ("setup:demo", "用样例区建一个登记簿并跑一遍主要流程"),
+    "template": ("transfer:template", "生成各单位填报用的空白工作簿"),
+    "import": ("transfer:import_", "导入各单位报来的问题清单、整改清单、制度清单"),
+    "bulletin": ("bulletin:bulletin", "印发一期通报：进展滞后单位、点名问责、正反典型、整改完成情况"),
+    "docno": ("docno:docno", "文号：各文种本年度的编号情况"),
+    "phase": ("phase:phase", "各单位各节点的完成情况（已完成/逾期完成/已逾期/未到期）"),
+    "log": ("history:log", "审计记录：谁在何时改了什么"),
+    "undo": ("history:undo", "撤销自己最近一次改动"),
+    "backup": ("history:backup", "备份登记簿"),
+    "restore": ("history:restore", "用备份覆盖当前登记簿（需确认）"),
+    "archive": ("evidence:archive", "导出一个单位的整改档案（台账 + 佐证材料 + 清单，zip）"),
+    "doc": ("doc:app", "公文：模板可用的占位符"),
+    "duban": ("duban:app", "督办：按方案规则提醒、发督办函、亮红牌"),
+    "db": ("setup:db_app", "登记簿：位置、完好性检查"),
+    "unit": ("unit:app", "单位：新增、列表、查看、修改、导入"),
+    "check": ("check:app", "四查四看：登记各单位自查结果"),
+    "issue": ("issue:app", "问题清单：登记、列表、查看、修改"),
+    "fix": ("fix:app", "整改清单：新增、进展、完成、销号、退回、延期"),
+    "evidence": ("evidence:app", "佐证材料：添加、列表、打开、核对、清理"),
+    "recheck": ("recheck:app", "回头看：按种子分层抽查已销号整改、登记结果"),
+    "rule": ("rule:app", "制度清单：立、改、废"),
+    "milestone": ("phase:milestone_app", "节点：标记手工节点完成"),
+    "export": ("transfer:export_app", "导出：整改台账"),
+    "report": ("report:app", "报表：阶段进度、月报、总结、政务公开"),
+    "inspect": ("inspect:app", "督查：明察暗访、抽查检查、集中督查"),
+    "accountability": ("accountability:app", "问责：批评教育、通报批评、诫勉谈话、组织处理、移交纪检"),
+    "opinion": ("opinion:app", "征求意见：座谈会、征求意见表、服务评价评议"),
+    "case": ("case:app", "典型案例：正面典型、反面典型"),
+    "completion": ("setup:completion", "Tab 补全：显示或安装 shell 的补全脚本"),
+}
 
 
-class SubGroup(LazyCommands, TyperGroup):
-    """A sub-app (`zz issue …`) whose commands are built on first use."""
+def load(name: str):
+    """The click command for one entry of COMMANDS (its module imported now)."""
+    target, help_ = COMMANDS[name]
+    module, attr = target.split(":")
+    obj = getattr(importlib.import_module(f"{__name__}.{module}"), attr)
+    if isinstance(obj, typer.Typer):
+        obj.rich_markup_mode = None  # plain help pages: rich is never imported for them
+        obj.pretty_exceptions_enable = False
+        obj.info.cls = SubGroup
+        cmd = typer.main.get_group(obj)
+        cmd.help = cmd.help or help_
+        for sub in cmd.commands.values():
+            zh.localize(sub)
+    else:
+        single = typer.Typer(add_completion=False, rich_markup_mode=None, pretty_exceptions_enable=False)
+        single.command(name)(obj)
+        cmd = typer.main.get_command(single)
+    zh.localize(cmd)
+    return cmd
+
+
+class ChineseGroup(TyperGroup):
+    """A group whose help pages and "no such command" answers are Chinese."""
+
+    context_class = zh.ZzContext
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.lazy_commands = {}
+        zh.localize(self)
+
+    def resolve_command(self, ctx, args):
+        name = args[0] if args else ""
+        if name and not name.startswith("-") and not ctx.resilient_parsing and self.get_command(ctx, name) is None:
+            import difflib
+
+            close = difflib.get_close_matches(name, self.list_commands(ctx))
+            hint = zh._("Did you mean {names}?").format(names="、".join(close)) if close else ""
+            ctx.fail(zh._("No such command {name!r}.").format(name=name) + hint)
+        return super().resolve_command(ctx, args)
 
 
-class ZzGroup(LazyCommands, TyperGroup):
-    """The one place where errors become a Chinese message on stderr and an exit status."""
+class SubGroup(ChineseGroup):
+    """A noun's commands (`zz issue …`), built with the noun's module."""
+
+
+class ZzGroup(ChineseGroup):
+    """`zz`: its commands come from COMMANDS, each loaded on first use; errors become a Chinese
+    message on stderr (and JSON on stdout under --json) and an exit status."""
+
+    def list_commands(self, ctx):
+        return [*COMMANDS, *(n for n in super().list_commands(ctx) if n not in COMMANDS)]
+
+    def get_command(self, ctx, name):
+        if name in COMMANDS and name not in self.commands:
+            self.commands[name] = load(name)
+        return super().get_command(ctx, name)
+
+    def format_commands(self, ctx, formatter):
+        """The table's help lines: listing the commands loads none of them."""
+        with formatter.section(zh._("Commands")):
+            formatter.write_dl([(name, help_) for name, (_target, help_) in COMMANDS.items()])
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         from ..db import Settings
@@ -100,56 +139,6 @@ class ZzGroup(LazyCommands, TyperGroup):
         if standalone_mode:
             sys.exit(code)
         return code
-
-
-LAZY_GROUPS: dict[str, tuple[typer.Typer | str, str]] = {}  # name → (sub-app or "module:attr", help)
-LAZY_COMMANDS: dict = {}  # name → typer CommandInfo, moved out of app.registered_commands by _defer_commands
-
-
-def _defer_commands() -> None:
-    """Top-level commands (init, plan, log, …) are likewise converted only when used."""
-    from typer.main import get_command_name
-
-    for info in app.registered_commands:
-        LAZY_COMMANDS[info.name or get_command_name(info.callback.__name__)] = info
-    app.registered_commands = []
-
-
-def _build_command(info):
-    from typer.main import get_command_from_info
-
-    return get_command_from_info(info, pretty_exceptions_short=app.pretty_exceptions_short,
-                                 rich_markup_mode=app.rich_markup_mode)
-
-
-def add_group(sub: typer.Typer | str, *, name: str, help: str) -> None:
-    """`app.add_typer`, built on first use (see ZzGroup.get_command). A "module:attr" string
-    defers even the import of the sub-app's module, so `zz issue add` loads only cli/issue.py."""
-    LAZY_GROUPS[name] = (sub, help)
-
-
-def _build_group(name: str):
-    from typer.main import get_group_from_info
-    from typer.models import TyperInfo
-
-    sub, help_ = LAZY_GROUPS[name]
-    if isinstance(sub, str):
-        import importlib
-
-        module, attr = sub.split(":")
-        sub = getattr(importlib.import_module(f"{__name__}.{module}"), attr)
-    from typer.main import get_command_name
-
-    infos = {info.name or get_command_name(info.callback.__name__): info for info in sub.registered_commands}
-    saved, sub.registered_commands = sub.registered_commands, []
-    try:
-        group = get_group_from_info(TyperInfo(sub, name=name, help=help_, cls=SubGroup),
-                                    pretty_exceptions_short=app.pretty_exceptions_short,
-                                    rich_markup_mode=app.rich_markup_mode, suggest_commands=app.suggest_commands)
-    finally:
-        sub.registered_commands = saved
-    group.lazy_commands = infos
-    return group
 
 
 def _shown(args: list[str]) -> str:
@@ -210,8 +199,10 @@ class _Stdout:
     def __init__(self, stream):
         self._stream = stream
         self.failed = False
+        self.wrote = False  # the command printed something (its own JSON result, say)
 
     def write(self, text):
+        self.wrote = self.wrote or bool(text)
         try:
             return self._stream.write(text)
         except (OSError, ValueError):
@@ -267,12 +258,41 @@ def run(group, **kwargs) -> int:
             sys.stdout = stdout
 
 
+def _wants_json(args: list[str]) -> bool:
+    """`--json` among the options (before a `--`): the error is then also JSON on stdout."""
+    for a in args:
+        if a == "--":
+            return False
+        if a == "--json":
+            return True
+    return False
+
+
+def _refuse(text: str, status: int, *, as_json: bool, error: dict | None = None, kind: str = "错误") -> int:
+    """The one way a failed command speaks: `zz: 错误：…` on stderr (with what was written, if
+    anything), and under --json `{"error": …, "problems": […]}` on stdout, so scripts never parse stderr."""
+    from ..text import (
+        display,  # a message may quote what was typed or read from a file: never raw to the terminal
+    )
+
+    changes = _committed()
+    sys.stderr.write(f"zz: {kind}：{display(text)}\n" + (f"（{_written(changes)}）\n" if changes else ""))
+    if as_json and not getattr(sys.stdout, "wrote", False):  # a command that printed its own JSON result keeps it whole
+        payload = {"error": text, "problems": [], **(error or {})}
+        if changes:
+            payload["written"] = changes
+        try:
+            sys.stdout.write(json.dumps(payload, ensure_ascii=False, default=str) + "\n")
+            sys.stdout.flush()
+        except (OSError, ValueError, AttributeError):
+            pass  # stdout is gone: stderr said it all
+    return int(status)
+
+
 def _run(group, guard, **kwargs) -> int:
-    from typer._click import exceptions as click_exc
-
     from ..errors import ExitStatus, ZzError
-    from ..text import display  # a message may quote what was typed or read from a file: never raw to the terminal
 
+    as_json = _wants_json(kwargs.get("args") or [])
     try:
         _refuse_undecodable(kwargs.get("args") or [])
         rv = TyperGroup.main(group, standalone_mode=False, **kwargs)
@@ -283,21 +303,16 @@ def _run(group, guard, **kwargs) -> int:
             sys.stdout.flush()  # a full or closed stdout fails here, where it is handled, not at exit
         return rv if isinstance(rv, int) else 0
     except ZzError as exc:
-        changes = _committed()
-        sys.stderr.write(f"zz: 错误：{display(exc.message)}\n" + (f"（{_written(changes)}）\n" if changes else ""))
-        return int(exc.exit_status)
-    except click_exc.NoArgsIsHelpError as exc:
+        return _refuse(exc.message, exc.exit_status, as_json=as_json, error=exc.as_json())
+    except typer_compat.NoArgsIsHelpError as exc:
         sys.stdout.write(exc.ctx.get_help() + "\n")
         return 0
-    except click_exc.UsageError as exc:
-        hint = ""
-        if exc.ctx is not None:
-            hint = f"\n用法：{exc.ctx.command_path} --help 查看说明"
-        sys.stderr.write(f"zz: 用法错误：{display(zh.usage_error(exc))}{display(hint)}\n")
-        return int(ExitStatus.USAGE)
-    except click_exc.ClickException as exc:
-        sys.stderr.write(f"zz: 错误：{display(exc.format_message())}\n")
-        return exc.exit_code
+    except typer_compat.UsageError as exc:
+        hint = f"\n用法：{exc.ctx.command_path} --help 查看说明" if exc.ctx is not None else ""
+        message = zh.usage_error(exc)
+        return _refuse(message + hint, ExitStatus.USAGE, as_json=as_json, error={"error": message}, kind="用法错误")
+    except typer_compat.ClickException as exc:
+        return _refuse(exc.format_message(), exc.exit_code, as_json=as_json)
     except typer.Abort:
         changes = _committed()
         sys.stderr.write(f"\nzz: 已取消，{_written(changes) if changes else '未做任何改动'}\n")
@@ -318,20 +333,23 @@ def _run(group, guard, **kwargs) -> int:
             return _output_lost(_committed(), guard, broken_pipe=isinstance(exc, BrokenPipeError))
         if os.environ.get("ZZ_DEBUG"):
             raise
-        from ..db import storage_problem
+        return _fault(exc, group, as_json=as_json, **kwargs)
 
-        problem = storage_problem(exc, kwargs.get("obj"))
-        if problem is None and isinstance(exc, UnicodeError):
-            problem = ZzError("输入含有无法识别的字符（终端或文件的编码可能不是 UTF-8），本次命令未完成。"
-                              "请把终端编码设为 UTF-8 后重试")
-        if problem is not None:
-            changes = _committed()
-            sys.stderr.write(f"zz: 错误：{problem.message}\n" + (f"（{_written(changes)}）\n" if changes else ""))
-            return int(problem.exit_status)
-        # The exception's text may quote SQL and its parameters (names): only its kind is shown.
-        sys.stderr.write(f"zz: 内部错误：命令“{_command_path(group, kwargs.get('args') or [])}”未能完成（{type(exc).__name__}），"
-                         f"{_written(_committed())}。\n请设置 ZZ_DEBUG=1 重新运行以查看详细信息，并报告给维护人员\n")
-        return int(ExitStatus.REFUSED)
+
+def _fault(exc: Exception, group, *, as_json: bool, **kwargs) -> int:
+    from ..db import storage_problem
+    from ..errors import ExitStatus, ZzError
+
+    problem = storage_problem(exc, kwargs.get("obj"))
+    if problem is None and isinstance(exc, UnicodeError):
+        problem = ZzError("输入含有无法识别的字符（终端或文件的编码可能不是 UTF-8），本次命令未完成。"
+                          "请把终端编码设为 UTF-8 后重试")
+    if problem is not None:
+        return _refuse(problem.message, problem.exit_status, as_json=as_json, error=problem.as_json())
+    # The exception's text may quote SQL and its parameters (names): only its kind is shown.
+    text = (f"命令“{_command_path(group, kwargs.get('args') or [])}”未能完成（{type(exc).__name__}），"
+            f"{_written(_committed())}。\n请设置 ZZ_DEBUG=1 重新运行以查看详细信息，并报告给维护人员")
+    return _refuse(text, ExitStatus.REFUSED, as_json=as_json, kind="内部错误")
 
 
 def _refuse_undecodable(args: list[str]) -> None:
@@ -377,6 +395,8 @@ app = typer.Typer(
     cls=ZzGroup,
     help="作风纪律专项整治台账：问题清单、整改清单、制度清单、督查问责与报表。",
     no_args_is_help=True,
+    add_completion=False,  # `zz completion` instead, in Chinese
+    suggest_commands=False,  # ZzGroup.resolve_command suggests, in Chinese
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
@@ -390,38 +410,6 @@ def root(
 ):
     """作风纪律专项整治台账。示例：zz issue add "窗口办事拖沓" --unit 杨村 --area 效能意识"""
     settings(ctx).db = db
-
-
-from . import bulletin, docno, evidence, history, phase, setup, transfer  # noqa: E402  (they add top-level commands)
-
-setup.register(app)
-transfer.register(app)
-bulletin.register(app)
-docno.register(app)
-add_group("doc:app", name="doc", help="公文：模板可用的占位符")
-add_group("duban:app", name="duban", help="督办：按方案规则提醒、发督办函、亮红牌")
-add_group(setup.db_app, name="db", help="登记簿位置")
-add_group("unit:app", name="unit", help="单位：新增、列表、查看、修改、导入")
-add_group("check:app", name="check", help="四查四看：登记各单位自查结果")
-add_group("issue:app", name="issue", help="问题清单：登记、列表、查看、修改")
-add_group("fix:app", name="fix", help="整改清单：新增、进展、完成、销号、退回、延期")
-add_group("evidence:app", name="evidence", help="佐证材料：添加、列表、打开、核对、清理")
-add_group("recheck:app", name="recheck", help="回头看：按种子分层抽查已销号整改、登记结果")
-add_group("rule:app", name="rule", help="制度清单：立、改、废")
-add_group(phase.milestone_app, name="milestone", help="节点：标记手工节点完成")
-add_group(transfer.export_app, name="export", help="导出：整改台账")
-add_group("report:app", name="report", help="报表：阶段进度、月报、总结、政务公开")
-add_group("inspect:app", name="inspect", help="督查：明察暗访、抽查检查、集中督查")
-add_group("accountability:app", name="accountability", help="问责：批评教育、通报批评、诫勉谈话、组织处理、移交纪检")
-add_group("opinion:app", name="opinion", help="征求意见：座谈会、征求意见表、服务评价评议")
-add_group("case:app", name="case", help="典型案例：正面典型、反面典型")
-phase.register(app)
-history.register(app)
-app.command("archive")(evidence.archive)
-
-_defer_commands()
-ZzGroup.lazy_commands = LAZY_COMMANDS
-ZzGroup.lazy_groups = LAZY_GROUPS
 
 
 def main() -> None:

@@ -11,10 +11,6 @@ from . import output
 from .common import need, settings
 
 
-def register(app: typer.Typer) -> None:
-    app.command("bulletin")(bulletin)
-
-
 def bulletin(
     ctx: typer.Context,
     out: Annotated[Optional[Path], typer.Option("-o", "--output", help="通报文件：.xlsx、.md 或 .docx（公文）")] = None,

@@ -10,10 +10,6 @@ from . import output
 from .common import settings
 
 
-def register(app: typer.Typer) -> None:
-    app.command("docno")(docno)
-
-
 def docno(
     ctx: typer.Context,
     kind: Annotated[Optional[str], typer.Option("--kind", help="文种：通报、督办函、公示、总结报告（见 zz plan 的方案文件）")] = None,

@@ -11,13 +11,6 @@ from . import output
 from .common import interactive, settings
 
 
-def register(app: typer.Typer) -> None:
-    app.command("log")(log)
-    app.command("undo")(undo)
-    app.command("backup")(backup)
-    app.command("restore")(restore)
-
-
 def log(
     ctx: typer.Context,
     since: Annotated[Optional[str], typer.Option("--since", help="从某日起")] = None,
@@ -135,7 +128,7 @@ def restore(
     from .. import history
     from ..db import engine_for, register_url, sqlite_path
     from ..errors import UsageProblem
-    from ..registers import where
+    from ..register_setup import where
 
     path = sqlite_path(register_url(settings(ctx)))
     version = history.check_backup_file(file)

@@ -6,6 +6,7 @@ reach the terminal only as visible escapes (text.display)."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import sys
 from typing import Iterable, Sequence
@@ -121,9 +122,12 @@ def tsv(columns: Sequence[str], rows: Iterable[Sequence]) -> None:
 def emit_json_stream(records: Iterable) -> None:
     """A JSON array written record by record (the same shape as emit_json), never held whole."""
     out = sys.stdout
+    records = iter(records)
+    end = object()
+    head = next(records, end)  # a refusal (an unknown unit) comes before "[": stdout then holds only its JSON
     out.write("[")
     first = True
-    for rec in records:
+    for rec in records if head is end else itertools.chain([head], records):
         body = json_safe(json.dumps(rec, ensure_ascii=False, indent=2, default=str)).replace("\n", "\n  ")
         out.write(("\n  " if first else ",\n  ") + body)
         first = False

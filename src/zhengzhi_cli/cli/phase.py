@@ -14,10 +14,6 @@ milestone_app = typer.Typer(no_args_is_help=True)
 MARK = {"已完成": "✓", "逾期完成": "✓迟", "已逾期": "✗", "未到期": "·"}
 
 
-def register(app: typer.Typer) -> None:
-    app.command("phase")(phase)
-
-
 def phase(
     ctx: typer.Context,
     as_of_: Annotated[Optional[str], typer.Option("--as-of", help="以某日为“今天”")] = None,

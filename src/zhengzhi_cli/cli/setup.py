@@ -1,4 +1,4 @@
-"""zz init, zz db path, zz plan, zz demo."""
+"""zz init, zz db path|check, zz plan, zz demo, zz completion."""
 
 from __future__ import annotations
 
@@ -13,18 +13,12 @@ from .common import as_of, settings
 db_app = typer.Typer(no_args_is_help=True)
 
 
-def register(app: typer.Typer) -> None:
-    app.command("init")(init)
-    app.command("plan")(plan)
-    app.command("demo")(demo)
-
-
 def init(
     ctx: typer.Context,
     plan_file: Annotated[Optional[Path], typer.Option("--plan", help="方案文件（TOML），默认为武清区 2017 年方案")] = None,
 ):
     """创建登记簿（可重复执行，绝不清空数据）。示例：zz init --plan 方案2018.toml"""
-    from ..registers import init_register
+    from ..register_setup import init_register
 
     settings(ctx).may_create = True
     result = init_register(settings(ctx), plan_file=plan_file)
@@ -34,7 +28,7 @@ def init(
 @db_app.command("path")
 def db_path(ctx: typer.Context, json_: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False):
     """显示正在使用的登记簿。示例：zz db path"""
-    from ..registers import where
+    from ..register_setup import where
 
     info = where(settings(ctx))
     if json_:
@@ -112,8 +106,28 @@ def demo(
     as_of_: Annotated[Optional[str], typer.Option("--as-of", help="以某日为“今天”（默认 2017-07-15，自查自纠刚结束）")] = None,
     out_dir: Annotated[Optional[Path], typer.Option("--out", help="报表输出目录（默认为登记簿所在目录）")] = None,
 ):
-    """用样例区（sample_data/）建一个登记簿并跑一遍主要流程。示例：zz demo --db /tmp/demo.db"""
+    """用样例区建一个登记簿并跑一遍主要流程（样例区随软件安装）。示例：zz demo --db /tmp/demo.db"""
     from ..demo import run_demo
 
     settings(ctx).may_create = True
     run_demo(settings(ctx), as_of=as_of(as_of_), out_dir=out_dir)
+
+
+SHELLS = ("bash", "zsh", "fish", "powershell", "pwsh")
+
+
+def completion(
+    shell: Annotated[str, typer.Argument(help="shell：bash、zsh、fish 或 powershell")] = "bash",
+    install: Annotated[bool, typer.Option("--install", help="安装到当前用户的 shell 配置中（默认只显示脚本）")] = False,
+):
+    """Tab 补全：显示或安装 shell 的补全脚本（单位名称、整治重点等），默认只显示。示例：zz completion bash --install"""
+    from ..errors import UsageProblem
+    from .typer_compat import completion_script, install_completion
+
+    if shell not in SHELLS:
+        raise UsageProblem(f"不支持的 shell“{shell}”，可选：{'、'.join(SHELLS)}", field="shell")
+    if install:
+        path = install_completion(shell)
+        output.line(f"已安装 {shell} 的 Tab 补全：{path}。重新打开终端后生效")
+    else:
+        output.line(completion_script(shell))

@@ -19,11 +19,6 @@ FORCE = Annotated[bool, typer.Option("--force", help="文件已存在时替换�
 SHEETS = ("问题清单", "整改清单", "制度清单")
 
 
-def register(app: typer.Typer) -> None:
-    app.command("template")(template)
-    app.command("import")(import_)
-
-
 def template(ctx: typer.Context, out: OUT, unit: UNIT = None, json_: JSON = False, force: FORCE = False):
     """生成各单位填报用的空白工作簿（问题清单、整改清单、制度清单、填表说明）。示例：zz template -o 杨村街道.xlsx --unit 杨村"""
     from .. import outputs, transfer

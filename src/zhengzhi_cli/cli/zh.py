@@ -1,84 +1,54 @@
-"""Chinese for the few words Typer's bundled click prints itself (help headings, usage
-errors). Applied once at start-up; touches only cheap module attributes, so it costs
-nothing measurable and imports no rich."""
+"""Chinese for the words typer and its bundled click print themselves, through a gettext
+catalog (locale/zh_CN/LC_MESSAGES/zz.po): help headings and usage lines through click's own
+subclassing points (Context.formatter_class, Command.get_help_option), typer's gettext-wrapped
+words and type labels through cli/typer_compat.py, usage errors by the exception's kind and
+fields. The catalog and its compiler live in zhengzhi_cli/locale/.
+"""
 
 from __future__ import annotations
 
 import re
 
-HEADINGS = {"Options": "选项", "Commands": "命令", "Arguments": "参数"}
-HELP_TEXT = "显示帮助并退出"
-TYPE_NAMES = {"str": "文字", "int": "整数", "float": "数字", "file": "文件", "path": "路径", "directory": "目录",
-              "text": "文字", "integer": "整数"}
-# the words typer puts inside help lines (`[default: 50]`, `[required]`)
-WORDS = {"default: {default}": "默认：{default}", "required": "必填", "env var: {var}": "环境变量：{var}",
-         "(dynamic)": "（动态）"}
+from ..locale import catalog
+from .typer_compat import Context, HelpFormatter
 
 
-def install() -> None:
-    from typer._click import decorators, formatting
+def _(message: str) -> str:
+    return catalog().gettext(message)
 
-    if getattr(formatting, "_zz_installed", False):
-        return
-    formatting._zz_installed = True
-    section = formatting.HelpFormatter.section
-    write_usage = formatting.HelpFormatter.write_usage
 
-    def zh_section(self, name):
-        return section(self, HEADINGS.get(name, name))
+# ---- help pages ----
 
-    def zh_write_usage(self, prog, args="", prefix=None):
-        args = args.replace("[OPTIONS]", "[选项]").replace("COMMAND [ARGS]...", "命令 [参数]...")
-        return write_usage(self, prog, args, "用法：" if prefix is None else prefix)
+class ZzHelpFormatter(HelpFormatter):
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        super().write_usage(prog, args, _("Usage: ") if prefix is None else prefix)
 
-    formatting.HelpFormatter.section = zh_section
-    formatting.HelpFormatter.write_usage = zh_write_usage
+    def write_heading(self, heading: str) -> None:
+        self.write(f"{'':>{self.current_indent}}{heading}：\n")
 
-    help_option = decorators.help_option
 
-    def zh_help_option(param_decls):
-        decorate = help_option(param_decls)
+class ZzContext(Context):
+    """Every command's context: Chinese help pages and a Chinese --help line."""
 
-        def apply(cmd):
-            cmd = decorate(cmd)
-            cmd.params[-1].help = HELP_TEXT
-            return cmd
+    formatter_class = ZzHelpFormatter
 
-        return apply
+    def __init__(self, command, *args, **kwargs):
+        super().__init__(command, *args, **kwargs)
+        option = command.get_help_option(self)
+        if option is not None:
+            option.help = _("Show this message and exit.")
 
-    decorators.help_option = zh_help_option
 
-    from typer import core
+def localize(cmd) -> None:
+    """A command (and a group's loaded commands) built by typer: Chinese help pages."""
+    cmd.context_class = ZzContext
+    if getattr(cmd, "options_metavar", None) == "[OPTIONS]":
+        cmd.options_metavar = _("[OPTIONS]")
+    if getattr(cmd, "subcommand_metavar", None) == "COMMAND [ARGS]...":
+        cmd.subcommand_metavar = _("COMMAND [ARGS]...")
 
-    core._ = lambda text: HEADINGS.get(text) or WORDS.get(text, text)
 
-    # `zz --help` shows typer's completion options too; a clerk reads Chinese there as well
-    from typer import main as typer_main
-
-    completion_arguments = typer_main.get_install_completion_arguments
-
-    def zh_completion_arguments():
-        install, show = completion_arguments()
-        install.help = "为当前 shell 安装 Tab 补全（单位名称、整治重点等）"
-        show.help = "显示当前 shell 的 Tab 补全脚本，可复制或自行安装"
-        return install, show
-
-    typer_main.get_install_completion_arguments = zh_completion_arguments
-
-    # metavars: `--unit <文字>` rather than `--unit <str>`
-    display_type = core._TyperParameter.display_type
-
-    def zh_display_type(self, ctx):
-        label = display_type(self, ctx)
-        if not (label.startswith("<") and label.endswith(">")):
-            return label
-        inner = label[1:-1]
-        many = inner.startswith("list[") and inner.endswith("]")
-        name = inner[5:-1] if many else inner
-        return f"<{TYPE_NAMES.get(name, name)}{'…' if many else ''}>"
-
-    core._TyperParameter.display_type = zh_display_type
-
+# ---- usage errors ----
 
 def _opt(param) -> str:
     if param is None:
@@ -89,42 +59,43 @@ def _opt(param) -> str:
 
 
 def usage_error(exc) -> str:
-    """A Chinese sentence for one of click's usage errors."""
+    """A Chinese sentence for one of click's usage errors, by its kind and fields."""
     name = type(exc).__name__
     message = getattr(exc, "message", str(exc))
     if name == "NoSuchOption":
-        hint = f"。是否指：{'、'.join(sorted(exc.possibilities))}？" if exc.possibilities else ""
-        return f"没有选项“{exc.option_name}”{hint}"
+        hint = _("Did you mean {names}?").format(names="、".join(sorted(exc.possibilities))) if exc.possibilities else ""
+        return _("No such option {name}").format(name=exc.option_name) + hint
     if name == "MissingParameter":
-        what = "参数" if exc.param_type == "argument" else "选项"
-        return f"缺少{what} {_opt(exc.param)}"
+        template = "Missing argument {name}" if exc.param_type == "argument" else "Missing option {name}"
+        return _(template).format(name=_opt(exc.param))
     if name == "BadParameter":
-        where = _opt(exc.param) or (exc.param_hint or "")
-        m = re.search(r"'(.*)' is not a valid (integer|float)", message)
-        if m:
-            return f"{where}：“{m.group(1)}”应为{'整数' if m.group(2) == 'integer' else '数字'}"
-        m = re.search(r"'(.*)' is not one of (.*)\.", message)
-        if m:
-            return f"{where}：“{m.group(1)}”不在可选范围内：{m.group(2)}"
-        m = re.search(r"'(.*)' is not in the range (.*)\.", message)
-        if m:
-            return f"{where}：“{m.group(1)}”超出范围 {m.group(2)}"
-        # typer ≥ 0.29 coerces through pydantic, whose messages are English sentences
-        m = re.match(r"Input should be a valid (integer|number|boolean|date|datetime|path)", message)
-        if m:
-            kind = {"integer": "整数", "number": "数字", "boolean": "是或否", "date": "日期", "datetime": "日期时间",
-                    "path": "文件路径"}[m.group(1)]
-            return f"{where}：应为{kind}"
-        return f"{where}：取值无效"
+        return _bad_parameter(exc, message)
     m = re.match(r"Option '(.*)' requires an argument", message)
     if m:
-        return f"选项 {m.group(1)} 后面需要一个值"
+        return _("Option {name} requires an argument").format(name=m.group(1))
     m = re.match(r"Got unexpected extra argument(?:s|\(s\))? \((.*)\)", message)
     if m:
-        return f"多余的参数：{m.group(1)}（含空格的文字请加引号）"
+        return _("Got unexpected extra arguments ({args})").format(args=m.group(1))
     m = re.match(r"No such command '(.*?)'\.?(?: Did you mean (.*)\?)?$", message)
     if m:
         names = re.findall(r"'([^']*)'", m.group(2) or "")
-        hint = f"。是否指：{'、'.join(names)}？" if names else ""
-        return f"没有命令“{m.group(1)}”{hint}"
+        hint = _("Did you mean {names}?").format(names="、".join(names)) if names else ""
+        return _("No such command {name!r}.").format(name=m.group(1)) + hint
     return message
+
+
+def _bad_parameter(exc, message: str) -> str:
+    where = _opt(exc.param) or (exc.param_hint or "")
+    if re.search(r"[\u4e00-\u9fff]", message):  # zz's own coercion (cli/coercion.py) speaks Chinese already
+        return f"{where}：{message}"
+    m = re.search(r"'(.*)' is not one of (.*)\.", message)
+    if m:
+        return _("{name}: {value!r} is not one of {choices}").format(name=where, value=m.group(1), choices=m.group(2))
+    m = re.search(r"'(.*)' is not in the range (.*)\.", message)
+    if m:
+        return _("{name}: {value!r} is not in the range {range}").format(name=where, value=m.group(1), range=m.group(2))
+    # typer's own pydantic coercion (paths, lists) answers in English sentences
+    m = re.match(r"Input should be a valid (integer|number|boolean|date|datetime|path)", message)
+    if m:
+        return _("{name}: should be {kind}").format(name=where, kind=_(m.group(1)))
+    return _("{name}: invalid value").format(name=where)

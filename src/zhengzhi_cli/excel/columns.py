@@ -11,9 +11,9 @@ the ledger export (`ledger_only`: figures the office keeps, such as 销号人).
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
+from ..dates import normalize as norm  # the importer's short name for the one normaliser
 from ..vocab import FixStatus
 
 ISSUES, FIXES, RULES, COMBINED = "问题清单", "整改清单", "制度清单", "整改台账"
@@ -204,13 +204,6 @@ SOURCE_WORDS = {
 
 _NOTE_IN_BRACKETS = re.compile(r"[（(\[【][^）)\]】]*[）)\]】]")
 _STARS = re.compile(r"[*＊※★]")
-
-
-def norm(text) -> str:
-    """Full-width to ASCII, every space and line break removed."""
-    if text is None:
-        return ""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text)))
 
 
 def header_key(text) -> str:

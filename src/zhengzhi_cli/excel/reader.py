@@ -10,7 +10,6 @@ progress note) the column's own cells decide, as a person reading the sheet woul
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -21,7 +20,7 @@ from .columns import (
     BY_KIND, COMBINED, COMBINED_SHEET, FIX_STATUS_AMBIGUOUS, FIXES, GUIDE, HEADER_INDEX, ISSUES, MARKER, OPTIONS, RULES, SEQ, fix_status_word,
     header_key, norm,
 )
-from .files import Sheet, read_any
+from .files import Sheet, cell_text, read_any
 
 HEADER_SCAN_ROWS = 30
 LEDGER_PROPERTY = "zz-ledger"
@@ -77,16 +76,6 @@ class Workbook:
     sheets: list[str] = field(default_factory=list)
     ledger: dict | None = None  # the office's own ledger (`zz export ledger`): its marker's fields
     near_miss: str | None = None  # for a file with no table: the headers found and the ones missing
-
-
-def cell_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, (dt.datetime, dt.date)):
-        return value.isoformat()[:10]
-    return str(value).strip()
 
 
 def fill_merged(sheet: Sheet) -> None:

@@ -1,7 +1,6 @@
 """Schema v9: 佐证材料 (evidence files) of a fix. The bytes live in a content-addressed store
 beside the register (see evidence.py); a row names them by SHA-256. Loaded on first use."""
 
-import datetime as dt
 from typing import Optional
 
 from sqlalchemy import Column, Index, Text

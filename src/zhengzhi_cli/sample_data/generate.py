@@ -5,7 +5,7 @@ division codes (120114001 … 120114124), its parks, and the departments the pla
 names. Problems, measures and rules are written in the plan's own vocabulary, one
 set per focus area; dates follow the plan's phases of 2017. Deterministic (seeded).
 
-    python sample_data/generate.py
+    python src/zhengzhi_cli/sample_data/generate.py
 """
 
 from __future__ import annotations

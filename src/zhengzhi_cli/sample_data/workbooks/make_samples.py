@@ -7,7 +7,7 @@
 - 下朱庄街道_问题清单_LibreOffice.xlsx: saved by LibreOffice Calc (soffice --headless
   --convert-to xlsx) from a workbook written here; needs `soffice` on PATH.
 
-    ZZ_DB=/tmp/samples.db python sample_data/workbooks/make_samples.py
+    ZZ_DB=/tmp/samples.db python src/zhengzhi_cli/sample_data/workbooks/make_samples.py
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-FIXTURES = HERE.parents[1] / "tests" / "fixtures" / "workbooks"
+FIXTURES = HERE.parents[3] / "tests" / "fixtures" / "workbooks"
 
 
 def zz(*args: str) -> None:

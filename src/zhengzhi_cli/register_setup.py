@@ -1,4 +1,5 @@
-"""Creating a register and telling where it is (`zz init`, `zz db path`)."""
+"""Setting up a register and telling where it is (`zz init`, `zz db path`); the register's own
+facts once it exists (its plan, meta values) are in register.py."""
 
 from __future__ import annotations
 
