@@ -7,7 +7,7 @@ from typing import Annotated, List, Optional
 import typer
 
 from . import output
-from .common import CSV, JSON, LIMIT, complete_unit, completer, need, paged, plan_choices, settings
+from .common import CSV, JSON, LIMIT, complete_unit, completer, db_session, need, paged, plan_choices
 from .edited import NOTE
 
 app = typer.Typer(no_args_is_help=True)
@@ -36,9 +36,8 @@ def accountability_add(
 ):
     """登记一项问责。示例：zz accountability add 王明 --unit 杨村 --measure 诫勉谈话 --date 2017-08-02 --position 科员 --issue 12"""
     from .. import accountability
-    from ..db import open_session
 
-    with open_session(settings(ctx)) as session:
+    with db_session(ctx, write=True) as session:
         person = need(person, option="NAME", label="被问责人姓名")
         unit = need(unit, option="--unit", label="所在单位")
         measure = need(measure, option="--measure", label="问责方式", choices=plan_choices(session, "measures"))
@@ -91,9 +90,8 @@ def accountability_outcome(
 ):
     """登记移交纪检的处理结果。示例：zz accountability outcome 5 "给予党内警告处分" --date 2017-09-20"""
     from .. import accountability
-    from ..db import open_session
 
-    with open_session(settings(ctx)) as session:
+    with db_session(ctx, write=True) as session:
         text = need(text, option="TEXT", label="处理结果")
         accountability.outcome(session, record_id, text=text, on=date, referral=referral)
         rec = accountability.show(session, record_id)
@@ -116,9 +114,8 @@ def accountability_list(
 ):
     """列出问责。示例：zz accountability list --measure 移交纪检 --pending"""
     from .. import accountability
-    from ..db import open_session
 
-    with open_session(settings(ctx), write=False) as session:
+    with db_session(ctx, write=False) as session:
         recs = accountability.list_records(session, unit=unit, measure=measure, month_=month, pending=pending)
     paged(f"问责（{len(recs)} 人次）", ["编号", "日期", "单位", "姓名", "职务", "问责方式", "原因", "决定机关", "相关问题", "处理结果"],
           recs, lambda r: (r["id"], r["decided_on"], r["unit"], r["person"], r["position"], r["measure"], r["reason"],
@@ -130,9 +127,8 @@ def accountability_list(
 def accountability_show(ctx: typer.Context, record_id: Annotated[int, typer.Argument(help="问责编号")], json_: JSON = False):
     """查看一项问责。示例：zz accountability show 5"""
     from .. import accountability
-    from ..db import open_session
 
-    with open_session(settings(ctx), write=False) as session:
+    with db_session(ctx, write=False) as session:
         rec = accountability.show(session, record_id)
     if json_:
         output.emit_json(rec)

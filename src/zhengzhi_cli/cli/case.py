@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from . import output
-from .common import CSV, JSON, LIMIT, complete_unit, completer, need, paged, plan_choices, settings
+from .common import CSV, JSON, LIMIT, complete_unit, completer, db_session, need, paged, plan_choices
 from .edited import NOTE
 
 app = typer.Typer(no_args_is_help=True)
@@ -31,10 +31,9 @@ def case_add(
 ):
     """登记一个典型案例（正面典型或反面典型）。示例：zz case add "窗口推行延时服务" --kind 正面 --unit 杨村 --published 2017-09-01 --where 区政府网站"""
     from .. import cases
-    from ..db import open_session
     from ..models import Unit
 
-    with open_session(settings(ctx)) as session:
+    with db_session(ctx, write=True) as session:
         title = need(title, option="TITLE", label="案例标题")
         kind = need(kind, option="--kind", label="典型类别", choices=plan_choices(session, "case_kinds"))
         unit = need(unit, option="--unit", label="单位")
@@ -83,10 +82,9 @@ def case_publish(
 ):
     """登记典型案例已公开（宣传或曝光）。示例：zz case publish 2 --date 2017-09-05 --where 武清报"""
     from .. import cases
-    from ..db import open_session
     from ..models import Unit
 
-    with open_session(settings(ctx)) as session:
+    with db_session(ctx, write=True) as session:
         case = cases.publish(session, case_id, on=date, where=where)
         rec = cases.record(case, session.get(Unit, case.unit_id).name)
     if json_:
@@ -107,9 +105,8 @@ def case_list(
 ):
     """列出典型案例。示例：zz case list --kind 反面"""
     from .. import cases
-    from ..db import open_session
 
-    with open_session(settings(ctx), write=False) as session:
+    with db_session(ctx, write=False) as session:
         recs = cases.list_cases(session, kind=kind, unit=unit, month_=month)
     paged(f"典型案例（{len(recs)} 个）", ["编号", "类别", "单位", "案例", "人员", "基本情况", "发生日期", "公开日期", "公开载体"],
           recs, lambda r: (r["id"], r["kind"], r["unit"], r["title"], r["person"], r["what"], r["happened_on"],

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from . import output
-from .common import CSV, LIMIT, complete_unit, need, paged, settings
+from .common import CSV, LIMIT, complete_unit, db_session, need, paged
 from .edited import NOTE
 
 app = typer.Typer(no_args_is_help=True)
@@ -25,10 +25,9 @@ def check_add(
 ):
     """登记一项四查四看结果。示例：zz check add --unit 杨村 --item 1 --date 2017-04-15 --result "发现问题3个" """
     from .. import checks
-    from ..db import open_session
     from ..register import plan_of
 
-    with open_session(settings(ctx)) as session:
+    with db_session(ctx, write=True) as session:
         unit = need(unit, option="--unit", label="单位")
         item = need(item, option="--item", label="四查四看事项",
                     choices=lambda: [f"{c.no} {c.check}" for c in plan_of(session).checks])
@@ -72,9 +71,8 @@ def check_list(
 ):
     """列出四查四看结果。示例：zz check list --unit 杨村"""
     from .. import checks
-    from ..db import open_session
 
-    with open_session(settings(ctx), write=False) as session:
+    with db_session(ctx, write=False) as session:
         recs = checks.list_checks(session, unit=unit)
     paged(f"四查四看（{len(recs)} 项）", ["编号", "单位", "事项", "查", "看", "日期", "结果"], recs,
           lambda r: (r["id"], r["unit"], r["item"], r["check"], r["look"], r["date"], r["result"]),

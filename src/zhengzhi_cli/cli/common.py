@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
+from contextlib import contextmanager
 from typing import Annotated, Callable, Optional
 
 import typer
@@ -34,6 +35,16 @@ def show_warnings(settings_: Settings) -> None:
             seen.add(text)
             output.warn(text)
     settings_.warnings.clear()
+
+
+@contextmanager
+def db_session(ctx: typer.Context, *, write: bool, **options):
+    """The command's one transaction on the register (db.open_session): `write=False` for a reader,
+    which never takes the write lock. Options (commit=, migrate=) go to open_session."""
+    from ..db import open_session
+
+    with open_session(settings(ctx), write=write, **options) as session:
+        yield session
 
 
 def interactive() -> bool:

@@ -9,6 +9,7 @@ from typing import Annotated, Callable, Optional
 import typer
 
 from . import output
+from .common import db_session
 
 NOTE = Annotated[Optional[str], typer.Option("--note", help="备注（空字符串清除）")]  # every edit command's --note
 
@@ -16,10 +17,8 @@ NOTE = Annotated[Optional[str], typer.Option("--note", help="备注（空字符�
 def run(ctx, json_: bool, *, edit: Callable[..., list[dict]], show: Callable[..., dict],
         title: Callable[[dict], str]) -> None:
     """`edit(session)` → its changes, `show(session)` → the record, `title(record)` → how it is named."""
-    from ..db import open_session
-    from .common import settings
 
-    with open_session(settings(ctx)) as session:
+    with db_session(ctx, write=True) as session:
         changes = edit(session)
         rec = show(session)
     say(title(rec), rec, changes, json_)

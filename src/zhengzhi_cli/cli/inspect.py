@@ -8,7 +8,7 @@ from typing import Annotated, List, Optional
 import typer
 
 from . import output
-from .common import CSV, JSON, LIMIT, complete_area, complete_unit, completer, need, paged, plan_choices, settings
+from .common import CSV, JSON, LIMIT, complete_area, complete_unit, completer, db_session, need, paged, plan_choices, settings
 from .edited import NOTE
 
 app = typer.Typer(no_args_is_help=True)
@@ -40,9 +40,8 @@ def inspect_add(
 ):
     """登记一次督查（被督查即完成“接受督查”节点）。示例：zz inspect add --unit 杨村 --kind 明察暗访 --date 2017-07-12 --finding "窗口人员脱岗" --as-issue --area 规矩意识"""
     from .. import inspections
-    from ..db import open_session
 
-    with open_session(settings(ctx)) as session:
+    with db_session(ctx, write=True) as session:
         unit = need(unit, option="--unit", label="被督查单位")
         kind = need(kind, option="--kind", label="督查形式", choices=plan_choices(session, "inspection_kinds"))
         date = need(date, option="--date", label="督查日期")
@@ -89,9 +88,8 @@ def inspect_finding(
 ):
     """把督查发现登记为问题（来源：督查，关联该次督查）。示例：zz inspect finding 3 "窗口人员脱岗" --area 规矩意识"""
     from .. import inspections, issues
-    from ..db import open_session
 
-    with open_session(settings(ctx)) as session:
+    with db_session(ctx, write=True) as session:
         text = need(text, option="TEXT", label="督查发现")
         area = need(area, option="--area", label="整治重点")
         issue = inspections.add_finding(session, inspection_id, text=text, unit=unit, area=area, owner=owner, leader=leader)
@@ -114,9 +112,8 @@ def inspect_list(
 ):
     """列出督查。示例：zz inspect list --month 2017-07"""
     from .. import inspections
-    from ..db import open_session
 
-    with open_session(settings(ctx), write=False) as session:
+    with db_session(ctx, write=False) as session:
         recs = inspections.list_inspections(session, unit=unit, kind=kind, month_=month)
     paged(f"督查（{len(recs)} 次）", ["编号", "日期", "形式", "被督查单位", "督查人员", "督查发现", "转为问题"], recs,
           lambda r: (r["id"], r["inspected_on"], r["kind"], "、".join(r["units"]), r["inspectors"], "；".join(r["findings"]),
@@ -127,9 +124,8 @@ def inspect_list(
 def inspect_show(ctx: typer.Context, inspection_id: Annotated[int, typer.Argument(help="督查编号")], json_: JSON = False):
     """查看一次督查及其发现的问题。示例：zz inspect show 3"""
     from .. import inspections
-    from ..db import open_session
 
-    with open_session(settings(ctx), write=False) as session:
+    with db_session(ctx, write=False) as session:
         rec = inspections.show(session, inspection_id)
     if json_:
         output.emit_json(rec)
@@ -151,11 +147,10 @@ def inspect_report(
 ):
     """督查情况反馈（报区政府）：本月督查及其发现。示例：zz inspect report --month 2017-07 -o 督查反馈-7月.xlsx"""
     from .. import inspections, outputs
-    from ..db import open_session
 
     if out is not None and not json_:
         outputs.check(out, suffixes=outputs.XLSX_OR_MD, force=force, db=settings(ctx).db, what="督查情况反馈")
-    with open_session(settings(ctx), write=False) as session:
+    with db_session(ctx, write=False) as session:
         month = need(month, option="--month", label="月份（如 2017-07）")
         data = inspections.report(session, month_=month)
         if not data["empty"] and out is not None and not json_:

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from . import output
-from .common import JSON, complete_unit, need, settings
+from .common import JSON, complete_unit, db_session, need, settings
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -42,11 +42,10 @@ def recheck_plan(
 ):
     """回头看：按单位分层、按种子抽取已销号的整改（同一种子同一结果）。示例：zz recheck plan --seed 20171010 --share 0.1 -o 回头看核查清单.xlsx"""
     from .. import recheck
-    from ..db import open_session
 
     seed = need(seed, option="--seed", label="随机种子")
     target = _target(ctx, out, force)
-    with open_session(settings(ctx), write=False) as session:
+    with db_session(ctx, write=False) as session:
         picked = recheck.plan(session, seed=seed, share=share, unit=unit)
         recs = [dict(p, **r) for p, r in zip(picked, recheck.checklist(session, [p["fix_id"] for p in picked]))]
     title = f"回头看核查清单（种子 {seed}，比例 {share:g}，{len(recs)} 项）"
@@ -74,11 +73,10 @@ def recheck_record(
 ):
     """登记回头看结果；反弹、虚假整改的整改转回整改中（可用 zz undo 撤销）。示例：zz recheck record 7 --result 反弹 --by 张华 --reason 窗口又现推诿"""
     from .. import fixes, recheck
-    from ..db import open_session
 
     result = need(result, option="--result", label="回头看结果（巩固/反弹/虚假整改）", choices=RESULTS)
     by = need(by, option="--by", label="核查人")  # asked before the write transaction opens
-    with open_session(settings(ctx)) as session:
+    with db_session(ctx, write=True) as session:
         fix = recheck.record(session, fix_id=fix_id, result=result, by=by, reason=reason, on=date)
         rec = fixes.show(session, fix.id)
     if json_:
@@ -97,11 +95,10 @@ def recheck_import(
 ):
     """登记填好的回头看核查清单：全部成功才写入，有错则一条不登记（可用 zz undo 撤销）。示例：zz recheck import 回头看结果.xlsx"""
     from .. import recheck
-    from ..db import open_session
     from ..excel.recheck import read_results
 
     rows = read_results(file)
-    with open_session(settings(ctx)) as session:
+    with db_session(ctx, write=True) as session:
         result = recheck.import_results(session, rows, source=file.name)
     if json_:
         output.emit_json(result)
@@ -122,11 +119,10 @@ def recheck_expand(
 ):
     """扩大核查（试算，不写入登记簿）：单位回头看未通过率达到门槛时，列出其全部已销号整改。示例：zz recheck expand --unit 杨村 -o 杨村全面核查.xlsx"""
     from .. import recheck
-    from ..db import open_session
 
     unit = need(unit, option="--unit", label="单位")
     target = _target(ctx, out, force)
-    with open_session(settings(ctx), write=False) as session:
+    with db_session(ctx, write=False) as session:
         result = recheck.expand(session, unit=unit, threshold=threshold)
     limit = f"{result['threshold'] * 100:g}%"
     rate = "—" if result["failure_rate"] is None else f"{result['failure_rate'] * 100:.1f}%"

@@ -7,7 +7,7 @@ from typing import Annotated, List, Optional
 import typer
 
 from . import output
-from .common import CSV, JSON, LIMIT, complete_unit, need, paged, plan_choices, settings
+from .common import CSV, JSON, LIMIT, complete_unit, db_session, need, paged, plan_choices
 from .edited import NOTE
 
 app = typer.Typer(no_args_is_help=True)
@@ -26,9 +26,8 @@ def rule_add(
 ):
     """登记一项制度（制度清单：立、改、废）。示例：zz rule add "首问负责制度" --unit 杨村 --action 立 --due 2017-06-30"""
     from .. import rules
-    from ..db import open_session
 
-    with open_session(settings(ctx)) as session:
+    with db_session(ctx, write=True) as session:
         title = need(title, option="TITLE", label="制度名称")
         unit = need(unit, option="--unit", label="单位")
         action = need(action, option="--action", label="立改废", choices=plan_choices(session, "rule_actions"))
@@ -74,9 +73,8 @@ def rule_done(
 ):
     """制度完成（印发、修订或废止）。示例：zz rule done 3 --doc-no 武清政办〔2017〕12号"""
     from .. import rules
-    from ..db import open_session
 
-    with open_session(settings(ctx)) as session:
+    with db_session(ctx, write=True) as session:
         rules.done(session, rule_id, on=date, doc_no=doc_no)
         rec = rules.show(session, rule_id)
     if json_:
@@ -96,9 +94,8 @@ def rule_list(
 ):
     """列出制度清单。示例：zz rule list --unit 杨村"""
     from .. import rules
-    from ..db import open_session
 
-    with open_session(settings(ctx), write=False) as session:
+    with db_session(ctx, write=False) as session:
         recs = rules.list_rules(session, unit=unit, action=action)
     paged(f"制度清单（{len(recs)} 项）", ["编号", "单位", "制度名称", "立改废", "计划完成", "状态", "文号", "针对问题"], recs,
           lambda r: (r["id"], r["unit"], r["title"], r["action"], r["due_on"], r["status"], r["doc_no"],
