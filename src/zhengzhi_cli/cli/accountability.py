@@ -7,7 +7,7 @@ from typing import Annotated, List, Optional
 import typer
 
 from . import output
-from .common import JSON, complete_unit, completer, need, plan_choices, settings, warn_all
+from .common import JSON, complete_unit, completer, db_session, need, plan_choices, warn_all
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -35,9 +35,8 @@ def accountability_add(
 ):
     """登记一项问责。示例：zz accountability add 王明 --unit 杨村 --measure 诫勉谈话 --date 2017-08-02 --position 科员 --issue 12"""
     from .. import accountability
-    from ..db import open_session
 
-    with open_session(settings(ctx)) as session:
+    with db_session(ctx, write=True) as session:
         person = need(person, option="NAME", label="被问责人姓名")
         unit = need(unit, option="--unit", label="所在单位")
         measure = need(measure, option="--measure", label="问责方式", choices=plan_choices(session, "measures"))
@@ -70,10 +69,9 @@ def accountability_edit(
 ):
     """修改一项问责（可撤销）。示例：zz accountability edit 5 --measure 通报批评 --position 副科长"""
     from .. import accountability
-    from ..db import open_session
     from .edited import say
 
-    with open_session(settings(ctx)) as session:
+    with db_session(ctx, write=True) as session:
         changes = accountability.edit(session, record_id, person=person, unit=unit, measure=measure, on=date, position=position,
                                       decided_by=by, reason=reason, issue_ids=issue, referral=referral, note=note)
         rec = accountability.show(session, record_id)
@@ -92,9 +90,8 @@ def accountability_outcome(
 ):
     """登记移交纪检的处理结果。示例：zz accountability outcome 5 "给予党内警告处分" --date 2017-09-20"""
     from .. import accountability
-    from ..db import open_session
 
-    with open_session(settings(ctx)) as session:
+    with db_session(ctx, write=True) as session:
         text = need(text, option="TEXT", label="处理结果")
         accountability.outcome(session, record_id, text=text, on=date, referral=referral)
         rec = accountability.show(session, record_id)
@@ -116,9 +113,8 @@ def accountability_list(
 ):
     """列出问责。示例：zz accountability list --measure 移交纪检 --pending"""
     from .. import accountability
-    from ..db import open_session
 
-    with open_session(settings(ctx), write=False) as session:
+    with db_session(ctx, write=False) as session:
         recs = accountability.list_records(session, unit=unit, measure=measure, month_=month, pending=pending)
     if json_:
         output.emit_json(recs)
@@ -132,9 +128,8 @@ def accountability_list(
 def accountability_show(ctx: typer.Context, record_id: Annotated[int, typer.Argument(help="问责编号")], json_: JSON = False):
     """查看一项问责。示例：zz accountability show 5"""
     from .. import accountability
-    from ..db import open_session
 
-    with open_session(settings(ctx), write=False) as session:
+    with db_session(ctx, write=False) as session:
         rec = accountability.show(session, record_id)
     if json_:
         output.emit_json(rec)

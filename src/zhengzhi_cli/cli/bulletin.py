@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from . import output
-from .common import need, settings
+from .common import db_session, need, settings
 
 
 def bulletin(
@@ -27,10 +27,9 @@ def bulletin(
     """印发一期通报：进展滞后单位、点名问责、正反典型、整改完成情况。示例：zz bulletin --month 2017-08 -o 通报第3期.xlsx"""
     from .. import bulletins, outputs
     from ..errors import UsageProblem
-    from ..db import open_session
 
     if list_:
-        with open_session(settings(ctx), write=False) as session:
+        with db_session(ctx, write=False) as session:
             recs = bulletins.list_bulletins(session)
         if json_:
             output.emit_json(recs)
@@ -44,7 +43,7 @@ def bulletin(
         raise UsageProblem("--reason 是更正重发的理由，须与 --reissue 同用（zz bulletin --month 2017-07 --reissue --reason 理由 -o …）",
                            field="--reason")
     if json_:
-        with open_session(settings(ctx), write=False) as session:
+        with db_session(ctx, write=False) as session:
             output.emit_json(bulletins.preview(session, month_=month, on=date))
         return
     if reissue:
@@ -55,7 +54,7 @@ def bulletin(
 
         raise UsageProblem("--template 只用于公文：请把 -o 写成 .docx 文件，如 -o 通报.docx", field="--template")
     outputs.check(out, suffixes=(*outputs.XLSX_OR_MD, ".docx"), force=force, db=settings(ctx).db, what="通报")
-    with open_session(settings(ctx)) as session:
+    with db_session(ctx, write=True) as session:
         data = bulletins.issue(session, month_=month, path=Path(out), new_number=new_number, on=date, template=template,
                                reissue=reissue, reason=reason)
     if not data["written"]:

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from . import output
-from .common import JSON, complete_unit, completer, need, plan_choices, settings, warn_all
+from .common import JSON, complete_unit, completer, db_session, need, plan_choices, warn_all
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -30,10 +30,9 @@ def case_add(
 ):
     """登记一个典型案例（正面典型或反面典型）。示例：zz case add "窗口推行延时服务" --kind 正面 --unit 杨村 --published 2017-09-01 --where 区政府网站"""
     from .. import cases
-    from ..db import open_session
     from ..models import Unit
 
-    with open_session(settings(ctx)) as session:
+    with db_session(ctx, write=True) as session:
         title = need(title, option="TITLE", label="案例标题")
         kind = need(kind, option="--kind", label="典型类别", choices=plan_choices(session, "case_kinds"))
         unit = need(unit, option="--unit", label="单位")
@@ -64,10 +63,9 @@ def case_edit(
 ):
     """修改一个典型案例（可撤销）。示例：zz case edit 2 --title "窗口推行延时服务" --published 2017-09-02"""
     from .. import cases
-    from ..db import open_session
     from .edited import say
 
-    with open_session(settings(ctx)) as session:
+    with db_session(ctx, write=True) as session:
         changes = cases.edit(session, case_id, title=title, kind=kind, unit=unit, person=person, what=what, on=date,
                              published=published, where=where, note=note)
         rec = cases.show(session, case_id)
@@ -85,10 +83,9 @@ def case_publish(
 ):
     """登记典型案例已公开（宣传或曝光）。示例：zz case publish 2 --date 2017-09-05 --where 武清报"""
     from .. import cases
-    from ..db import open_session
     from ..models import Unit
 
-    with open_session(settings(ctx)) as session:
+    with db_session(ctx, write=True) as session:
         case = cases.publish(session, case_id, on=date, where=where)
         rec = cases.record(case, session.get(Unit, case.unit_id).name)
     warn_all(session)
@@ -108,9 +105,8 @@ def case_list(
 ):
     """列出典型案例。示例：zz case list --kind 反面"""
     from .. import cases
-    from ..db import open_session
 
-    with open_session(settings(ctx), write=False) as session:
+    with db_session(ctx, write=False) as session:
         recs = cases.list_cases(session, kind=kind, unit=unit, month_=month)
     if json_:
         output.emit_json(recs)

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from . import output
-from .common import complete_unit, need, settings
+from .common import complete_unit, db_session, need
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -24,10 +24,9 @@ def check_add(
 ):
     """登记一项四查四看结果。示例：zz check add --unit 杨村 --item 1 --date 2017-04-15 --result "发现问题3个" """
     from .. import checks
-    from ..db import open_session
     from ..register import plan_of
 
-    with open_session(settings(ctx)) as session:
+    with db_session(ctx, write=True) as session:
         unit = need(unit, option="--unit", label="单位")
         item = need(item, option="--item", label="四查四看事项",
                     choices=lambda: [f"{c.no} {c.check}" for c in plan_of(session).checks])
@@ -53,10 +52,9 @@ def check_edit(
 ):
     """修改一项四查四看结果（可撤销）。示例：zz check edit 2 --date 2017-04-18 --result "发现问题4个" """
     from .. import checks
-    from ..db import open_session
     from .edited import say
 
-    with open_session(settings(ctx)) as session:
+    with db_session(ctx, write=True) as session:
         changes = checks.edit(session, check_id, unit=unit, item=item, on=date, result=result, note=note)
         rec = checks.show(session, check_id)
     say(f"四查四看 #{check_id}（{rec['unit']}）", rec, changes, json_)
@@ -70,9 +68,8 @@ def check_list(
 ):
     """列出四查四看结果。示例：zz check list --unit 杨村"""
     from .. import checks
-    from ..db import open_session
 
-    with open_session(settings(ctx), write=False) as session:
+    with db_session(ctx, write=False) as session:
         recs = checks.list_checks(session, unit=unit)
     if json_:
         output.emit_json(recs)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
+from contextlib import contextmanager
 from typing import Annotated, Callable
 
 import typer
@@ -19,6 +20,16 @@ def settings(ctx: typer.Context) -> Settings:
     if not isinstance(root.obj, Settings):
         root.obj = Settings()
     return root.obj
+
+
+@contextmanager
+def db_session(ctx: typer.Context, *, write: bool, **options):
+    """The command's one transaction on the register (db.open_session): `write=False` for a reader,
+    which never takes the write lock. Options (commit=, migrate=) go to open_session."""
+    from ..db import open_session
+
+    with open_session(settings(ctx), write=write, **options) as session:
+        yield session
 
 
 def interactive() -> bool:

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from . import output
-from .common import settings
+from .common import db_session
 
 
 def docno(
@@ -24,7 +24,6 @@ def docno(
     """文号：各文种本年度的编号情况；--take 取号，--set 续编。示例：zz docno --kind 通报 --take --subject "关于……的通报" """
     from .. import docno as docno_mod
     from ..dates import parse_date
-    from ..db import open_session
     from ..errors import UsageProblem
 
     if (take or set_ is not None) and not kind:
@@ -33,7 +32,7 @@ def docno(
         raise UsageProblem("--take 与 --set 不能同时使用：先用 --set 续编，再用 --take 取号", field="--set")
     if take:
         on = parse_date(date, field="取号日期（--date）") if date else None
-        with open_session(settings(ctx)) as session:
+        with db_session(ctx, write=True) as session:
             got = docno_mod.take(session, kind=kind, on=on, subject=subject)
         if json_:
             output.emit_json(got._asdict())
@@ -41,14 +40,14 @@ def docno(
             output.line(got.text)
         return
     if set_ is not None:
-        with open_session(settings(ctx)) as session:
+        with db_session(ctx, write=True) as session:
             row = docno_mod.set_next(session, kind=kind, next_no=set_, year=year)
         if json_:
             output.emit_json(row)
         else:
             output.line(f"{row['kind']} {row['year']} 年的下一个文号：{row['next_text']}")
         return
-    with open_session(settings(ctx), write=False) as session:
+    with db_session(ctx, write=False) as session:
         rows = docno_mod.given(session, year=year, kind=kind) if list_ else docno_mod.status(session, year=year, kind=kind)
     if json_:
         output.emit_json(rows)

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from . import output
-from .common import settings
+from .common import db_session
 
 app = typer.Typer(no_args_is_help=True, help="督办：按方案规则提醒、发督办函、亮红牌")
 
@@ -29,10 +29,9 @@ def duban_plan(
 ):
     """试算督办（不写入）：每个单位触发了哪条规则、依据哪些整改事项。示例：zz duban plan --as-of 2017-08-15"""
     from .. import duban
-    from ..db import open_session
 
     day = _as_of(as_of)
-    with open_session(settings(ctx), write=False) as session:
+    with db_session(ctx, write=False) as session:
         rows = duban.plan(session, as_of=day)
     if json_:
         output.emit_json({"as_of": day.isoformat(), "units": rows})
@@ -52,13 +51,12 @@ def duban_issue(
 ):
     """发督办函：逾期单位每个一份，编文号、写 .docx，限期回复。示例：zz duban issue --as-of 2017-08-15 -o 督办函/"""
     from .. import duban
-    from ..db import open_session
     from ..errors import Invalid
 
     if not out.is_dir():
         raise Invalid(f"输出文件夹（-o）：“{out}”不存在或不是文件夹；请先建立该文件夹", field="output")
     day = _as_of(as_of)
-    with open_session(settings(ctx)) as session:
+    with db_session(ctx, write=True) as session:
         sent = duban.issue(session, as_of=day, folder=out)
     if json_:
         output.emit_json({"as_of": day.isoformat(), "letters": sent})
@@ -80,10 +78,9 @@ def duban_reply(
     """登记单位对督办函的书面回复。示例：zz duban reply 3 --date 2017-08-20 --ref 杨村街〔2017〕12号"""
     from .. import duban
     from ..dates import parse_date
-    from ..db import open_session
 
     on = parse_date(date, field="回复日期（--date）")
-    with open_session(settings(ctx)) as session:
+    with db_session(ctx, write=True) as session:
         rec = duban.reply(session, letter_id=letter_id, on=on, ref=ref)
     if json_:
         output.emit_json(rec)
@@ -100,10 +97,9 @@ def duban_list(
 ):
     """列出已发督办函及回复情况。示例：zz duban list --unreplied"""
     from .. import duban
-    from ..db import open_session
 
     day = _as_of(as_of)
-    with open_session(settings(ctx), write=False) as session:
+    with db_session(ctx, write=False) as session:
         rows = duban.list_letters(session, unreplied=unreplied, as_of=day)
     if json_:
         output.emit_json(rows)

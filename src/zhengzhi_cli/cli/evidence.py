@@ -8,7 +8,7 @@ from typing import Annotated, List, Optional
 import typer
 
 from . import output
-from .common import JSON, settings
+from .common import JSON, db_session, settings
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -33,13 +33,12 @@ def evidence_add(
 ):
     """为整改添加佐证材料（同样内容只存一份；可用 zz undo 撤销）。示例：zz evidence add 7 整改后照片.jpg --kind 整改后"""
     from .. import evidence
-    from ..db import open_session
     from ..errors import UsageProblem
 
     if not files:
         raise UsageProblem("缺少 FILE（佐证材料文件），例如 zz evidence add 7 制度文件.pdf", field="FILE")
     store = _store(ctx)
-    with open_session(settings(ctx)) as session:
+    with db_session(ctx, write=True) as session:
         recs = evidence.add(session, store=store, fix_id=fix_id, files=list(files), kind=kind, note=note)
     if json_:
         output.emit_json(recs)
@@ -53,10 +52,9 @@ def evidence_add(
 def evidence_list(ctx: typer.Context, fix_id: FIX_ID, json_: JSON = False):
     """列出一项整改的佐证材料。示例：zz evidence list 7"""
     from .. import evidence
-    from ..db import open_session
 
     store = _store(ctx)
-    with open_session(settings(ctx), write=False) as session:
+    with db_session(ctx, write=False) as session:
         recs = evidence.list_for(session, store=store, fix_id=fix_id)
     if json_:
         output.emit_json(recs)
@@ -74,10 +72,9 @@ def evidence_open(
 ):
     """给出一份佐证材料在库中的路径。示例：zz evidence open 7 1"""
     from .. import evidence
-    from ..db import open_session
 
     store = _store(ctx)
-    with open_session(settings(ctx), write=False) as session:
+    with db_session(ctx, write=False) as session:
         path = evidence.open_path(session, store=store, fix_id=fix_id, n=n)
     typer.echo(str(path))
 
@@ -91,13 +88,12 @@ def evidence_verify(
 ):
     """重新计算佐证材料的 SHA-256，报告缺失或被改动的文件（有问题时退出码为 1）。示例：zz evidence verify --all"""
     from .. import evidence
-    from ..db import open_session
     from ..errors import Conflict, UsageProblem
 
     if (fix_id is None) == (not all_):
         raise UsageProblem("请给出一个整改编号，或用 --all 核对全部佐证材料（二者选一）", field="FIX_ID")
     store = _store(ctx)
-    with open_session(settings(ctx), write=False) as session:
+    with db_session(ctx, write=False) as session:
         result = evidence.verify(session, store=store, fix_id=fix_id)
         if json_:
             output.emit_json(result)
@@ -116,10 +112,9 @@ def evidence_verify(
 def evidence_gc(ctx: typer.Context, json_: JSON = False):
     """删除库中已无登记引用的佐证文件（如撤销添加后留下的）。示例：zz evidence gc"""
     from .. import evidence
-    from ..db import open_session
 
     store = _store(ctx)
-    with open_session(settings(ctx)) as session:  # the write lock: no add is half-way meanwhile
+    with db_session(ctx, write=True) as session:  # the write lock: no add is half-way meanwhile
         result = evidence.gc(session, store=store)
     if json_:
         output.emit_json(result)
@@ -138,14 +133,13 @@ def archive(
     """导出一个单位的整改档案（台账 + 佐证材料 + 清单，zip）。示例：zz archive --unit 杨村 -o 杨村街道整改档案.zip"""
     from .. import archive as archive_mod
     from .. import outputs
-    from ..db import open_session
     from .common import need
 
     unit = need(unit, option="--unit", label="单位")
     out = need(out, option="-o", label="档案文件（.zip）")
     target = outputs.check(out, suffixes=(".zip",), force=force, db=settings(ctx).db, what="整改档案（zip）")
     store = None if public else _store(ctx)
-    with open_session(settings(ctx), write=False) as session:
+    with db_session(ctx, write=False) as session:
         result = archive_mod.build(session, target, store=store, unit=unit, public=public)
     if json_:
         output.emit_json(result)

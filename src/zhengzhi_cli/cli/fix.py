@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from . import output
-from .common import JSON, as_of, complete_unit, completer, need, settings
+from .common import JSON, as_of, complete_unit, completer, db_session, need
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -38,9 +38,8 @@ def fix_add(
 ):
     """为问题新增一项整改（整改清单）。示例：zz fix add 12 "推行首问负责制" --deadline 2017-06-30"""
     from .. import fixes
-    from ..db import open_session
 
-    with open_session(settings(ctx)) as session:
+    with db_session(ctx, write=True) as session:
         task = need(task, option="TASK", label="整改任务及措施")
         deadline = need(deadline, option="--deadline", label="整改时限（日期或“长期坚持”）")
         fix = fixes.add(session, issue_id=issue_id, task=task, deadline=deadline, owner=owner, leader=leader, note=note)
@@ -64,10 +63,9 @@ def fix_edit(
 ):
     """修改一项整改（可撤销）。示例：zz fix edit 7 --owner 李强 --deadline 2017-07-31"""
     from .. import fixes
-    from ..db import open_session
     from .edited import say
 
-    with open_session(settings(ctx)) as session:
+    with db_session(ctx, write=True) as session:
         changes = fixes.edit(session, fix_id, task=task, deadline=deadline, owner=owner, leader=leader, note=note)
         rec = fixes.show(session, fix_id)
     say(f"整改 #{fix_id}（{rec['unit']}）", rec, changes, json_)
@@ -83,9 +81,8 @@ def fix_progress(
 ):
     """登记整改进展（未开始的转为整改中）。示例：zz fix progress 7 "已制定首问负责制度草案" """
     from .. import fixes
-    from ..db import open_session
 
-    with open_session(settings(ctx)) as session:
+    with db_session(ctx, write=True) as session:
         text = need(text, option="TEXT", label="进展情况")
         _done("已登记进展", fixes.progress(session, fix_id, text=text, on=date), json_, session)
 
@@ -100,9 +97,8 @@ def fix_done(
 ):
     """整改完成。示例：zz fix done 7 --date 2017-06-20 --evidence "制度已印发" """
     from .. import fixes
-    from ..db import open_session
 
-    with open_session(settings(ctx)) as session:
+    with db_session(ctx, write=True) as session:
         _done("已完成", fixes.done(session, fix_id, on=date, evidence=evidence), json_, session)
 
 
@@ -118,9 +114,8 @@ def fix_verify(
 ):
     """销号：核验已完成的整改，升一级（方案规定的最后一级即销号）。示例：zz fix verify 7 --by 督查室张华"""
     from .. import fixes
-    from ..db import open_session
 
-    with open_session(settings(ctx)) as session:
+    with db_session(ctx, write=True) as session:
         by = need(by, option="--by", label="销号核验人")
         fix = fixes.verify(session, fix_id, by=by, on=date, evidence=evidence, level=level)
         rec = fixes.show(session, fix.id)
@@ -147,9 +142,8 @@ def fix_return(
 ):
     """退回：核验未通过，转回整改中进行二次整改。示例：zz fix return 7 --by 张华 --reason "佐证不足" """
     from .. import fixes
-    from ..db import open_session
 
-    with open_session(settings(ctx)) as session:
+    with db_session(ctx, write=True) as session:
         by = need(by, option="--by", label="退回人")
         reason = need(reason, option="--reason", label="退回理由")
         _done("已退回", fixes.return_(session, fix_id, by=by, reason=reason, on=date), json_, session)
@@ -167,9 +161,8 @@ def fix_extend(
 ):
     """延期：经批准推迟整改时限（保留原时限）。示例：zz fix extend 7 --to 2017-09-30 --approver 孙剑楠 --reason "涉及跨部门协调" """
     from .. import fixes
-    from ..db import open_session
 
-    with open_session(settings(ctx)) as session:
+    with db_session(ctx, write=True) as session:
         to = need(to, option="--to", label="新的整改时限")
         approver = need(approver, option="--approver", label="批准人")
         reason = need(reason, option="--reason", label="延期理由")
@@ -190,7 +183,6 @@ def fix_list(
 ):
     """列出整改事项，时限最近的在前；长期坚持的另列。示例：zz fix list --overdue --as-of 2017-08-01"""
     from .. import fixes
-    from ..db import open_session
 
     filters = dict(unit=unit, status=status, overdue=overdue, as_of=as_of(as_of_), claimed=claimed)
     columns = ["编号", "问题", "单位", "整改任务及措施", "时限", "责任人", "状态", "逾期"]
@@ -199,7 +191,7 @@ def fix_list(
         return (f["id"], f["issue_id"], f["unit"], f["task"], f["deadline"], f["owner"], f["status"],
                 f"{f['days_late']} 天（{f['tier']}）" if f["overdue"] else "")
 
-    with open_session(settings(ctx), write=False) as session:
+    with db_session(ctx, write=False) as session:
         if json_ or csv_:  # every row, streamed
             recs = fixes.iter_fixes(session, limit=limit or None, **filters)
             if json_:
@@ -237,9 +229,8 @@ def fix_show(
 ):
     """查看一项整改及其全部经过。示例：zz fix show 7"""
     from .. import fixes
-    from ..db import open_session
 
-    with open_session(settings(ctx), write=False) as session:
+    with db_session(ctx, write=False) as session:
         rec = fixes.show(session, fix_id, as_of=as_of(as_of_))
     if json_:
         output.emit_json(rec)

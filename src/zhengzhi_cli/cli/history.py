@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from . import output
-from .common import interactive, settings
+from .common import db_session, interactive, settings
 
 
 def log(
@@ -20,9 +20,8 @@ def log(
     """审计记录：谁在何时改了什么。示例：zz log --since 2017-06-01"""
     from .. import history
     from ..dates import parse_date
-    from ..db import open_session
 
-    with open_session(settings(ctx), write=False) as session:
+    with db_session(ctx, write=False) as session:
         recs = history.log(session, since=parse_date(since, field="--since") if since else None, limit=limit,
                            rows=json_)  # the table shows counts only: a 100k-row import is not read row by row
         counts = {} if json_ else history.row_counts(session, [r["id"] for r in recs])
@@ -52,12 +51,11 @@ def undo(
 ):
     """撤销自己最近一次改动（先显示是谁、何时、做了什么）；他人的改动须加 --any。示例：zz undo"""
     from .. import audit, history
-    from ..db import open_session
     from ..errors import UsageProblem
 
     me = audit.operator()
     who = None if any_ else me
-    with open_session(settings(ctx), write=False) as session:  # read and show first: no prompt inside a write
+    with db_session(ctx, write=False) as session:  # read and show first: no prompt inside a write
         change = history.last_undoable(session, operator=who)
         detail = history.check_undoable(session, change.id, operator=who)
     others = detail["operator"] != me
@@ -73,7 +71,7 @@ def undo(
         question = f"这是 {detail['operator']} 的改动，确认撤销？" if others else "确认撤销？"
         if not typer.confirm(question, default=False, err=True):
             raise typer.Abort()
-    with open_session(settings(ctx)) as session:  # checked again: the register may have moved on meanwhile
+    with db_session(ctx, write=True) as session:  # checked again: the register may have moved on meanwhile
         result = history.undo(session, detail["id"], operator=who)
     if json_:
         output.emit_json(result)
@@ -157,8 +155,7 @@ def restore(
 def _log_restore(ctx, summary: str) -> None:
     """The restore itself, in the restored register's audit trail (a change with no rows)."""
     from .. import audit
-    from ..db import open_session
 
-    with open_session(settings(ctx)) as session:
+    with db_session(ctx, write=True) as session:
         audit.set_summary(session, summary)
         audit.change_id(session)

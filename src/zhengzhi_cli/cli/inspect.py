@@ -8,7 +8,7 @@ from typing import Annotated, List, Optional
 import typer
 
 from . import output
-from .common import JSON, complete_area, complete_unit, completer, need, plan_choices, settings, warn_all
+from .common import JSON, complete_area, complete_unit, completer, db_session, need, plan_choices, settings, warn_all
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -39,9 +39,8 @@ def inspect_add(
 ):
     """登记一次督查（被督查即完成“接受督查”节点）。示例：zz inspect add --unit 杨村 --kind 明察暗访 --date 2017-07-12 --finding "窗口人员脱岗" --as-issue --area 规矩意识"""
     from .. import inspections
-    from ..db import open_session
 
-    with open_session(settings(ctx)) as session:
+    with db_session(ctx, write=True) as session:
         unit = need(unit, option="--unit", label="被督查单位")
         kind = need(kind, option="--kind", label="督查形式", choices=plan_choices(session, "inspection_kinds"))
         date = need(date, option="--date", label="督查日期")
@@ -68,10 +67,9 @@ def inspect_edit(
 ):
     """修改一次督查（可撤销）。示例：zz inspect edit 3 --date 2017-07-13 --by "张华、李明" """
     from .. import inspections
-    from ..db import open_session
     from .edited import say
 
-    with open_session(settings(ctx)) as session:
+    with db_session(ctx, write=True) as session:
         changes = inspections.edit(session, inspection_id, kind=kind, on=date, units_=unit, by=by, note=note)
         rec = inspections.show(session, inspection_id)
     warn_all(session)
@@ -91,9 +89,8 @@ def inspect_finding(
 ):
     """把督查发现登记为问题（来源：督查，关联该次督查）。示例：zz inspect finding 3 "窗口人员脱岗" --area 规矩意识"""
     from .. import inspections, issues
-    from ..db import open_session
 
-    with open_session(settings(ctx)) as session:
+    with db_session(ctx, write=True) as session:
         text = need(text, option="TEXT", label="督查发现")
         area = need(area, option="--area", label="整治重点")
         issue = inspections.add_finding(session, inspection_id, text=text, unit=unit, area=area, owner=owner, leader=leader)
@@ -114,9 +111,8 @@ def inspect_list(
 ):
     """列出督查。示例：zz inspect list --month 2017-07"""
     from .. import inspections
-    from ..db import open_session
 
-    with open_session(settings(ctx), write=False) as session:
+    with db_session(ctx, write=False) as session:
         recs = inspections.list_inspections(session, unit=unit, kind=kind, month_=month)
     if json_:
         output.emit_json(recs)
@@ -130,9 +126,8 @@ def inspect_list(
 def inspect_show(ctx: typer.Context, inspection_id: Annotated[int, typer.Argument(help="督查编号")], json_: JSON = False):
     """查看一次督查及其发现的问题。示例：zz inspect show 3"""
     from .. import inspections
-    from ..db import open_session
 
-    with open_session(settings(ctx), write=False) as session:
+    with db_session(ctx, write=False) as session:
         rec = inspections.show(session, inspection_id)
     if json_:
         output.emit_json(rec)
@@ -154,11 +149,10 @@ def inspect_report(
 ):
     """督查情况反馈（报区政府）：本月督查及其发现。示例：zz inspect report --month 2017-07 -o 督查反馈-7月.xlsx"""
     from .. import inspections, outputs
-    from ..db import open_session
 
     if out is not None and not json_:
         outputs.check(out, suffixes=outputs.XLSX_OR_MD, force=force, db=settings(ctx).db, what="督查情况反馈")
-    with open_session(settings(ctx), write=False) as session:
+    with db_session(ctx, write=False) as session:
         month = need(month, option="--month", label="月份（如 2017-07）")
         data = inspections.report(session, month_=month)
         if not data["empty"] and out is not None and not json_:

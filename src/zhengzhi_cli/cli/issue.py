@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from . import output
-from .common import JSON, as_of, complete_area, complete_unit, completer, interactive, need, settings
+from .common import JSON, as_of, complete_area, complete_unit, completer, db_session, interactive, need, settings
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -39,7 +39,6 @@ def issue_add(
     示例：zz issue add "窗口办事拖沓" --unit 杨村 --area 效能意识
     """
     from .. import issues
-    from ..db import open_session
 
     if text is None and unit is None and area is None and interactive():
         _entry_loop(ctx, source=source, check=check, found=found, leader=leader, owner=owner)
@@ -57,7 +56,7 @@ def issue_add(
     text = need(text, option="TEXT", label="问题描述")
     unit = need(unit, option="--unit", label="单位")
     area = need(area, option="--area", label="整治重点")
-    with open_session(settings(ctx)) as session:
+    with db_session(ctx, write=True) as session:
         issue = issues.add(session, unit=unit, text=text, area=area, source=source, check=check, found=found,
                            leader=leader, owner=owner, note=note)
         rec = issues.record_of(session, issue, new=True)
@@ -266,7 +265,6 @@ def issue_list(
 ):
     """列出问题，最新发现的在前（已作废的不列，除非 --void 或 --all）。示例：zz issue list --unit 杨村 --overdue"""
     from .. import issues
-    from ..db import open_session
 
     filters = dict(unit=unit, area=area, source=source, status=status, overdue=overdue, as_of=as_of(as_of_),
                    void="all" if all_ else "only" if void else "live")
@@ -276,7 +274,7 @@ def issue_list(
         return (r["id"], r["unit"], r["area"], r["source"], r["description"], r["found_on"], r["owner"],
                 len(r["fixes"]), _status(r))
 
-    with open_session(settings(ctx), write=False) as session:
+    with db_session(ctx, write=False) as session:
         if json_ or csv_:  # every row, streamed
             recs = issues.iter_issues(session, limit=limit or None, **filters)
             if json_:
@@ -307,9 +305,8 @@ def issue_show(
 ):
     """查看一条问题及其整改、制度。示例：zz issue show 12"""
     from .. import issues
-    from ..db import open_session
 
-    with open_session(settings(ctx), write=False) as session:
+    with db_session(ctx, write=False) as session:
         rec = issues.show(session, issue_id, as_of=as_of(as_of_))
     if json_:
         output.emit_json(rec)
@@ -346,9 +343,8 @@ def issue_edit(
 ):
     """修改一条问题。示例：zz issue edit 12 --owner 李强 --area 6"""
     from .. import issues
-    from ..db import open_session
 
-    with open_session(settings(ctx)) as session:
+    with db_session(ctx, write=True) as session:
         issues.edit(session, issue_id, text=text, unit=unit, area=area, source=source, check=check, found=found,
                     leader=leader, owner=owner, note=note)
         rec = issues.show(session, issue_id)
@@ -369,9 +365,8 @@ def issue_void(
 ):
     """作废一条误登的问题（保留记录，不再计入清单、逾期和报表；可用 zz undo 撤销）。示例：zz issue void 12 --reason 重复 --duplicate-of 9"""
     from .. import issues
-    from ..db import open_session
 
-    with open_session(settings(ctx)) as session:
+    with db_session(ctx, write=True) as session:
         reason = need(reason, option="--reason", label="作废理由", choices=list(issues.VOID_REASONS))
         issues.void(session, issue_id, reason=reason, duplicate_of=duplicate_of, on=date)
         rec = issues.show(session, issue_id)

@@ -8,7 +8,7 @@ from typing import Annotated, List, Optional
 import typer
 
 from . import output
-from .common import JSON, complete_area, complete_unit, completer, need, plan_choices, settings, warn_all
+from .common import JSON, complete_area, complete_unit, completer, db_session, need, plan_choices, warn_all
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -52,9 +52,8 @@ def opinion_add(
 ):
     """登记一条征求到的意见。示例：zz opinion add "办事要跑好几趟" --unit 杨村 --channel 座谈会 --from 服务对象 --count 5 --as-issue --area 服务意识"""
     from .. import opinions
-    from ..db import open_session
 
-    with open_session(settings(ctx)) as session:
+    with db_session(ctx, write=True) as session:
         text = need(text, option="TEXT", label="意见内容")
         unit = need(unit, option="--unit", label="单位")
         channel = need(channel, option="--channel", label="征求方式", choices=plan_choices(session, "channels"))
@@ -86,10 +85,9 @@ def opinion_edit(
 ):
     """修改一条意见（可撤销）。示例：zz opinion edit 4 --count 8 --topic 办事多跑路"""
     from .. import opinions
-    from ..db import open_session
     from .edited import say
 
-    with open_session(settings(ctx)) as session:
+    with db_session(ctx, write=True) as session:
         changes = opinions.edit(session, opinion_id, text=text, unit=unit, channel=channel, from_group=from_, people=count,
                                 on=date, topic=topic, issue_id=issue, note=note)
         rec = _rec(session, opinion_id)
@@ -110,9 +108,8 @@ def opinion_link(
 ):
     """把意见关联到已有问题，或转为新问题（来源：征求意见）。示例：zz opinion link 4 --as-issue --area 为民意识"""
     from .. import opinions
-    from ..db import open_session
 
-    with open_session(settings(ctx)) as session:
+    with db_session(ctx, write=True) as session:
         opinions.link(session, opinion_id, issue_id=issue, as_issue=as_issue, area=area, owner=owner, leader=leader)
         rec = _rec(session, opinion_id)
     if json_:
@@ -131,9 +128,8 @@ def opinion_publish(
 ):
     """登记已公布整改情况。示例：zz opinion publish --topic 办事多跑路 --date 2017-09-10"""
     from .. import opinions
-    from ..db import open_session
 
-    with open_session(settings(ctx)) as session:
+    with db_session(ctx, write=True) as session:
         done = opinions.publish(session, ids=opinion_ids or [], topic=topic, on=date)
         recs = [_rec(session, op.id) for op in done]
     warn_all(session)
@@ -156,9 +152,8 @@ def opinion_list(
 ):
     """列出意见，以及反映比较集中的突出问题和是否已公布整改情况。示例：zz opinion list --unit 杨村"""
     from .. import opinions
-    from ..db import open_session
 
-    with open_session(settings(ctx), write=False) as session:
+    with db_session(ctx, write=False) as session:
         data = opinions.list_opinions(session, unit=unit, channel=channel, from_group=from_, topic=topic, month_=month)
     if json_:
         output.emit_json(data)
@@ -185,9 +180,8 @@ def opinion_import(
 ):
     """从 Excel/CSV 导入征求意见（有一处错误则整份不导入）。示例：zz opinion import 杨村征求意见汇总.xlsx --unit 杨村"""
     from .. import opinions
-    from ..db import open_session
 
-    with open_session(settings(ctx), commit=not dry_run) as session:
+    with db_session(ctx, write=True, commit=not dry_run) as session:
         result = opinions.import_file(session, file, unit=unit)
     warn_all(session)
     if json_:

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from . import output
-from .common import as_of, complete_milestone, complete_unit, settings
+from .common import as_of, complete_milestone, complete_unit, db_session
 
 milestone_app = typer.Typer(no_args_is_help=True)
 
@@ -21,11 +21,10 @@ def phase(
     json_: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
 ):
     """各单位各节点的完成情况（已完成/逾期完成/已逾期/未到期）。示例：zz phase --as-of 2017-07-01"""
-    from ..db import open_session
     from ..milestones import phase_status
     from ..register import plan_of
 
-    with open_session(settings(ctx), write=False) as session:
+    with db_session(ctx, write=False) as session:
         data = phase_status(session, as_of=as_of(as_of_), unit=unit)
         plan = plan_of(session)
     if json_:
@@ -51,10 +50,9 @@ def milestone_done(
     json_: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
 ):
     """标记节点已完成（任一节点；由数据得出的节点以所填日期为准）。示例：zz milestone done 杨村 总结报告 --date 2017-12-08 --ref 杨村街道〔2017〕45号"""
-    from ..db import open_session
     from ..milestones import mark_done, phase_status
 
-    with open_session(settings(ctx)) as session:
+    with db_session(ctx, write=True) as session:
         record = mark_done(session, unit=unit, milestone=milestone, on=date, ref=ref, note=note)
         status = phase_status(session, unit=unit, as_of=record.done_on)
     item = next(m for m in status["units"][0]["milestones"] if m["key"] == record.key)

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from . import output
-from .common import as_of, need, settings
+from .common import as_of, db_session, need, settings
 
 
 def register(app: typer.Typer) -> None:
@@ -24,19 +24,18 @@ def report_public(
 ):
     """政务公开：按单位、按整治重点的整改情况及整改事项，不含任何个人信息。示例：zz report public -o 整改情况公示.xlsx --as-of 2017-09-30"""
     from .. import outputs, public
-    from ..db import open_session
 
     day = as_of(as_of_)
     if out is not None and not json_ and Path(out).suffix.lower() == ".docx":  # the 公示 notice as a 公文, with its 文号
         from ..documents.reports import write
 
         outputs.check(out, suffixes=(".docx",), force=force, db=settings(ctx).db, what="公示")
-        with open_session(settings(ctx)) as session:
+        with db_session(ctx, write=True) as session:
             data = public.compose(session, as_of=day, items=False)
             no = write(session, Path(out), kind="公示", data=data, ref=f"public:{day.isoformat()}")
         output.note(f"已写出：{out}（文号 {no}）")
         return
-    with open_session(settings(ctx), write=False) as session:
+    with db_session(ctx, write=False) as session:
         if json_:
             output.emit_json(public.compose(session, as_of=day, items=False))
             return

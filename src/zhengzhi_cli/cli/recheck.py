@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from . import output
-from .common import JSON, complete_unit, need, settings
+from .common import JSON, complete_unit, db_session, need
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -22,10 +22,9 @@ def recheck_plan(
 ):
     """回头看：按单位分层、按种子抽取已销号的整改（同一种子同一结果）。示例：zz recheck plan --seed 20171010 --share 0.1"""
     from .. import fixes, recheck
-    from ..db import open_session
 
     seed = need(seed, option="--seed", label="随机种子")
-    with open_session(settings(ctx), write=False) as session:
+    with db_session(ctx, write=False) as session:
         picked = recheck.plan(session, seed=seed, share=share, unit=unit)
         recs = []
         for p in picked:
@@ -50,9 +49,8 @@ def recheck_record(
 ):
     """登记回头看结果；未通过的整改转回整改中（可用 zz undo 撤销）。示例：zz recheck record 7 --result 未通过 --by 张华 --reason 问题反弹"""
     from .. import fixes, recheck
-    from ..db import open_session
 
-    with open_session(settings(ctx)) as session:
+    with db_session(ctx, write=True) as session:
         result = need(result, option="--result", label="回头看结果（通过/未通过）", choices=["通过", "未通过"])
         by = need(by, option="--by", label="核查人")
         fix = recheck.record(session, fix_id=fix_id, result=result, by=by, reason=reason, on=date)

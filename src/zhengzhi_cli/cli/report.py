@@ -12,7 +12,7 @@ from typing import Annotated, Optional
 import typer
 
 from . import output
-from .common import as_of, settings
+from .common import as_of, db_session, settings
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -59,10 +59,9 @@ def _deliver(data: dict, *, out: Path | None, json_: bool, show) -> None:
 def report_phases(ctx: typer.Context, out: OUT = None, as_of_: AS_OF = None, json_: JSON = False, force: FORCE = False):
     """阶段进度：方案时间表与各单位 × 各节点完成情况。示例：zz report phases -o 阶段进度.xlsx --as-of 2017-07-01"""
     from .. import reports
-    from ..db import open_session
 
     _target(ctx, out, json_=json_, force=force)
-    with open_session(settings(ctx), write=False) as session:
+    with db_session(ctx, write=False) as session:
         data = reports.phases(session, as_of=as_of(as_of_))
     _deliver(data, out=out, json_=json_, show=_show_phases)
 
@@ -79,10 +78,9 @@ def report_monthly(
 ):
     """月报：总体情况、分单位、分重点、分来源、逾期清单、本月新增与销号、图表。示例：zz report monthly --month 2017-06 -o 6月月报.xlsx"""
     from .. import reports
-    from ..db import open_session
 
     _target(ctx, out, json_=json_, force=force)
-    with open_session(settings(ctx), write=False) as session:
+    with db_session(ctx, write=False) as session:
         data = reports.monthly(session, month=month, as_of=as_of(as_of_), limit=max(limit, 0))
     _deliver(data, out=out, json_=json_, show=_show_core)
 
@@ -92,20 +90,19 @@ def report_summary(ctx: typer.Context, out: OUT = None, as_of_: AS_OF = None, li
                    force: FORCE = False):
     """总结：全程的整改情况，加制度立改废、四查四看、督查、问责、征求意见、典型。示例：zz report summary -o 总结.xlsx --as-of 2017-12-10"""
     from .. import reports
-    from ..db import open_session
 
     if out is not None and not json_ and out.suffix.lower() == ".docx":  # the 总结报告 draft as a 公文, with its 文号
         from .. import outputs
         from ..documents.reports import write
 
         outputs.check(out, suffixes=(".docx",), force=force, db=settings(ctx).db, what="总结报告")
-        with open_session(settings(ctx)) as session:
+        with db_session(ctx, write=True) as session:
             data = reports.summary(session, as_of=as_of(as_of_), limit=max(limit, 0))
             no = write(session, out, kind="总结报告", data=data, ref=f"summary:{data['as_of']}")
         output.note(f"已写出：{out}（文号 {no}）")
         return
     _target(ctx, out, json_=json_, force=force)
-    with open_session(settings(ctx), write=False) as session:
+    with db_session(ctx, write=False) as session:
         data = reports.summary(session, as_of=as_of(as_of_), limit=max(limit, 0))
     _deliver(data, out=out, json_=json_, show=_show_summary)
 

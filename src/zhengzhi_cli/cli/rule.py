@@ -7,7 +7,7 @@ from typing import Annotated, List, Optional
 import typer
 
 from . import output
-from .common import JSON, complete_unit, need, plan_choices, settings
+from .common import JSON, complete_unit, db_session, need, plan_choices
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -25,9 +25,8 @@ def rule_add(
 ):
     """登记一项制度（制度清单：立、改、废）。示例：zz rule add "首问负责制度" --unit 杨村 --action 立 --due 2017-06-30"""
     from .. import rules
-    from ..db import open_session
 
-    with open_session(settings(ctx)) as session:
+    with db_session(ctx, write=True) as session:
         title = need(title, option="TITLE", label="制度名称")
         unit = need(unit, option="--unit", label="单位")
         action = need(action, option="--action", label="立改废", choices=plan_choices(session, "rule_actions"))
@@ -55,10 +54,9 @@ def rule_edit(
 ):
     """修改一项制度（可撤销）。示例：zz rule edit 3 --title "首问负责制度（修订）" --due 2017-07-31"""
     from .. import rules
-    from ..db import open_session
     from .edited import say
 
-    with open_session(settings(ctx)) as session:
+    with db_session(ctx, write=True) as session:
         changes = rules.edit(session, rule_id, title=title, unit=unit, action=action, due=due, doc_no=doc_no,
                              issue_ids=issue, note=note, done_on=date)
         rec = rules.show(session, rule_id)
@@ -75,9 +73,8 @@ def rule_done(
 ):
     """制度完成（印发、修订或废止）。示例：zz rule done 3 --doc-no 武清政办〔2017〕12号"""
     from .. import rules
-    from ..db import open_session
 
-    with open_session(settings(ctx)) as session:
+    with db_session(ctx, write=True) as session:
         rules.done(session, rule_id, on=date, doc_no=doc_no)
         rec = rules.show(session, rule_id)
     if json_:
@@ -95,9 +92,8 @@ def rule_list(
 ):
     """列出制度清单。示例：zz rule list --unit 杨村"""
     from .. import rules
-    from ..db import open_session
 
-    with open_session(settings(ctx), write=False) as session:
+    with db_session(ctx, write=False) as session:
         recs = rules.list_rules(session, unit=unit, action=action)
     if json_:
         output.emit_json(recs)

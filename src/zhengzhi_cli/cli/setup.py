@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from . import output
-from .common import as_of, settings
+from .common import as_of, db_session, settings
 
 db_app = typer.Typer(no_args_is_help=True)
 
@@ -71,11 +71,10 @@ def plan(
     """显示方案：阶段与日期、节点、整治重点、四查四看、当前阶段。示例：zz plan --as-of 2017-05-01"""
     import datetime as dt
 
-    from ..db import open_session
     from ..register import plan_of
 
     day = as_of(as_of_) or dt.date.today()
-    with open_session(settings(ctx), write=False) as session:
+    with db_session(ctx, write=False) as session:
         p = plan_of(session)
     data = p.as_json(day)
     if json_:

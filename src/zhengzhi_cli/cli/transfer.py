@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 from . import output
-from .common import JSON, complete_unit, settings
+from .common import JSON, complete_unit, db_session, settings
 
 export_app = typer.Typer(no_args_is_help=True)
 
@@ -22,10 +22,9 @@ SHEETS = ("问题清单", "整改清单", "制度清单")
 def template(ctx: typer.Context, out: OUT, unit: UNIT = None, json_: JSON = False, force: FORCE = False):
     """生成各单位填报用的空白工作簿（问题清单、整改清单、制度清单、填表说明）。示例：zz template -o 杨村街道.xlsx --unit 杨村"""
     from .. import outputs, transfer
-    from ..db import open_session
 
     outputs.check(out, suffixes=outputs.XLSX, force=force, db=settings(ctx).db)
-    with open_session(settings(ctx), write=False) as session:
+    with db_session(ctx, write=False) as session:
         result = transfer.template(session, out, unit=unit)
     if json_:
         output.emit_json(result)
@@ -149,20 +148,19 @@ def _cell(value) -> str:
 
 def _mappings(ctx: typer.Context, *, unit: str | None, unmap: str | None, json_: bool) -> None:
     from .. import workbook_import
-    from ..db import open_session
     from ..errors import UsageProblem as Usage
 
     if unmap:
         if not unit:
             raise Usage("--unmap 需要同时用 --unit 指定单位")
-        with open_session(settings(ctx)) as session:
+        with db_session(ctx, write=True) as session:
             result = workbook_import.forget_mapping(session, unit=unit, header=unmap)
         if json_:
             output.emit_json(result)
         else:
             output.line(f"已忘掉{result['unit']}的表头对应：{result['header']} → {result['field']}")
         return
-    with open_session(settings(ctx), write=False) as session:
+    with db_session(ctx, write=False) as session:
         rows = workbook_import.list_mappings(session, unit=unit)
     if json_:
         output.emit_json(rows)
@@ -177,10 +175,9 @@ def export_ledger(ctx: typer.Context, out: OUT, unit: UNIT = None,
                   json_: JSON = False, force: FORCE = False):
     """导出整改台账（与填报模板同样的版式，可再导入）。示例：zz export ledger -o 台账.xlsx --unit 杨村"""
     from .. import outputs, transfer
-    from ..db import open_session
 
     outputs.check(out, suffixes=outputs.XLSX, force=force, db=settings(ctx).db)
-    with open_session(settings(ctx), write=False) as session:
+    with db_session(ctx, write=False) as session:
         result = transfer.export_ledger(session, out, unit=unit, public=public)
     if json_:
         output.emit_json(result)

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from . import output
-from .common import JSON, complete_unit, completer, need, plan_choices, settings
+from .common import JSON, complete_unit, completer, db_session, need, plan_choices
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -28,9 +28,8 @@ def unit_add(
 ):
     """新增单位。示例：zz unit add 杨村街道 --kind 街道 --code 120114001"""
     from .. import units
-    from ..db import open_session
 
-    with open_session(settings(ctx)) as session:
+    with db_session(ctx, write=True) as session:
         name = need(name, option="NAME", label="单位名称")
         kind = need(kind, option="--kind", label="单位类型", choices=plan_choices(session, "unit_kinds"))
         unit = units.add(session, name=name, kind=kind, code=code, parent=parent, leader=leader, contact=contact, phone=phone)
@@ -50,9 +49,8 @@ def unit_list(
 ):
     """列出单位。示例：zz unit list --kind 镇"""
     from .. import units
-    from ..db import open_session
 
-    with open_session(settings(ctx), write=False) as session:
+    with db_session(ctx, write=False) as session:
         names = units.names_by_id(session)
         recs = [units.record(u, names) for u in units.list_units(session, kind=kind, parent=parent)]
     if json_:
@@ -69,10 +67,9 @@ def unit_show(
     json_: JSON = False,
 ):
     """查看单位及其问题、整改、制度数量。示例：zz unit show 杨村"""
-    from ..db import open_session
     from ..units import show
 
-    with open_session(settings(ctx), write=False) as session:
+    with db_session(ctx, write=False) as session:
         rec = show(session, unit)
     if json_:
         output.emit_json(rec)
@@ -98,9 +95,8 @@ def unit_edit(
 ):
     """修改单位信息。示例：zz unit edit 杨村街道 --contact 王明 --phone 022-29341234"""
     from .. import units
-    from ..db import open_session
 
-    with open_session(settings(ctx)) as session:
+    with db_session(ctx, write=True) as session:
         u = units.edit(session, unit, name=name, kind=kind, code=code, parent=parent, leader=leader, contact=contact, phone=phone)
         rec = units.record(u, units.names_by_id(session))
     if json_:
@@ -117,10 +113,9 @@ def unit_import(
     json_: JSON = False,
 ):
     """从 Excel/CSV 导入单位名单（已有的按名称或代码更新）。示例：zz unit import 单位名单.xlsx"""
-    from ..db import open_session
     from ..excel.units import import_units
 
-    with open_session(settings(ctx), commit=not dry_run) as session:
+    with db_session(ctx, write=True, commit=not dry_run) as session:
         result = import_units(session, file)
     if json_:
         output.emit_json(result)
