@@ -96,6 +96,30 @@ def postgresql_only():
     return pytest.mark.skipif(backend() != "postgresql", reason="PostgreSQL server behaviour")
 
 
+# The inner loop is `pytest -m 'not slow'`; `make test` runs everything. Slow: real processes racing or
+# killed, LibreOffice renders, hypothesis, pty sessions, the demo, the corpus, upgrades of old registers, and
+# the single tests that took more than ~4 s on the loaded 2-core machine (pytest --durations). Marked here,
+# in one place, so a new slow test is one line and the test files stay as they are.
+SLOW_FILES = {
+    "test_concurrency.py", "test_crash.py", "test_print.py", "test_backup.py", "test_demo.py", "test_fuzz.py",
+    "test_clerk_pace.py", "test_entry_loop.py", "test_corpus.py", "test_upgrade.py", "test_history_asof.py",
+}
+SLOW_TESTS = {
+    "test_docno_eight_concurrent_clerks_never_get_the_same_number", "test_bulletin_docx_renders_a4_with_page_numbers_and_22_lines_a_page",
+    "test_summary_report_renders_a4_with_page_numbers", "test_duban_letter_renders_a4_with_page_numbers",
+    "test_recheck_sample_is_seeded_and_stratified_by_unit", "test_a_killed_backup_is_cleaned_up_by_the_next",
+    "test_read_only_register_for_a_user_who_may_not_write", "test_random_text_never_breaks_list_show_or_log",
+    "test_start_up_stays_within_its_bar", "test_help_imports_nothing_heavy", "test_real_completion_round_trip",
+    "test_a_failed_recheck_reopens_exactly_that_fix_and_undo_takes_it_back",
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.path.name in SLOW_FILES or getattr(item, "originalname", item.name) in SLOW_TESTS:
+            item.add_marker(pytest.mark.slow)
+
+
 def pytest_configure(config):
     config.addinivalue_line("markers", "empty_register: on PostgreSQL, start from an empty database (no register yet)")
     config.addinivalue_line("markers", "slow: takes more than about 20 s (deselect with -m 'not slow')")
