@@ -25,6 +25,15 @@ from .reports import rate
 DONE, FIXING = "已完成", "整改中"
 
 
+def _then(session, as_of: dt.date) -> dict:
+    """The fixes whose row tells `as_of` wrongly (an extension, a 退回 or a first step after it), as
+    they stood that day (SPEC §5a): fix id → (status, deadline, ongoing, done_on, verified_on)."""
+    from .reports import changed_since
+
+    return {c.fix_id: (c.then.status, c.then.deadline, c.then.ongoing, c.then.done_on, c.then.verified_on)
+            for c in changed_since(session, as_of)}
+
+
 def status_on(status: str, done_on: dt.date | None, verified_on: dt.date | None, as_of: dt.date) -> str:
     """A fix's status as it stood on `as_of`."""
     if verified_on is not None and verified_on <= as_of:
@@ -50,10 +59,12 @@ def compose(session, *, as_of: dt.date | None = None, items: bool = True) -> dic
     fix_by_issue: dict[int, list[str]] = {}
     due_by_issue: dict[int, list[bool]] = {}  # per fix: is its 整改时限 on or before as_of (the 完成率 denominator)
     fix_rows = session.exec(
-        select(Fix.issue_id, Fix.status, Fix.done_on, Fix.verified_on, Fix.deadline, Fix.ongoing)
+        select(Fix.id, Fix.issue_id, Fix.status, Fix.deadline, Fix.ongoing, Fix.done_on, Fix.verified_on)
         .join(Issue, Issue.id == Fix.issue_id).where(Issue.found_on <= as_of, *live)
     ).all()
-    for issue_id, status, done_on, verified_on, deadline, ongoing in fix_rows:
+    then = _then(session, as_of)
+    for fix_id, issue_id, *row in fix_rows:
+        status, deadline, ongoing, done_on, verified_on = then.get(fix_id) or row
         fix_by_issue.setdefault(issue_id, []).append(status_on(status, done_on, verified_on, as_of))
         due_by_issue.setdefault(issue_id, []).append(bool(not ongoing and deadline is not None and deadline <= as_of))
     per_unit = {u: _blank(statuses) for u, _, _ in unit_rows}
@@ -98,14 +109,16 @@ def _items(session, as_of: dt.date) -> list[dict]:
     plan = plan_of(session)
     scrub = for_register(session)
     rows = session.exec(
-        select(Unit.name, Issue.area, Issue.id, Issue.description, Fix.task, Fix.deadline, Fix.ongoing, Fix.status,
-               Fix.done_on, Fix.verified_on)
+        select(Unit.name, Issue.area, Issue.id, Issue.description, Fix.task, Fix.id, Fix.status, Fix.deadline,
+               Fix.ongoing, Fix.done_on, Fix.verified_on)
         .join(Issue, Issue.id == Fix.issue_id).join(Unit, Unit.id == Fix.unit_id)
         .where(Issue.found_on <= as_of, *issues_mod.live(session, Issue.id, as_of))
         .order_by(func.coalesce(Unit.code, "~"), Unit.id, Issue.id, Fix.id)
     ).all()
     out = []
-    for unit, area, issue_id, desc, task, deadline, ongoing, status, done_on, verified_on in rows:
+    then = _then(session, as_of)
+    for unit, area, issue_id, desc, task, fix_id, *row in rows:
+        status, deadline, ongoing, done_on, verified_on = then.get(fix_id) or row
         st = status_on(status, done_on, verified_on, as_of)
         if st == "未开始":
             continue

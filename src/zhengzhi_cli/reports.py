@@ -380,11 +380,11 @@ def _issue_cube(session, p: Period) -> list[tuple]:
                 .where(Fix.issue_id.in_(chunk))):
             fixes_of[iid].append(changed.get(fid) or FixOn(status, deadline, bool(ongoing), done_on, verified_on))
         for iid, u, a, s, *_ in stored:
-            cube[(u, a, s, _issue_state_on(fixes_of.get(iid, []), d))] += 1
+            cube[(u, a, s, issue_state_on(fixes_of.get(iid, []), d))] += 1
     return [(u, a, s, st, n) for (u, a, s, st), n in cube.items() if n]
 
 
-def _issue_state_on(fixes: list[FixOn], d: dt.date) -> str:
+def issue_state_on(fixes: list[FixOn], d: dt.date) -> str:
     """SPEC §2, from its fixes as they stood on D."""
     if fixes and all(f.verified_on is not None and f.verified_on <= d for f in fixes):
         return "已销号"

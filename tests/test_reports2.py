@@ -1,0 +1,73 @@
+"""Reports, second pass (#12): every as-of listing and the public report use the deadline and state
+in force on D; the public report has a terminal view; lists worst first with a 临期 list; no stacked
+tables sharing one sheet's widths; ledger rows sized to their text."""
+
+from __future__ import annotations
+
+from test_history_asof import august_changes, fix_at, issue_at, july_register  # noqa: F401 (fixture)
+
+# ---------------------------------------------------------------- 1. as of D: D's deadline and state
+
+
+def _issues(zz, args="--overdue", day="2017-07-31"):
+    return [(i["id"], i["status"], i["overdue"], [(f["deadline"], f["overdue"]) for f in i["fixes"]])
+            for i in zz.json(f"issue list {args} --as-of {day}")]
+
+
+def _overdue_issues(zz, day="2017-07-31"):
+    return _issues(zz, "--overdue", day)
+
+
+def test_issue_list_overdue_as_of_july_ignores_an_august_extension(district):
+    zz = district
+    iid = issue_at(zz)
+    fid = fix_at(zz, iid, "2017-07-15")
+    before = _overdue_issues(zz)
+    assert [i[0] for i in before] == [iid] and before[0][3] == [("2017-07-15", True)]
+    zz.ok(["fix", "extend", str(fid), "--to", "2017-09-30", "--approver", "孙剑楠", "--reason", "协调", "--date", "2017-08-10"])
+    assert _overdue_issues(zz) == before
+    assert zz.json("issue list --overdue --as-of 2017-08-31") == []
+    assert zz.json(f"issue show {iid}")["fixes"][0]["deadline"] == "2017-09-30"  # today's view keeps today's deadline
+
+
+def test_issue_list_overdue_as_of_july_is_the_same_after_august_changes(july_register):
+    zz, fixes = july_register
+    before = _overdue_issues(zz)
+    assert len(before) == 3
+    listed = _issues(zz, "")
+    by_status = {s: _issues(zz, f"--status {s}") for s in ("未整改", "整改中", "已整改")}
+    assert [len(by_status[s]) for s in by_status] == [3, 0, 2]
+    august_changes(zz, fixes)
+    assert _overdue_issues(zz) == before
+    assert _issues(zz, "") == listed
+    assert {s: _issues(zz, f"--status {s}") for s in by_status} == by_status
+    assert [len(_issues(zz, f"--status {s}", "2017-08-31")) for s in by_status] == [1, 2, 1]  # 梅厂 verify: 已销号
+    # a page of the list counts the issues judged on D: 3 overdue on 07-31, of which 2 shown
+    assert "共 3 条，显示前 2 条" in zz.ok("issue list --overdue --as-of 2017-07-31 --limit 2").stderr
+
+
+def test_public_report_as_of_july_ignores_an_august_extension(district):
+    zz = district
+    fid = fix_at(zz, issue_at(zz), "2017-07-15")
+    before = zz.json("report public --as-of 2017-07-31")
+    assert before["totals"]["due"] == 1 and before["totals"]["due_done"] == 0
+    zz.ok(["fix", "extend", str(fid), "--to", "2017-09-30", "--approver", "孙剑楠", "--reason", "协调", "--date", "2017-08-10"])
+    assert zz.json("report public --as-of 2017-07-31") == before
+    assert zz.json("report public --as-of 2017-08-31")["totals"]["due"] == 0
+
+
+def test_public_report_as_of_july_is_the_same_after_august_changes(july_register, tmp_path):
+    import openpyxl
+
+    zz, fixes = july_register
+    before = zz.json("report public --as-of 2017-07-31")
+    zz.ok(["report", "public", "-o", tmp_path / "a.xlsx", "--as-of", "2017-07-31"])
+    august_changes(zz, fixes)
+    assert zz.json("report public --as-of 2017-07-31") == before
+    zz.ok(["report", "public", "-o", tmp_path / "b.xlsx", "--as-of", "2017-07-31"])
+
+    def cells(path):
+        book = openpyxl.load_workbook(path)
+        return {ws.title: [[c for c in row] for row in ws.iter_rows(values_only=True)] for ws in book.worksheets}
+
+    assert cells(tmp_path / "b.xlsx") == cells(tmp_path / "a.xlsx")
