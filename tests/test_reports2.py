@@ -30,7 +30,7 @@ def test_issue_list_overdue_as_of_july_ignores_an_august_extension(district):
     assert zz.json(f"issue show {iid}")["fixes"][0]["deadline"] == "2017-09-30"  # today's view keeps today's deadline
 
 
-def test_issue_list_overdue_as_of_july_is_the_same_after_august_changes(july_register):
+def test_issue_list_overdue_as_of_july_is_the_same_after_august_changes(july_register):  # noqa: F811 (the fixture imported above)
     zz, fixes = july_register
     before = _overdue_issues(zz)
     assert len(before) == 3
@@ -56,7 +56,7 @@ def test_public_report_as_of_july_ignores_an_august_extension(district):
     assert zz.json("report public --as-of 2017-08-31")["totals"]["due"] == 0
 
 
-def test_public_report_as_of_july_is_the_same_after_august_changes(july_register, tmp_path):
+def test_public_report_as_of_july_is_the_same_after_august_changes(july_register, tmp_path):  # noqa: F811 (the fixture imported above)
     import openpyxl
 
     zz, fixes = july_register
