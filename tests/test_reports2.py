@@ -71,3 +71,23 @@ def test_public_report_as_of_july_is_the_same_after_august_changes(july_register
         return {ws.title: [[c for c in row] for row in ws.iter_rows(values_only=True)] for ws in book.worksheets}
 
     assert cells(tmp_path / "b.xlsx") == cells(tmp_path / "a.xlsx")
+
+
+# ---------------------------------------------------------------- 2. report public at a terminal
+
+
+def test_report_public_has_a_terminal_view(district, tmp_path):
+    from test_public import NAMES, _register
+
+    zz = district
+    _register(zz)
+    data = zz.json("report public --as-of 2017-09-30")
+    assert data["report"] == "public"
+    r = zz.ok("report public --as-of 2017-09-30")
+    out = r.stdout
+    t = data["totals"]
+    assert "按单位" in out and "按整治重点" in out and "杨村街道" in out and "规矩意识" in out
+    assert f"共查摆问题 {t['issues']} 个" in out and f"已完成 {t['due_done']} 项" in out and "66.7%" in out
+    for name in NAMES:  # the public view at a terminal is as clean as the file
+        assert name not in out
+    assert list(tmp_path.iterdir()) == [] or all(p.suffix != ".xlsx" for p in tmp_path.rglob("*"))

@@ -94,7 +94,7 @@ def compose(session, *, as_of: dt.date | None = None, items: bool = True) -> dic
                 "due": bucket["due"], "due_done": bucket["due_done"], "rate": rate(bucket["due_done"], bucket["due"])}
 
     data = {
-        "as_of": as_of.isoformat(), "title": f"{plan.name}整改情况公示", "issuer": plan.issuer,
+        "report": "public", "as_of": as_of.isoformat(), "title": f"{plan.name}整改情况公示", "issuer": plan.issuer,
         "totals": shaped(total),
         "units": [shaped(per_unit[u], unit=name, kind=kind) for u, name, kind in unit_rows],
         "areas": [shaped(per_area[a.no], area=a.name, area_no=a.no, title=a.title) for a in plan.areas],
