@@ -4,6 +4,7 @@ tables sharing one sheet's widths; ledger rows sized to their text."""
 
 from __future__ import annotations
 
+from conftest import sqlite_only
 from test_history_asof import august_changes, fix_at, issue_at, july_register  # noqa: F401 (fixture)
 
 # ---------------------------------------------------------------- 1. as of D: D's deadline and state
@@ -91,3 +92,47 @@ def test_report_public_has_a_terminal_view(district, tmp_path):
     for name in NAMES:  # the public view at a terminal is as clean as the file
         assert name not in out
     assert list(tmp_path.iterdir()) == [] or all(p.suffix != ".xlsx" for p in tmp_path.rglob("*"))
+
+
+# ---------------------------------------------------------------- 3. stacked tables: every column holds all its tables
+
+
+def test_no_report_text_is_wider_than_its_column(zz, tmp_path):
+    """Every report the demo district makes: no unwrapped text wider than its column (or merged span)
+    plus the empty cells after it — stacked tables share a sheet's columns, so each column holds the
+    widest text of every table on it (the monthly 总体情况's 督查问责 明细 was cut)."""
+    from test_print import too_narrow
+
+    db, out = tmp_path / "demo.db", tmp_path / "out"
+    zz(["demo", "--db", db, "--out", out], ok=True)
+    for args, name in ((["report", "phases", "--as-of", "2017-07-15"], "阶段进度.xlsx"),
+                       (["report", "summary", "--as-of", "2017-07-15"], "总结.xlsx"),
+                       (["report", "monthly", "--month", "2017-07"], "月报.xlsx")):
+        zz(["--db", db, *args, "-o", out / name], ok=True)
+    books = sorted(out.glob("*.xlsx"))
+    assert len(books) >= 4
+    assert [p for b in books for p in too_narrow(b)] == []
+
+
+# ---------------------------------------------------------------- 6. the report benchmark runs twice
+
+
+@sqlite_only()
+def test_bench_report_runs_its_workbook_more_than_once(tmp_path):
+    """Each timed run writes the same -o file: every run after the first needs --force."""
+    import os
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    wrapper = tmp_path / "zz"
+    wrapper.write_text(f'#!/bin/sh\nexec "{sys.executable}" -c "import sys; from zhengzhi_cli.cli import main; '
+                       f'sys.argv[0] = \'zz\'; sys.exit(main())" "$@"\n')
+    wrapper.chmod(0o755)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")])}
+    r = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench_report.py"), "--dir", str(tmp_path / "b"),
+                        "--sizes", "200", "--runs", "2", "--zz", str(wrapper)], check=False, capture_output=True, text=True, env=env,
+                       timeout=600)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert "200 条问题" in r.stdout and (tmp_path / "b" / "monthly-200.xlsx").exists()

@@ -496,7 +496,8 @@ def sheet_overview(book: Book, data: dict) -> None:
     if data["report"] == "monthly":
         row += 1
         ws.write_string(row, 0, "四、督查问责（本月）", book.fmt(bold=True, font_size=12))
-        cols = [Col("指标", "metric", width=24), Col("本月", "count", "int", 12), Col("明细", "detail", width=52)]
+        # 明细 wraps inside its merged span (columns 2–5, 13 units each): never cut at the span's edge
+        cols = [Col("指标", "metric", width=24), Col("本月", "count", "int", 12), Col("明细", "detail", "long", 52)]
         for i, r in enumerate(data["supervision_month"]["rows"]):
             ws.merge_range(row + 2 + i, 2, row + 2 + i, 5, "")
         _, _, row = book.table(ws, row + 1, cols, data["supervision_month"]["rows"], number=False)
