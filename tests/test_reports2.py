@@ -136,3 +136,49 @@ def test_bench_report_runs_its_workbook_more_than_once(tmp_path):
                        timeout=600)
     assert r.returncode == 0, r.stderr[-2000:]
     assert "200 条问题" in r.stdout and (tmp_path / "b" / "monthly-200.xlsx").exists()
+
+
+# ---------------------------------------------------------------- 6. lists worst first; 临期
+
+
+def test_monthly_lists_due_soon_with_the_deadlines_in_force_on_d(district, tmp_path):
+    import openpyxl
+
+    zz = district
+    soon = fix_at(zz, issue_at(zz), "2017-08-05")  # due within 7 days of 07-31
+    later = fix_at(zz, issue_at(zz, unit="梅厂"), "2017-08-10")  # not within 7 days
+    done = fix_at(zz, issue_at(zz, unit="梅厂"), "2017-08-03")
+    zz.ok(f"fix done {done} --date 2017-07-20")  # completed before D: nothing to chase
+    moved = fix_at(zz, issue_at(zz, unit="下朱庄"), "2017-08-02")  # extended in August: on 07-31 still due 08-02
+    zz.ok(["fix", "extend", str(moved), "--to", "2017-09-30", "--approver", "孙剑楠", "--reason", "协调", "--date", "2017-08-01"])
+    fix_at(zz, issue_at(zz, found="2017-08-03"), "2017-08-04")  # found after D: not in July's report
+    data = zz.json("report monthly --month 2017-07")
+    lst = data["due_soon"]
+    assert [(r["fix_id"], r["deadline"], r["days_left"]) for r in lst["rows"]] == [(moved, "2017-08-02", 2), (soon, "2017-08-05", 5)]
+    assert lst["total"] == 2 and lst["until"] == "2017-08-07" and later not in [r["fix_id"] for r in lst["rows"]]
+    assert data["digest"]["due_soon"] == 2  # the 综述 names the list's count
+    out = tmp_path / "月报.xlsx"
+    zz.ok(["report", "monthly", "--month", "2017-07", "-o", out])
+    wb = openpyxl.load_workbook(out)
+    assert "临期清单" in wb.sheetnames
+    listed = [r for r in wb["临期清单"].iter_rows(min_row=4, values_only=True) if isinstance(r[0], int)]
+    assert [r[1] for r in listed] == ["下朱庄街道", "杨村街道"]
+    assert "临期" in zz.ok("report monthly --month 2017-07").stdout
+
+
+def test_units_are_listed_worst_first(district, tmp_path):
+    import openpyxl
+
+    zz = district
+    for unit, done in (("杨村", 1), ("下朱庄", 0), ("梅厂", 2)):
+        for n in range(2):
+            fid = fix_at(zz, issue_at(zz, unit=unit), "2017-06-30")
+            if n < done:
+                zz.ok(f"fix done {fid} --date 2017-06-20")
+    out = tmp_path / "月报.xlsx"
+    zz.ok(["report", "monthly", "--month", "2017-07", "-o", out])
+    ws = openpyxl.load_workbook(out)["分单位"]
+    names = [r[1] for r in ws.iter_rows(min_row=6, values_only=True) if isinstance(r[0], int)]
+    assert names[:3] == ["下朱庄街道", "杨村街道", "梅厂镇"]  # 0 %, 50 %, 100 %; nothing due after them
+    shown = zz.ok("report monthly --month 2017-07").stdout
+    assert shown.index("下朱庄街道") < shown.index("杨村街道") < shown.index("梅厂镇")

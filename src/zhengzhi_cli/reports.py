@@ -430,6 +430,11 @@ def points_text(delta: float | None) -> str:
     return "持平" if tenths == 0 else f"{'+' if tenths > 0 else '-'}{abs(tenths) / 10:.1f} 个百分点"
 
 
+def worst_first(units: list[dict]) -> list[dict]:
+    """Units worst first: the lowest 完成率, then the most overdue; units with nothing due last."""
+    return sorted(units, key=lambda u: (u["completion_rate"] is None, u["completion_rate"] or 0, -u["overdue"]))
+
+
 def _rank(rows: list[dict]) -> None:
     """Competition ranking (1, 2, 2, 4) by completion rate; units with nothing due are not ranked."""
     ranked = sorted((r for r in rows if r["completion_rate"] is not None), key=lambda r: -r["completion_rate"])
@@ -546,6 +551,44 @@ def overdue_list(session, as_of: dt.date, *, total: int | None = None, limit: in
     return {"total": total, "listed": len(rows), "rows": rows}
 
 
+SOON_DAYS = 7  # 临期: deadline within this many days after the statistics date
+
+
+def due_soon_list(session, as_of: dt.date, *, days: int = SOON_DAYS, limit: int = LIST_LIMIT) -> dict:
+    """临期: the fixes open on D whose deadline in force on D falls in the next `days` days, the
+    nearest first (capped at `limit` rows; `total` counts them all). Fixes changed after D are
+    judged as they stood on D, like the overdue list."""
+    until = as_of + dt.timedelta(days=days)
+    changed = {c.fix_id: c for c in _changed(session, as_of)}
+    where = and_(Fix.ongoing.is_(False), Fix.deadline > as_of, Fix.deadline <= until, _open_at(as_of),
+                 Fix.issue_found_on <= as_of, *issues_mod.live(session, Fix.issue_id, as_of))
+    # the open ones (a range of ix_fix_status_deadline) and the ones completed only after D (of ix_fix_done_on)
+    ids = union(select(Fix.id, Fix.deadline).where(Fix.status.in_(fixes_mod.OPEN), where),
+                select(Fix.id, Fix.deadline).where(Fix.done_on > as_of, where)).subquery()
+    picked = [(dl, fid) for fid, dl in session.execute(select(ids.c.id, ids.c.deadline)) if fid not in changed]
+    picked += [(c.then.deadline, fid) for fid, c in changed.items()
+               if not c.then.ongoing and c.then.deadline is not None and as_of < c.then.deadline <= until
+               and not (c.then.done_on is not None and c.then.done_on <= as_of)]
+    picked.sort()
+    total = len(picked)
+    if limit:
+        picked = picked[:limit]
+    details = {}
+    for start in range(0, len(picked), 500):
+        chunk = [fid for _, fid in picked[start:start + 500]]
+        q = (select(Fix.id, Unit.name, Issue.description, Fix.task, Fix.leader, Fix.owner, Fix.status)
+             .join(Unit, Unit.id == Fix.unit_id).join(Issue, Issue.id == Fix.issue_id).where(Fix.id.in_(chunk)))
+        details.update({r[0]: r[1:] for r in session.execute(q)})
+    rows = []
+    for deadline, fid in picked:
+        unit, desc, task, leader, owner, status = details[fid]
+        status = changed[fid].then.status if fid in changed else status
+        rows.append({"fix_id": fid, "unit": unit, "issue": desc, "task": task, "leader": leader, "owner": owner,
+                     "deadline": deadline.isoformat(), "days_left": (deadline - as_of).days,
+                     "status": "整改中" if status in ("已完成", "已销号") else status})
+    return {"total": total, "listed": len(rows), "rows": rows, "until": until.isoformat()}
+
+
 def new_issues_list(session, start: dt.date, end: dt.date, *, limit: int = LIST_LIMIT) -> dict:
     plan = plan_of(session)
     where = and_(Issue.found_on >= start, Issue.found_on <= end, *issues_mod.live(session, Issue.id, end))
@@ -640,13 +683,13 @@ def monthly(session, *, month: str | None = None, as_of: dt.date | None = None, 
                 "changes": changes, "standing": standing,
                 "new_issues": new_issues_list(session, p.start, p.as_of, limit=limit),
                 "verified_fixes": verified_list(session, p.start, p.as_of, limit=limit),
+                "due_soon": due_soon_list(session, p.as_of, limit=limit),
                 "supervision_month": month_supervision(session, p.start, p.as_of)})
     out["digest"] = digest(session, out)
     return out
 
 
 BEHIND = 10  # units named in the 综述
-SOON_DAYS = 7  # 临期: deadline within this many days after the statistics date
 
 
 def digest(session, data: dict) -> dict:
@@ -661,11 +704,7 @@ def digest(session, data: dict) -> dict:
     behind = [{"unit": u["unit"], "leader": leaders.get(u["unit"]), "overdue": u["overdue"],
                "completion_rate": u["completion_rate"]} for u in behind[:BEHIND]]
     soon_end = as_of + dt.timedelta(days=SOON_DAYS)
-    soon = session.execute(
-        select(func.count()).select_from(Fix).where(
-            Fix.ongoing.is_(False), Fix.deadline > as_of, Fix.deadline <= soon_end,
-            or_(Fix.done_on.is_(None), Fix.done_on > as_of), or_(Fix.verified_on.is_(None), Fix.verified_on > as_of))
-    ).scalar_one()
+    soon = data["due_soon"]["total"]  # the 临期清单's count: the deadlines in force on D
     std = {x["key"]: x for x in data["standing"]}
     chg = {x["key"]: x for x in data["changes"]}
     cr = std["completion_rate"]

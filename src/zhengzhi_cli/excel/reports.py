@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from ..reports import pct_text, points_text
+from ..reports import pct_text, points_text, worst_first
 from .book import FONT, escape, page, row_height
 from .book import text_width as _text_width
 
@@ -291,9 +291,9 @@ def sheet_units(book: Book, data: dict) -> None:
     cols = unit_cols(monthly)
     ws = book.sheet("分单位", data["title"] + "·分单位")
     n = len(cols) + 1
-    book.title(ws, 0, "分单位整改情况", n)
+    book.title(ws, 0, "分单位整改情况（完成率从低到高）", n)
     book.line(ws, 1, _subtitle(data), n, width=sum(c.width or 8 for c in cols) + 5)
-    first, last, row = book.table(ws, 2, cols, data["units"], total=unit_total(data), freeze=True, repeat=True)
+    first, last, row = book.table(ws, 2, cols, worst_first(data["units"]), total=unit_total(data), freeze=True, repeat=True)
     book.notes(ws, row + 1, n, data["definitions"], [c.width or 8 for c in cols])
     book.units_range = (first, last)
 
@@ -350,6 +350,18 @@ def sheet_overdue(book: Book, data: dict) -> None:
     book.line(ws, 1, _list_line(lst, "项逾期") + f"：蓝 {ov['overdue_blue']}，黄 {ov['overdue_yellow']}，红 {ov['overdue_red']}。按整改时限从早到晚排列。", n)
     _, _, row = book.table(ws, 2, cols, lst["rows"], freeze=True, repeat=True)
     book.notes(ws, row + 1, n, data["definitions"][1:2], [c.width or 8 for c in cols])
+
+
+def sheet_due_soon(book: Book, data: dict) -> None:
+    cols = [Col("单位", "unit", width=18), Col("问题描述", "issue", "long", 30), Col("整改任务及措施", "task", "long", 30),
+            Col("责任领导", "leader", width=9), Col("责任人", "owner", width=9), Col("整改时限", "deadline", "date", 11),
+            Col("剩余天数", "days_left", "int", 8), Col("整改状态", "status", width=9)]
+    ws = book.sheet("临期清单", data["title"] + "·临期清单")
+    n = len(cols) + 1
+    lst = data["due_soon"]
+    book.title(ws, 0, f"临期整改事项清单（{data['as_of']} 后 7 天内到期，至 {lst['until']}）", n)
+    book.line(ws, 1, _list_line(lst, "项临期") + "。按整改时限从近到远排列，请提前督促。", n)
+    book.table(ws, 2, cols, lst["rows"], freeze=True, repeat=True)
 
 
 def sheet_new_issues(book: Book, data: dict) -> None:
@@ -665,6 +677,7 @@ def _sheets(book: Book, data: dict) -> None:
     sheet_sources(book, data)
     sheet_overdue(book, data)
     if kind == "monthly":
+        sheet_due_soon(book, data)
         sheet_new_issues(book, data)
         sheet_verified(book, data)
     else:
