@@ -182,3 +182,30 @@ def test_units_are_listed_worst_first(district, tmp_path):
     assert names[:3] == ["下朱庄街道", "杨村街道", "梅厂镇"]  # 0 %, 50 %, 100 %; nothing due after them
     shown = zz.ok("report monthly --month 2017-07").stdout
     assert shown.index("下朱庄街道") < shown.index("杨村街道") < shown.index("梅厂镇")
+
+
+# ---------------------------------------------------------------- 4. ledger rows sized to their text
+
+
+def test_ledger_rows_are_as_tall_as_their_wrapped_text(district, tmp_path):
+    """export ledger writes row by row (constant_memory): each row still gets the height its
+    wrapped text needs, and a one-line row keeps the default height."""
+    import openpyxl
+
+    zz = district
+    long_text = "窗口工作人员上班时间玩手机、脱岗串岗，群众反映办事需要多次往返，" * 2  # 64 characters: 4 lines at 44
+    tall = zz.json(["issue", "add", long_text, "--unit", "杨村", "--area", "6", "--found", "2017-05-02"])["id"]
+    zz.json(["issue", "add", "值班表未公示", "--unit", "杨村", "--area", "7", "--found", "2017-05-03"])
+    zz.ok(["fix", "add", str(tall), "推行首问负责制\n公开办事流程\n每月通报一次", "--deadline", "2017-06-30"])
+    for extra in ([], ["--public"]):
+        out = tmp_path / f"台账{len(extra)}.xlsx"
+        zz.ok(["export", "ledger", *extra, "-o", out])
+        wb = openpyxl.load_workbook(out)
+        ws = wb["问题清单"]
+        head = [c.value for c in ws[3]]
+        col = head.index("问题描述") + 1
+        rows = {ws.cell(r, col).value: ws.row_dimensions[r].height for r in range(4, ws.max_row + 1)}
+        assert rows[long_text] is not None and rows[long_text] >= 4 * 14, rows
+        assert rows["值班表未公示"] is None  # one line: the default height
+        fixes = wb["整改清单"]
+        assert fixes.row_dimensions[4].height is not None and fixes.row_dimensions[4].height >= 3 * 14
