@@ -209,3 +209,35 @@ def test_ledger_rows_are_as_tall_as_their_wrapped_text(district, tmp_path):
         assert rows["值班表未公示"] is None  # one line: the default height
         fixes = wb["整改清单"]
         assert fixes.row_dimensions[4].height is not None and fixes.row_dimensions[4].height >= 3 * 14
+
+
+# ---------------------------------------------------------------- 5. charts find their columns by key
+
+
+def test_every_chart_series_reads_the_column_it_is_named_for(district, tmp_path):
+    import re
+    import zipfile
+
+    import openpyxl
+
+    zz = district
+    for unit in ("杨村", "梅厂"):
+        fix_at(zz, issue_at(zz, unit=unit), "2017-06-30")
+    out = tmp_path / "月报.xlsx"
+    zz.ok(["report", "monthly", "--month", "2017-07", "-o", out])
+    ws = openpyxl.load_workbook(out)["图表"]
+    with zipfile.ZipFile(out) as z:
+        charts = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/charts/chart")]
+    assert len(charts) == 2
+    seen = []
+    for xml in charts:
+        for ser in re.findall(r"<c:ser>.*?</c:ser>", xml, re.S):
+            name = re.search(r"<c:tx>.*?<c:v>(.*?)</c:v>", ser, re.S)
+            ref = re.search(r"<c:val><c:numRef><c:f>[^!]*!\$([A-Z]+)\$(\d+):", ser)
+            cat = re.search(r"<c:cat><c:(?:str|num)Ref><c:f>[^!]*!\$([A-Z]+)\$(\d+):", ser)
+            col, first = ref.group(1), int(ref.group(2))
+            header = ws[f"{col}{first - 1}"].value
+            seen.append(header)
+            assert header == (name.group(1) if name else "完成率"), (header, name)
+            assert ws[f"{cat.group(1)}{first - 1}"].value in ("单位", "整治重点")
+    assert seen == ["完成率", "未整改", "整改中", "已整改", "已销号"]

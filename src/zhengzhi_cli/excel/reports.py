@@ -42,6 +42,13 @@ class Col:
         return self.key(row) if callable(self.key) else row.get(self.key)
 
 
+def col_at(cols: list[Col], name: str, *, number: bool = True) -> int:
+    """The sheet column of the Col whose key (or, for a computed column, header) is `name`, as
+    `Book.table` lays them out (序号 first when `number`): charts find their data by key."""
+    names = [c.key if isinstance(c.key, str) else c.header for c in cols]
+    return names.index(name) + (1 if number else 0)
+
+
 class Book:
     def __init__(self, path: Path, data: dict):
         import xlsxwriter
@@ -99,69 +106,89 @@ class Book:
         ws.set_row(row, 12.5 * lines + 6)
         return row + 1
 
+    BORDER = {"border": 1, "border_color": "#808080"}
+
     def table(self, ws, row: int, cols: list[Col], rows: list[dict], *, total: dict | None = None,
               number: bool = True, freeze: bool = False, repeat: bool = False, colour_rate: bool = True) -> tuple[int, int, int]:
-        """Write a header (one or two rows), the rows and an optional 合计 row.
-
-        Returns (first data row, last data row, next free row)."""
-        border = {"border": 1, "border_color": "#808080"}
-        head = self.fmt(bold=True, align="center", text_wrap=True, bg_color="#D9E1F2", **border)
+        """Write a header (one or two rows), an optional 合计 row right under it (it can never be left
+        alone on a page) and the rows. Returns (first data row, last data row, next free row)."""
         all_cols = ([Col("序号", "__no", "int", 5)] if number else []) + cols
-        two = any(c.group for c in all_cols)
         first_head = row
-        if two:
-            i = 0
-            while i < len(all_cols):
-                c = all_cols[i]
-                if c.group:
-                    j = i
-                    while j + 1 < len(all_cols) and all_cols[j + 1].group == c.group:
-                        j += 1
-                    if j > i:
-                        ws.merge_range(row, i, row, j, c.group, head)
-                    else:
-                        ws.write_string(row, i, c.group, head)
-                    for k in range(i, j + 1):
-                        ws.write_string(row + 1, k, all_cols[k].header, self._head_fmt(all_cols[k], head, border))
-                    i = j + 1
-                else:
-                    ws.merge_range(row, i, row + 1, i, c.header, self._head_fmt(c, head, border))
-                    i += 1
-            row += 2
-        else:
-            for i, c in enumerate(all_cols):
-                ws.write_string(row, i, c.header, self._head_fmt(c, head, border))
+        row = self._header(ws, row, all_cols)
+        if repeat:
+            ws.repeat_rows(first_head, row - 1)
+        if total is not None:
+            self._total(ws, row, all_cols, total)
             row += 1
+        if freeze:
+            ws.freeze_panes(row, 2 if number else 1)
+        first = row
+        widths = self._body(ws, row, all_cols, rows)
+        row += len(rows)
+        last = row - 1
+        for i, c in enumerate(all_cols):  # tables stacked on a sheet share its columns: set_width keeps the widest
+            w = (c.width or min(max(widths[i], 20), 40)) if c.kind == "long" else widths[i]
+            self.set_width(ws, i, w, self.fmt(text_wrap=True) if c.kind == "long" else None)
+        if colour_rate and rows:
+            for i, c in enumerate(all_cols):
+                if c.kind == "pct":
+                    ws.conditional_format(first, i, last, i, {"type": "3_color_scale", "min_color": "#F8696B",
+                                                              "mid_color": "#FFEB84", "max_color": "#63BE7B"})
+        return first, last, row
+
+    def _header(self, ws, row: int, all_cols: list[Col]) -> int:
+        """The header: one row, or two when columns are grouped (a merged group cell above its columns)."""
+        head = self.fmt(bold=True, align="center", text_wrap=True, bg_color="#D9E1F2", **self.BORDER)
+        two = any(c.group for c in all_cols)
+        if not two:
+            for i, c in enumerate(all_cols):
+                ws.write_string(row, i, c.header, self._head_fmt(c, head, self.BORDER))
+        i = 0
+        while two and i < len(all_cols):
+            c = all_cols[i]
+            j = i
+            while c.group and j + 1 < len(all_cols) and all_cols[j + 1].group == c.group:
+                j += 1
+            if not c.group:
+                ws.merge_range(row, i, row + 1, i, c.header, self._head_fmt(c, head, self.BORDER))
+            else:
+                if j > i:
+                    ws.merge_range(row, i, row, j, c.group, head)
+                else:
+                    ws.write_string(row, i, c.group, head)
+                for k in range(i, j + 1):
+                    ws.write_string(row + 1, k, all_cols[k].header, self._head_fmt(all_cols[k], head, self.BORDER))
+            i = j + 1
+        row += 2 if two else 1
+
         def lines(text: str, width: float) -> int:
             return sum(max(1, -(-int(text_width(part)) // max(int(width) - 1, 1))) for part in text.split("\n"))
 
-        tall = max(lines(c.header, c.width or 8) for c in all_cols if not two or c.group)
-        ws.set_row(row - 1, 14 * tall + 6)
+        ws.set_row(row - 1, 14 * max(lines(c.header, c.width or 8) for c in all_cols if not two or c.group) + 6)
         if two:
             spans: dict = {}
             for c in all_cols:
                 if c.group:
                     spans[c.group] = spans.get(c.group, 0) + (c.width or 8)
             ws.set_row(row - 2, 14 * max([lines(g, w) for g, w in spans.items()] + [1]) + 6)
-        if repeat:
-            ws.repeat_rows(first_head, row - 1)
-        if total is not None:  # 合计 right under the header: it can never be left alone on a page
-            bold = self.fmt(bold=True, bg_color="#F2F2F2", **border)
-            t = dict(total, __no=None)
-            for i, c in enumerate(all_cols):
-                v = "合计" if i == 0 else c.value(t)
-                if i and c.kind == "pct" and v is not None:
-                    ws.write_number(row, i, v, self.fmt(bold=True, bg_color="#F2F2F2", num_format="0.0%", **border))
-                elif isinstance(v, (int, float)) and not isinstance(v, bool):
-                    ws.write_number(row, i, v, bold)
-                else:
-                    ws.write_string(row, i, "" if v is None else str(v), bold)
-            row += 1
-        if freeze:
-            ws.freeze_panes(row, 2 if number else 1)
-        first = row
+        return row
+
+    def _total(self, ws, row: int, all_cols: list[Col], total: dict) -> None:
+        bold = self.fmt(bold=True, bg_color="#F2F2F2", **self.BORDER)
+        t = dict(total, __no=None)
+        for i, c in enumerate(all_cols):
+            v = "合计" if i == 0 else c.value(t)
+            if i and c.kind == "pct" and v is not None:
+                ws.write_number(row, i, v, self.fmt(bold=True, bg_color="#F2F2F2", num_format="0.0%", **self.BORDER))
+            elif isinstance(v, (int, float)) and not isinstance(v, bool):
+                ws.write_number(row, i, v, bold)
+            else:
+                ws.write_string(row, i, "" if v is None else str(v), bold)
+
+    def _body(self, ws, row: int, all_cols: list[Col], rows: list[dict]) -> list[float]:
+        """The data rows, each as tall as its wrapped text; returns the widths the columns need."""
         widths = [max(text_width(c.header) + 2, 6, c.width or 0) if c.kind != "long" else (c.width or 6) for c in all_cols]
-        writers = [self._writer(ws, c, border) for c in all_cols]
+        writers = [self._writer(ws, c, self.BORDER) for c in all_cols]
         wrapped = [(i, c.width or 30) for i, c in enumerate(all_cols) if c.kind == "long"]
         for n, r in enumerate(rows, start=1):
             r = dict(r, __no=n)
@@ -180,19 +207,7 @@ class Book:
             if lines > 1:
                 ws.set_row(row, 13.5 * lines + 2)
             row += 1
-        last = row - 1
-        for i, c in enumerate(all_cols):
-            w = widths[i]
-            if c.kind == "long":
-                w = c.width or min(max(widths[i], 20), 40)
-            fmt = self.fmt(text_wrap=True) if c.kind == "long" else None
-            self.set_width(ws, i, w, fmt)
-        if colour_rate and rows:
-            for i, c in enumerate(all_cols):
-                if c.kind == "pct":
-                    ws.conditional_format(first, i, last, i, {"type": "3_color_scale", "min_color": "#F8696B",
-                                                              "mid_color": "#FFEB84", "max_color": "#63BE7B"})
-        return first, last, row
+        return widths
 
     def _head_fmt(self, c: Col, head, border):
         if c.header in TIER_COLOURS:
@@ -403,17 +418,19 @@ def sheet_charts(book: Book, data: dict) -> None:
     areas = sorted(data["areas"], key=lambda a: (-a["status"]["未整改"], -a["status"]["整改中"], a["area"]))
     row = 58
     ws.write_string(row, 0, f"图表数据一：完成率最低的 {len(ranked)} 个单位（从低到高）", book.fmt(bold=True, font_size=12))
-    u_first, u_last, row = book.table(ws, row + 1, [
-        Col("单位", "unit", width=20), Col("完成率", "completion_rate", "pct", 9), Col("其中已完成", "due_done", "int", 9),
-        Col("时限已到", "due", "int", 9), Col("逾期", "overdue", "int", 7)], ranked, colour_rate=False)
+    u_cols = [Col("单位", "unit", width=20), Col("完成率", "completion_rate", "pct", 9), Col("其中已完成", "due_done", "int", 9),
+              Col("时限已到", "due", "int", 9), Col("逾期", "overdue", "int", 7)]
+    u_first, u_last, row = book.table(ws, row + 1, u_cols, ranked, colour_rate=False)
     row += 1
     ws.write_string(row, 0, "图表数据二：各整治重点问题数（按未整改从多到少）", book.fmt(bold=True, font_size=12))
-    a_first, a_last, row = book.table(ws, row + 1, [Col("整治重点", "area", width=12)] + [
-        Col(st, (lambda r, st=st: r["status"][st]), "int", 8) for st in ISSUE_STATES], areas)
+    a_cols = [Col("整治重点", "area", width=12)] + [Col(st, (lambda r, st=st: r["status"][st]), "int", 8) for st in ISSUE_STATES]
+    a_first, a_last, row = book.table(ws, row + 1, a_cols, areas)
     ws.set_h_pagebreaks([29, 57])
     if ranked:
         c1 = book.wb.add_chart({"type": "bar"})
-        c1.add_series({"name": "完成率", "categories": ["图表", u_first, 1, u_last, 1], "values": ["图表", u_first, 2, u_last, 2],
+        unit, pct = col_at(u_cols, "unit"), col_at(u_cols, "completion_rate")
+        c1.add_series({"name": "完成率", "categories": ["图表", u_first, unit, u_last, unit],
+                       "values": ["图表", u_first, pct, u_last, pct],
                        "fill": {"color": "#595959"}, "border": {"color": "#000000"}, "gap": 40,
                        "data_labels": {"value": True, "num_format": "0.0%", "font": {"name": FONT, "size": 8}}})
         c1.set_title({"name": f"完成率最低的 {len(ranked)} 个单位（最低的在最上）", "name_font": {"name": FONT, "size": 12}})
@@ -425,9 +442,11 @@ def sheet_charts(book: Book, data: dict) -> None:
     c2 = book.wb.add_chart({"type": "bar", "subtype": "stacked"})
     shades = {"未整改": ("#262626", "#FFFFFF"), "整改中": ("#7F7F7F", "#FFFFFF"), "已整改": ("#BFBFBF", "#000000"),
               "已销号": ("#F2F2F2", "#000000")}
-    for i, st in enumerate(ISSUE_STATES):
+    area = col_at(a_cols, "area")
+    for st in ISSUE_STATES:
         fill, ink = shades[st]
-        c2.add_series({"name": st, "categories": ["图表", a_first, 1, a_last, 1], "values": ["图表", a_first, 2 + i, a_last, 2 + i],
+        at = col_at(a_cols, st)
+        c2.add_series({"name": st, "categories": ["图表", a_first, area, a_last, area], "values": ["图表", a_first, at, a_last, at],
                        "fill": {"color": fill}, "border": {"color": "#000000"}, "gap": 50,
                        "data_labels": {"value": True, "font": {"name": FONT, "size": 8, "color": ink}}})
     c2.set_title({"name": "各整治重点问题数（按问题状态；未整改最多的在最上）", "name_font": {"name": FONT, "size": 12}})
