@@ -231,8 +231,8 @@ def test_every_chart_series_reads_the_column_it_is_named_for(district, tmp_path)
     assert len(charts) == 2
     seen = []
     for xml in charts:
-        for ser in re.findall(r"<c:ser>.*?</c:ser>", xml, re.S):
-            name = re.search(r"<c:tx>.*?<c:v>(.*?)</c:v>", ser, re.S)
+        for ser in re.findall(r"<c:ser>.*?</c:ser>", xml, re.DOTALL):
+            name = re.search(r"<c:tx>.*?<c:v>(.*?)</c:v>", ser, re.DOTALL)
             ref = re.search(r"<c:val><c:numRef><c:f>[^!]*!\$([A-Z]+)\$(\d+):", ser)
             cat = re.search(r"<c:cat><c:(?:str|num)Ref><c:f>[^!]*!\$([A-Z]+)\$(\d+):", ser)
             col, first = ref.group(1), int(ref.group(2))
@@ -241,3 +241,35 @@ def test_every_chart_series_reads_the_column_it_is_named_for(district, tmp_path)
             assert header == (name.group(1) if name else "完成率"), (header, name)
             assert ws[f"{cat.group(1)}{first - 1}"].value in ("单位", "整治重点")
     assert seen == ["完成率", "未整改", "整改中", "已整改", "已销号"]
+
+
+# ---------------------------------------------------------------- 5. typed results
+
+
+def test_each_report_returns_its_typed_result_and_json_is_its_dict(july_register):  # noqa: F811 (the fixture imported above)
+    import dataclasses
+    import datetime as dt
+    import json
+
+    from zhengzhi_cli import reports
+    from zhengzhi_cli.db import Settings, open_session
+    from zhengzhi_cli.reports.public import compose
+
+    zz, _ = july_register
+    day = dt.date(2017, 7, 31)
+    with open_session(Settings(db=zz.db), write=False) as session:
+        month = reports.monthly(session, month="2017-07")
+        total = reports.summary(session, as_of=day)
+        stages = reports.phases(session, as_of=day)
+        public = compose(session, as_of=day, items=False)
+    assert isinstance(month, reports.MonthlyReport) and isinstance(total, reports.SummaryReport)
+    assert isinstance(stages, reports.PhasesReport) and isinstance(public, reports.PublicReport)
+    assert all(dataclasses.is_dataclass(r) for r in (month, total, stages, public))
+    assert month.overview["overdue"] == 3 and month.due_soon["total"] == len(month.due_soon["rows"])
+    for result, args in ((month, "report monthly --month 2017-07"), (total, "report summary --as-of 2017-07-31"),
+                         (stages, "report phases --as-of 2017-07-31"), (public, "report public --as-of 2017-07-31")):
+        shown = zz.json(args)
+        expected = json.loads(json.dumps(result.as_dict(), ensure_ascii=False, default=str))
+        shown.pop("prepared_on", None)
+        expected.pop("prepared_on", None)
+        assert shown == expected, args

@@ -32,13 +32,13 @@ def report_public(
 
         outputs.check(out, suffixes=(".docx",), force=force, db=settings(ctx).db, what="公示")
         with open_session(settings(ctx)) as session:
-            data = public.compose(session, as_of=day, items=False)
+            data = public.compose(session, as_of=day, items=False).as_dict()
             no = write(session, Path(out), kind="公示", data=data, ref=f"public:{day.isoformat()}")
         output.note(f"已写出：{out}（文号 {no}）")
         return
     with open_session(settings(ctx), write=False) as session:
         if json_ or out is None:
-            data = public.compose(session, as_of=day, items=False)
+            data = public.compose(session, as_of=day, items=False).as_dict()
             output.emit_json(data) if json_ else show(data)
             return
         outputs.check(out, suffixes=outputs.XLSX, force=force, db=settings(ctx).db)

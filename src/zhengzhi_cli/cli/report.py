@@ -63,7 +63,7 @@ def report_phases(ctx: typer.Context, out: OUT = None, as_of_: AS_OF = None, jso
 
     _target(ctx, out, json_=json_, force=force)
     with open_session(settings(ctx), write=False) as session:
-        data = reports.phases(session, as_of=as_of(as_of_))
+        data = reports.phases(session, as_of=as_of(as_of_)).as_dict()
     _deliver(data, out=out, json_=json_, show=_show_phases)
 
 
@@ -83,7 +83,7 @@ def report_monthly(
 
     _target(ctx, out, json_=json_, force=force)
     with open_session(settings(ctx), write=False) as session:
-        data = reports.monthly(session, month=month, as_of=as_of(as_of_), limit=max(limit, 0))
+        data = reports.monthly(session, month=month, as_of=as_of(as_of_), limit=max(limit, 0)).as_dict()
     _deliver(data, out=out, json_=json_, show=_show_core)
 
 
@@ -100,13 +100,13 @@ def report_summary(ctx: typer.Context, out: OUT = None, as_of_: AS_OF = None, li
 
         outputs.check(out, suffixes=(".docx",), force=force, db=settings(ctx).db, what="总结报告")
         with open_session(settings(ctx)) as session:
-            data = reports.summary(session, as_of=as_of(as_of_), limit=max(limit, 0))
+            data = reports.summary(session, as_of=as_of(as_of_), limit=max(limit, 0)).as_dict()
             no = write(session, out, kind="总结报告", data=data, ref=f"summary:{data['as_of']}")
         output.note(f"已写出：{out}（文号 {no}）")
         return
     _target(ctx, out, json_=json_, force=force)
     with open_session(settings(ctx), write=False) as session:
-        data = reports.summary(session, as_of=as_of(as_of_), limit=max(limit, 0))
+        data = reports.summary(session, as_of=as_of(as_of_), limit=max(limit, 0)).as_dict()
     _deliver(data, out=out, json_=json_, show=_show_summary)
 
 

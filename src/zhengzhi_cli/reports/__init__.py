@@ -21,7 +21,8 @@ again as they stood on D, so the scans stay index-only whatever D is.
 
 Modules: periods (a month, the campaign), asof (history: what changed after D), figures (the
 shared aggregates, THE 完成率), lists (overdue, 临期, new, 销号), core (what monthly and summary
-share), monthly, summary, supervision, phases, public (政务公开).
+share), monthly, summary, supervision, phases, public (政务公开); results holds the typed result of
+each report (a dataclass; `as_dict()` is what --json prints and every renderer reads).
 """
 
 from __future__ import annotations
@@ -38,11 +39,13 @@ from .lists import (
 from .monthly import digest, monthly, write_monthly
 from .periods import Period, campaign_period, month_period, parse_month, prepared_by
 from .phases import phases, write_phases
+from .results import MonthlyReport, PhasesReport, PublicReport, SummaryReport
 from .summary import summary, write_summary
 from .supervision import month_supervision, supervision
 
 __all__ = [
-    "DEFINITIONS", "LIST_LIMIT", "SOON_DAYS", "Changed", "FixOn", "Period", "campaign_period", "changed_since", "digest",
+    "DEFINITIONS", "LIST_LIMIT", "SOON_DAYS", "Changed", "FixOn", "MonthlyReport", "Period", "PhasesReport", "PublicReport",
+    "SummaryReport", "campaign_period", "changed_since", "digest",
     "due_soon_list", "issue_state_on", "month_period", "month_supervision", "monthly", "new_issues_list", "overdue_list",
     "overdue_on", "parse_month", "pct_text", "phases", "points_text", "prepared_by", "rate", "summary", "supervision",
     "verified_list", "worst_first", "write_monthly", "write_phases", "write_summary",

@@ -25,6 +25,7 @@ from .figures import (
 )
 from .lists import SOON_DAYS, due_soon_list, new_issues_list, verified_list
 from .periods import month_period
+from .results import MonthlyReport
 from .supervision import month_supervision
 
 CHANGE_METRICS = (
@@ -33,7 +34,7 @@ CHANGE_METRICS = (
 )
 
 
-def monthly(session, *, month: str | None = None, as_of: dt.date | None = None, limit: int = LIST_LIMIT) -> dict:
+def monthly(session, *, month: str | None = None, as_of: dt.date | None = None, limit: int = LIST_LIMIT) -> MonthlyReport:
     """The monthly report's figures (月报): as of the month's last day (or today, mid-month)."""
     p = month_period(month, as_of=as_of)
     plan = plan_of(session)
@@ -79,7 +80,7 @@ def monthly(session, *, month: str | None = None, as_of: dt.date | None = None, 
                 "due_soon": due_soon_list(session, p.as_of, limit=limit),
                 "supervision_month": month_supervision(session, p.start, p.as_of)})
     out["digest"] = digest(session, out)
-    return out
+    return MonthlyReport(**out)
 
 
 BEHIND = 10  # units named in the 综述
@@ -125,6 +126,6 @@ def write_monthly(session, *, month: str | None = None, path, as_of: dt.date | N
     """Write the monthly workbook (月报) to `path`; returns the path. For `zz demo` and scripts."""
     from ..excel.reports import write_report
 
-    return write_report(monthly(session, month=month, as_of=as_of, limit=limit), Path(path))
+    return write_report(monthly(session, month=month, as_of=as_of, limit=limit).as_dict(), Path(path))
 
 

@@ -8,11 +8,12 @@ from pathlib import Path
 from ..register import plan_of
 from .figures import rate
 from .periods import prepared_by
+from .results import PhasesReport
 
 # ---------------------------------------------------------------- phases
 
 
-def phases(session, *, as_of: dt.date | None = None) -> dict:
+def phases(session, *, as_of: dt.date | None = None) -> PhasesReport:
     """The plan's timeline with where we are, and every unit × milestone with state and date."""
     from ..milestones import DONE, DONE_LATE, LATE, NOT_DUE, phase_status
 
@@ -49,7 +50,7 @@ def phases(session, *, as_of: dt.date | None = None) -> dict:
         u["late"] = sum(1 for m in u["milestones"] if m["state"] == LATE)
     cur = status["current_phase"]
     title = f"{plan.name}阶段进度（截至{day.year}年{day.month}月{day.day}日）"
-    return {
+    return PhasesReport(**{
         "report": "phases", "title": title, "plan": plan.name, "as_of": day.isoformat(),
         "prepared_by": prepared_by(plan), "prepared_on": dt.date.today().isoformat(),
         "current_phase": cur, "days_into_campaign": (day - plan.start).days + 1 if day >= plan.start else 0,
@@ -60,7 +61,7 @@ def phases(session, *, as_of: dt.date | None = None) -> dict:
             "四查四看、问题清单、整改清单、制度清单、接受督查由登记的数据按其自身日期（检查日期、发现日期、填报日期）得出；实施方案、领导机构、动员会议、总结报告为手工标记（zz milestone done），任一节点手工标记的日期优先于数据。",
             "完成率 =（已完成 + 逾期完成）÷ 应完成节点数（单位数 × 本阶段节点数）。",
         ],
-    }
+    })
 
 
 
@@ -68,5 +69,5 @@ def phases(session, *, as_of: dt.date | None = None) -> dict:
 def write_phases(session, *, path, as_of: dt.date | None = None) -> Path:
     from ..excel.reports import write_report
 
-    return write_report(phases(session, as_of=as_of), Path(path))
+    return write_report(phases(session, as_of=as_of).as_dict(), Path(path))
 

@@ -22,6 +22,7 @@ from ..redact import for_register
 from ..register import plan_of
 from .asof import changed_since
 from .figures import rate
+from .results import PublicReport
 
 DONE, FIXING = "已完成", "整改中"
 
@@ -47,7 +48,7 @@ def _blank(statuses: list[str]) -> dict:
             "due_done": 0}
 
 
-def compose(session, *, as_of: dt.date | None = None, items: bool = True) -> dict:
+def compose(session, *, as_of: dt.date | None = None, items: bool = True) -> PublicReport:
     plan = plan_of(session)
     as_of = as_of or dt.date.today()
     statuses = plan.lists["issue_statuses"]
@@ -92,15 +93,13 @@ def compose(session, *, as_of: dt.date | None = None, items: bool = True) -> dic
                 "fixes": bucket["fixes"], "fixes_done": bucket["fixes_done"], "fixes_in_progress": bucket["fixes_in_progress"],
                 "due": bucket["due"], "due_done": bucket["due_done"], "rate": rate(bucket["due_done"], bucket["due"])}
 
-    data = {
-        "report": "public", "as_of": as_of.isoformat(), "title": f"{plan.name}整改情况公示", "issuer": plan.issuer,
-        "totals": shaped(total),
-        "units": [shaped(per_unit[u], unit=name, kind=kind) for u, name, kind in unit_rows],
-        "areas": [shaped(per_area[a.no], area=a.name, area_no=a.no, title=a.title) for a in plan.areas],
-    }
-    if items:
-        data["items"] = _items(session, as_of)
-    return data
+    return PublicReport(
+        report="public", as_of=as_of.isoformat(), title=f"{plan.name}整改情况公示", issuer=plan.issuer,
+        totals=shaped(total),
+        units=[shaped(per_unit[u], unit=name, kind=kind) for u, name, kind in unit_rows],
+        areas=[shaped(per_area[a.no], area=a.name, area_no=a.no, title=a.title) for a in plan.areas],
+        items=_items(session, as_of) if items else None,
+    )
 
 
 def _items(session, as_of: dt.date) -> list[dict]:
@@ -135,7 +134,7 @@ def write_report(session, *, path: Path, as_of: dt.date | None = None) -> dict:
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
         raise Invalid(f"输出文件（-o）：“{path.name}”应以 .xlsx 结尾", field="output")
-    data = compose(session, as_of=as_of)
+    data = compose(session, as_of=as_of).as_dict()
     from ..excel.public import write_public
 
     write_public(path, data)

@@ -17,6 +17,7 @@ from .asof import changes_after
 from .core import core_figures
 from .figures import LIST_LIMIT, count_if, header, shown
 from .periods import Period, campaign_period, month_end
+from .results import SummaryReport
 from .supervision import supervision
 
 
@@ -51,14 +52,14 @@ def monthly_trend(session, plan, p: Period) -> list[dict]:
 
 
 
-def summary(session, *, as_of: dt.date | None = None, limit: int = LIST_LIMIT) -> dict:
+def summary(session, *, as_of: dt.date | None = None, limit: int = LIST_LIMIT) -> SummaryReport:
     """The campaign's 总结 figures: monthly's tables for the whole campaign, plus supervision."""
     plan = plan_of(session)
     p = campaign_period(plan, as_of)
     core = core_figures(session, p, limit=limit)
     out = header(session, "summary", f"{plan.name}总结（截至{p.as_of.year}年{p.as_of.month}月{p.as_of.day}日）", p)
     out.update({**shown(core), "trend": monthly_trend(session, plan, p), "supervision": supervision(session, plan, p.as_of)})
-    return out
+    return SummaryReport(**out)
 
 
 
@@ -66,6 +67,6 @@ def summary(session, *, as_of: dt.date | None = None, limit: int = LIST_LIMIT) -
 def write_summary(session, *, path, as_of: dt.date | None = None, limit: int = LIST_LIMIT) -> Path:
     from ..excel.reports import write_report
 
-    return write_report(summary(session, as_of=as_of, limit=limit), Path(path))
+    return write_report(summary(session, as_of=as_of, limit=limit).as_dict(), Path(path))
 
 
