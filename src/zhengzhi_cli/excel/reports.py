@@ -529,9 +529,12 @@ def sheet_overview(book: Book, data: dict) -> None:
         ws.write_string(row, 0, "四、督查问责（本月）", book.fmt(bold=True, font_size=12))
         # 明细 wraps inside its merged span (columns 2–5, 13 units each): never cut at the span's edge
         cols = [Col("指标", "metric", width=24), Col("本月", "count", "int", 12), Col("明细", "detail", "long", 52)]
-        for i, r in enumerate(data["supervision_month"]["rows"]):
-            ws.merge_range(row + 2 + i, 2, row + 2 + i, 5, "")
-        _, _, row = book.table(ws, row + 1, cols, data["supervision_month"]["rows"], number=False)
+        rows = data["supervision_month"]["rows"]
+        first, _, row = book.table(ws, row + 1, cols, rows, number=False)
+        ws.merge_range(first - 1, 2, first - 1, 5, "明细", book.fmt(bold=True, align="center", text_wrap=True,
+                                                                     bg_color="#D9E1F2", **Book.BORDER))
+        for i, r in enumerate(rows):  # header and cells span 2–5, borders all round
+            ws.merge_range(first + i, 2, first + i, 5, r["detail"] or "", book.fmt(text_wrap=True, **Book.BORDER))
     book.notes(ws, row + 1, n, data["definitions"], [24, 12, 12, 12, 12, 12])
     book.set_width(ws, 0, 26)
     ws.set_column(1, 5, 13)  # figures only; the 明细 text is merged across 2–5
