@@ -200,7 +200,7 @@ def write_ledger(out: Path, *, sheets: Iterable[tuple[C.SheetSpec, Iterable[tupl
             fmts = [_fmt_for(col, f) for col in cols]
             kinds = [col.kind for col in cols]
             write_string, write_number, write_datetime, write_blank = ws.write_string, ws.write_number, ws.write_datetime, ws.write_blank
-            set_row = ws.set_row
+            set_row, row_info, row_sizes = ws.set_row, ws.row_info, ws.row_sizes
             # every text cell wraps, and a spreadsheet does not grow a row for wrapped text on its own: each row
             # is given the height its text needs as it is written (constant_memory flushes it at the next row)
             usable = [max(col.width - 1.5, 1.0) for col in cols]
@@ -225,6 +225,10 @@ def write_ledger(out: Path, *, sheets: Iterable[tuple[C.SheetSpec, Iterable[tupl
                         write_string(r, c, str(value), fmt)
                 if lines > 1:
                     set_row(r, lines_height(lines))
+                # the row before this one is written out already (constant_memory): its height is no longer
+                # needed, and keeping one per row would hold 100 000 of them until the file closes
+                row_info.pop(r - 1, None)
+                row_sizes.pop(r - 1, None)
                 r += 1
             counts[spec.kind] = r - TITLE_ROWS
             ws.autofilter(TITLE_ROWS - 1, 0, max(TITLE_ROWS - 1, r - 1), len(cols) - 1)
