@@ -17,6 +17,8 @@ import datetime as dt
 import openpyxl
 import pytest
 
+from zhengzhi_cli.reports import worst_first
+
 
 def _build(zz):
     def issue(text, unit, area, source, found):
@@ -123,7 +125,7 @@ def test_monthly_workbook_matches_json(june, tmp_path):
     assert "已写出" in res.stderr and out.exists()
     data = june.json("report monthly --month 2017-06")
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == ["总体情况", "分单位", "分重点", "分来源", "逾期清单", "本月新增", "本月销号", "图表"]
+    assert wb.sheetnames == ["总体情况", "分单位", "分重点", "分来源", "逾期清单", "临期清单", "本月新增", "本月销号", "图表"]
     for ws in wb.worksheets:  # every sheet: A4 landscape, one page wide, header and footer
         assert ws.page_setup.paperSize == 9 and ws.page_setup.orientation == "landscape"
         assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth in (None, 1)  # 1 is the default
@@ -132,11 +134,12 @@ def test_monthly_workbook_matches_json(june, tmp_path):
     units = wb["分单位"]
     assert units.freeze_panes and units.print_title_rows
     rows = _sheet_rows(units)
-    assert [r[1] for r in rows] == [u["unit"] for u in data["units"]]
+    ranked = worst_first(data["units"])  # the sheet lists the units worst first
+    assert [r[1] for r in rows] == [u["unit"] for u in ranked]
     keys = ["issues", "fixes", "not_started", "in_progress", "done", "verified", "ongoing", "due", "due_done", "overdue",
             "overdue_blue", "overdue_yellow", "overdue_red", "completion_rate", "rank",
             "issues_found_in_month", "completed_in_month", "verified_in_month"]
-    for r, u in zip(rows, data["units"]):
+    for r, u in zip(rows, ranked):
         assert list(r[3:3 + len(keys)]) == [u[k] for k in keys]
     total = next(r for r in units.iter_rows(values_only=True) if r[0] == "合计")
     assert total[3] == data["overview"]["issues"] and total[16] == data["overview"]["completion_rate"]
@@ -228,7 +231,7 @@ def test_summary(june, register_url, tmp_path):
     row = next(r for r in checks if r[1] == "下朱庄街道")
     assert row[2].date() == dt.date(2017, 5, 11) and row[6] == 4
     units = _sheet_rows(wb["分单位"])
-    assert [r[3] for r in units] == [u["issues"] for u in data["units"]]
+    assert [r[3] for r in units] == [u["issues"] for u in worst_first(data["units"])]
     texts = [c for r in wb["督查问责"].iter_rows(values_only=True) for c in r if c is not None]
     assert "诫勉谈话" in texts and "一窗受理见实效" in texts
     assert "督查问责" in zz.ok("report summary --as-of 2017-12-10").stdout

@@ -257,7 +257,7 @@ def _issue_documents(settings: Settings, *, folder: Path, out: Path, as_of: dt.d
     _say(f"{day.isoformat()} 督办：发督办函 {len(sent)} 份（{sum(r['rule'] == duban.RED for r in sent)} 份红牌，建议约谈）")
     path = out / "整改情况公示.docx"
     with open_session(settings) as session:
-        data = public.compose(session, as_of=as_of, items=False)
+        data = public.compose(session, as_of=as_of, items=False).as_dict()
         no = write_public(session, path, kind="公示", data=data, ref=f"public:{as_of.isoformat()}")
     made.append(str(path))
     _say(f"整改情况公示：{no}")

@@ -372,8 +372,11 @@ def record(fix: Fix, unit_name: str, as_of: dt.date, *, then=None) -> dict:
     }
 
 
-def by_issue(session, issue_ids: list[int], *, as_of: dt.date | None = None) -> dict[int, list[dict]]:
+def by_issue(session, issue_ids: list[int], *, as_of: dt.date | None = None, then: dict | None = None
+             ) -> dict[int, list[dict]]:
+    """The fix records of these issues; `then` (fix id → reports.FixOn): the fixes that stood otherwise on as_of."""
     as_of = as_of or dt.date.today()
+    then = then or {}
     out: dict[int, list[dict]] = {}
     for start in range(0, len(issue_ids), 500):
         chunk = issue_ids[start : start + 500]
@@ -381,7 +384,7 @@ def by_issue(session, issue_ids: list[int], *, as_of: dt.date | None = None) -> 
             select(Fix, Unit.name).join(Unit, Unit.id == Fix.unit_id).where(Fix.issue_id.in_(chunk)).order_by(Fix.id)
         ).all()
         for fix, unit_name in rows:
-            out.setdefault(fix.issue_id, []).append(record(fix, unit_name, as_of))
+            out.setdefault(fix.issue_id, []).append(record(fix, unit_name, as_of, then=then.get(fix.id)))
     return out
 
 

@@ -259,10 +259,40 @@ def status_on(d: dt.date):
                 (Issue.status == NOT_FIXED, literal(NOT_FIXED)), else_=literal(FIXING))
 
 
+class _Then:
+    """What the stored rows tell wrongly about day D (SPEC §5a): the fixes changed after D as they
+    stood on D (reports.changed_since: an extension, a 退回 or a first step after D), and the
+    issues holding them with their status and overdue flag on D. Empty for today's view."""
+
+    def __init__(self, session, as_of: dt.date | None):
+        self.fixes: dict = {}
+        self.states: dict[int, str] = {}
+        self.late: dict[int, bool] = {}
+        if as_of is None:
+            return
+        from .reports import FixOn, changed_since, issue_state_on, overdue_on
+
+        changed = changed_since(session, as_of)
+        self.fixes = {c.fix_id: c.then for c in changed}
+        held: dict[int, list] = {}
+        ids = sorted({c.issue_id for c in changed})
+        for start in range(0, len(ids), 500):
+            for fid, iid, *row in session.exec(
+                    select(Fix.id, Fix.issue_id, Fix.status, Fix.deadline, Fix.ongoing, Fix.done_on, Fix.verified_on)
+                    .where(Fix.issue_id.in_(ids[start:start + 500]))):
+                held.setdefault(iid, []).append(self.fixes.get(fid) or FixOn(row[0], row[1], bool(row[2]), *row[3:]))
+        for iid, fs in held.items():
+            self.states[iid] = issue_state_on(fs, as_of)
+            self.late[iid] = any(overdue_on(f, as_of) for f in fs)
+
+
 def _listed(session, *, unit=None, area=None, source=None, status=None, overdue=False, as_of: dt.date | None = None,
-            void: str = "live"):
+            void: str = "live", then: _Then | None = None):
     """The filtered query of `issue list`: (Issue, unit name, status on the day). With an explicit
-    `as_of` D, only the issues found by D, each with its status on D."""
+    `as_of` D, only the issues found by D, each with its status on D. The issues of `then` (a fix
+    changed after D) pass the status and overdue filters here and are judged in `_records`."""
+    from sqlalchemy import or_
+
     from . import fixes
 
     day = as_of or dt.date.today()
@@ -273,17 +303,34 @@ def _listed(session, *, unit=None, area=None, source=None, status=None, overdue=
     else:
         state = Issue.status
     q = q.add_columns(state)
+    changed = list(then.states) if then else []
     if status:
-        q = q.where(state == plan_of(session).choice("issue_statuses", status, label="问题状态", field="status"))
+        chosen = state == plan_of(session).choice("issue_statuses", status, label="问题状态", field="status")
+        q = q.where(or_(chosen, Issue.id.in_(changed)) if changed else chosen)
     if overdue:
         late = fixes.overdue_clause(day)
-        q = q.where(Issue.id.in_(select(Fix.issue_id).where(late)))
+        q = q.where(or_(Issue.id.in_(select(Fix.issue_id).where(late)), Issue.id.in_(changed)) if changed
+                    else Issue.id.in_(select(Fix.issue_id).where(late)))
     return q
 
 
 def count_issues(session, **filters) -> int:
-    q = _listed(session, **filters)
-    return session.exec(select(func.count()).select_from(q.order_by(None).subquery())).one()
+    then = _Then(session, filters.get("as_of"))
+    q = _listed(session, then=then, **filters)
+    if not then.states:
+        return session.exec(select(func.count()).select_from(q.order_by(None).subquery())).one()
+    plain = q.where(Issue.id.not_in(list(then.states)))
+    n = session.exec(select(func.count()).select_from(plain.order_by(None).subquery())).one()
+    judged = q.where(Issue.id.in_(list(then.states)))
+    return n + sum(1 for row in session.exec(judged) if _kept(session, row, then, **filters))
+
+
+def _kept(session, row, then: _Then, *, status=None, overdue=False, **_) -> bool:
+    """An issue holding a fix changed after D: does it pass the filters as it stood on D?"""
+    iid = row[0].id
+    if status and then.states[iid] != plan_of(session).choice("issue_statuses", status, label="问题状态", field="status"):
+        return False
+    return not overdue or then.late[iid]
 
 
 def list_issues(session, *, unit=None, area=None, source=None, status=None, overdue=False,
@@ -297,29 +344,37 @@ def list_issues(session, *, unit=None, area=None, source=None, status=None, over
 def iter_issues(session, *, limit: int | None = None, newest_first: bool = False, as_of: dt.date | None = None,
                 chunk: int = 500, **filters):
     """The records one by one, read in chunks, so a list of 100 000 issues streams."""
-    q = _listed(session, as_of=as_of, **filters)
+    from itertools import islice
+
+    then = _Then(session, as_of)
+    q = _listed(session, as_of=as_of, then=then, **filters)
     if newest_first:
         q = q.order_by(None).order_by(Issue.found_on.desc(), Issue.id.desc())
-    if limit:
+    judged = bool(then.states) and bool(filters.get("status") or filters.get("overdue"))
+    if limit and not judged:  # with issues to judge on D the page is cut after judging them
         q = q.limit(limit)
     day = as_of or dt.date.today()
+    rows = (row for row in session.exec(q if limit and not judged else q.execution_options(yield_per=chunk))
+            if row[0].id not in then.states or _kept(session, row, then, **filters))
+    if limit and judged:
+        rows = islice(rows, limit)
     batch: list = []
-    for row in session.exec(q if limit else q.execution_options(yield_per=chunk)):
+    for row in rows:
         batch.append(row)
         if len(batch) >= chunk:
-            yield from _records(session, batch, day)
+            yield from _records(session, batch, day, then)
             batch = []
     if batch:
-        yield from _records(session, batch, day)
+        yield from _records(session, batch, day, then)
 
 
-def _records(session, rows, day: dt.date):
+def _records(session, rows, day: dt.date, then: _Then):
     from . import fixes
 
-    fix_map = fixes.by_issue(session, [i.id for i, _, _ in rows], as_of=day)
+    fix_map = fixes.by_issue(session, [i.id for i, _, _ in rows], as_of=day, then=then.fixes)
     for issue, unit_name, state in rows:
         rec = record(session, issue, unit_name, fix_map.get(issue.id, []))
-        rec["status"] = state
+        rec["status"] = then.states.get(issue.id, state)
         yield rec
 
 

@@ -62,7 +62,7 @@ def report_phases(ctx: typer.Context, out: OUT = None, as_of_: AS_OF = None, jso
 
     _target(ctx, out, json_=json_, force=force)
     with db_session(ctx, write=False) as session:
-        data = reports.phases(session, as_of=as_of(as_of_))
+        data = reports.phases(session, as_of=as_of(as_of_)).as_dict()
     _deliver(data, out=out, json_=json_, show=_show_phases)
 
 
@@ -81,7 +81,7 @@ def report_monthly(
 
     _target(ctx, out, json_=json_, force=force)
     with db_session(ctx, write=False) as session:
-        data = reports.monthly(session, month=month, as_of=as_of(as_of_), limit=max(limit, 0))
+        data = reports.monthly(session, month=month, as_of=as_of(as_of_), limit=max(limit, 0)).as_dict()
     _deliver(data, out=out, json_=json_, show=_show_core)
 
 
@@ -97,13 +97,13 @@ def report_summary(ctx: typer.Context, out: OUT = None, as_of_: AS_OF = None, li
 
         outputs.check(out, suffixes=(".docx",), force=force, db=settings(ctx).db, what="总结报告")
         with db_session(ctx, write=True) as session:
-            data = reports.summary(session, as_of=as_of(as_of_), limit=max(limit, 0))
+            data = reports.summary(session, as_of=as_of(as_of_), limit=max(limit, 0)).as_dict()
             no = write(session, out, kind="总结报告", data=data, ref=f"summary:{data['as_of']}")
         output.note(f"已写出：{out}（文号 {no}）")
         return
     _target(ctx, out, json_=json_, force=force)
     with db_session(ctx, write=False) as session:
-        data = reports.summary(session, as_of=as_of(as_of_), limit=max(limit, 0))
+        data = reports.summary(session, as_of=as_of(as_of_), limit=max(limit, 0)).as_dict()
     _deliver(data, out=out, json_=json_, show=_show_summary)
 
 
@@ -129,10 +129,12 @@ def _show_core(data: dict) -> None:
                                   "其中已完成（分子）", "完成率", "逾期"],
                      [(ov["issues"], ov["fixes"], ov["ongoing"], ov["completed"], ov["verified"], ov["due"], ov["due_done"],
                        _pct(ov["completion_rate"]), ov["overdue"])])
-    output.table("分单位", ["排名", "单位", "问题", "整改", "完成", "销号", "长期", "逾期 蓝/黄/红", "完成率"],
+    from ..reports import worst_first
+
+    output.table("分单位（完成率从低到高）", ["排名", "单位", "问题", "整改", "完成", "销号", "长期", "逾期 蓝/黄/红", "完成率"],
                  [(u["rank"] or "—", u["unit"], u["issues"], u["fixes"], u["done"] + u["verified"], u["verified"], u["ongoing"],
                    f"{u['overdue']}（{u['overdue_blue']}/{u['overdue_yellow']}/{u['overdue_red']}）", _pct(u["completion_rate"]))
-                  for u in data["units"]])
+                  for u in worst_first(data["units"])])
     output.table("分重点", ["整治重点", "问题", "未整改", "整改中", "已整改", "已销号"],
                  [(a["area"], a["issues"], *a["status"].values()) for a in data["areas"]])
     output.table("分来源", ["问题来源", "问题", "未整改", "整改中", "已整改", "已销号"],
@@ -140,6 +142,11 @@ def _show_core(data: dict) -> None:
     if data["report"] == "monthly":
         output.table("督查问责（本月）", ["指标", "本月", "明细"],
                      [(r["metric"], r["count"], r["detail"]) for r in data["supervision_month"]["rows"]])
+    if data["report"] == "monthly":
+        soon = data["due_soon"]
+        output.table(f"临期（{data['as_of']} 后 7 天内到期，共 {soon['total']} 项，最近的 10 项）",
+                     ["单位", "整改任务及措施", "整改时限", "剩余天数", "责任领导"],
+                     [(r["unit"], r["task"], r["deadline"], r["days_left"], r["leader"] or "") for r in soon["rows"][:10]])
     od = data["overdue"]
     output.line(f"逾期整改事项 {od['total']} 项（蓝 {ov['overdue_blue']}，黄 {ov['overdue_yellow']}，红 {ov['overdue_red']}）"
                 "；明细请写出工作簿（-o）或用 zz fix list --overdue")

@@ -39,6 +39,23 @@ def lines_needed(value: Any, width: float) -> int:
     return max(total, 1)
 
 
+def wrapped_lines(text: str, usable: float) -> int:
+    """Printed lines of `text` wrapped in `usable` width units, fast enough for every cell of a
+    100 000-row ledger: any non-ASCII character is counted two units (a Chinese character is; the
+    rare narrower one only makes the row a little taller, never cut)."""
+    total = 0
+    for line in text.split("\n"):
+        ascii_ = len(line.encode("ascii", "ignore"))
+        w = 2 * (len(line) - ascii_) + 1.1 * ascii_
+        total += 1 if w <= usable else -(-int(w) // int(usable))
+    return total
+
+
+def lines_height(lines: int, *, size: float = 10) -> float:
+    """Row height in points for `lines` printed lines of font `size` (as `row_height`)."""
+    return round(lines * size * 1.45 + 4, 1)
+
+
 def row_height(value: Any, width: float, *, size: float = 10) -> float:
     """Row height in points for wrapped text of font `size` in a span `width` units wide."""
     return round(lines_needed(value, width) * size * 1.45 + 4, 1)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from ..reports import pct_text, points_text
+from ..reports import pct_text, points_text, worst_first
 from .book import FONT, escape, page, row_height
 from .book import text_width as _text_width
 
@@ -40,6 +40,13 @@ class Col:
 
     def value(self, row: dict):
         return self.key(row) if callable(self.key) else row.get(self.key)
+
+
+def col_at(cols: list[Col], name: str, *, number: bool = True) -> int:
+    """The sheet column of the Col whose key (or, for a computed column, header) is `name`, as
+    `Book.table` lays them out (序号 first when `number`): charts find their data by key."""
+    names = [c.key if isinstance(c.key, str) else c.header for c in cols]
+    return names.index(name) + (1 if number else 0)
 
 
 class Book:
@@ -99,69 +106,89 @@ class Book:
         ws.set_row(row, 12.5 * lines + 6)
         return row + 1
 
+    BORDER = {"border": 1, "border_color": "#808080"}
+
     def table(self, ws, row: int, cols: list[Col], rows: list[dict], *, total: dict | None = None,
               number: bool = True, freeze: bool = False, repeat: bool = False, colour_rate: bool = True) -> tuple[int, int, int]:
-        """Write a header (one or two rows), the rows and an optional 合计 row.
-
-        Returns (first data row, last data row, next free row)."""
-        border = {"border": 1, "border_color": "#808080"}
-        head = self.fmt(bold=True, align="center", text_wrap=True, bg_color="#D9E1F2", **border)
+        """Write a header (one or two rows), an optional 合计 row right under it (it can never be left
+        alone on a page) and the rows. Returns (first data row, last data row, next free row)."""
         all_cols = ([Col("序号", "__no", "int", 5)] if number else []) + cols
-        two = any(c.group for c in all_cols)
         first_head = row
-        if two:
-            i = 0
-            while i < len(all_cols):
-                c = all_cols[i]
-                if c.group:
-                    j = i
-                    while j + 1 < len(all_cols) and all_cols[j + 1].group == c.group:
-                        j += 1
-                    if j > i:
-                        ws.merge_range(row, i, row, j, c.group, head)
-                    else:
-                        ws.write_string(row, i, c.group, head)
-                    for k in range(i, j + 1):
-                        ws.write_string(row + 1, k, all_cols[k].header, self._head_fmt(all_cols[k], head, border))
-                    i = j + 1
-                else:
-                    ws.merge_range(row, i, row + 1, i, c.header, self._head_fmt(c, head, border))
-                    i += 1
-            row += 2
-        else:
-            for i, c in enumerate(all_cols):
-                ws.write_string(row, i, c.header, self._head_fmt(c, head, border))
+        row = self._header(ws, row, all_cols)
+        if repeat:
+            ws.repeat_rows(first_head, row - 1)
+        if total is not None:
+            self._total(ws, row, all_cols, total)
             row += 1
+        if freeze:
+            ws.freeze_panes(row, 2 if number else 1)
+        first = row
+        widths = self._body(ws, row, all_cols, rows)
+        row += len(rows)
+        last = row - 1
+        for i, c in enumerate(all_cols):  # tables stacked on a sheet share its columns: set_width keeps the widest
+            w = (c.width or min(max(widths[i], 20), 40)) if c.kind == "long" else widths[i]
+            self.set_width(ws, i, w, self.fmt(text_wrap=True) if c.kind == "long" else None)
+        if colour_rate and rows:
+            for i, c in enumerate(all_cols):
+                if c.kind == "pct":
+                    ws.conditional_format(first, i, last, i, {"type": "3_color_scale", "min_color": "#F8696B",
+                                                              "mid_color": "#FFEB84", "max_color": "#63BE7B"})
+        return first, last, row
+
+    def _header(self, ws, row: int, all_cols: list[Col]) -> int:
+        """The header: one row, or two when columns are grouped (a merged group cell above its columns)."""
+        head = self.fmt(bold=True, align="center", text_wrap=True, bg_color="#D9E1F2", **self.BORDER)
+        two = any(c.group for c in all_cols)
+        if not two:
+            for i, c in enumerate(all_cols):
+                ws.write_string(row, i, c.header, self._head_fmt(c, head, self.BORDER))
+        i = 0
+        while two and i < len(all_cols):
+            c = all_cols[i]
+            j = i
+            while c.group and j + 1 < len(all_cols) and all_cols[j + 1].group == c.group:
+                j += 1
+            if not c.group:
+                ws.merge_range(row, i, row + 1, i, c.header, self._head_fmt(c, head, self.BORDER))
+            else:
+                if j > i:
+                    ws.merge_range(row, i, row, j, c.group, head)
+                else:
+                    ws.write_string(row, i, c.group, head)
+                for k in range(i, j + 1):
+                    ws.write_string(row + 1, k, all_cols[k].header, self._head_fmt(all_cols[k], head, self.BORDER))
+            i = j + 1
+        row += 2 if two else 1
+
         def lines(text: str, width: float) -> int:
             return sum(max(1, -(-int(text_width(part)) // max(int(width) - 1, 1))) for part in text.split("\n"))
 
-        tall = max(lines(c.header, c.width or 8) for c in all_cols if not two or c.group)
-        ws.set_row(row - 1, 14 * tall + 6)
+        ws.set_row(row - 1, 14 * max(lines(c.header, c.width or 8) for c in all_cols if not two or c.group) + 6)
         if two:
             spans: dict = {}
             for c in all_cols:
                 if c.group:
                     spans[c.group] = spans.get(c.group, 0) + (c.width or 8)
             ws.set_row(row - 2, 14 * max([lines(g, w) for g, w in spans.items()] + [1]) + 6)
-        if repeat:
-            ws.repeat_rows(first_head, row - 1)
-        if total is not None:  # 合计 right under the header: it can never be left alone on a page
-            bold = self.fmt(bold=True, bg_color="#F2F2F2", **border)
-            t = dict(total, __no=None)
-            for i, c in enumerate(all_cols):
-                v = "合计" if i == 0 else c.value(t)
-                if i and c.kind == "pct" and v is not None:
-                    ws.write_number(row, i, v, self.fmt(bold=True, bg_color="#F2F2F2", num_format="0.0%", **border))
-                elif isinstance(v, (int, float)) and not isinstance(v, bool):
-                    ws.write_number(row, i, v, bold)
-                else:
-                    ws.write_string(row, i, "" if v is None else str(v), bold)
-            row += 1
-        if freeze:
-            ws.freeze_panes(row, 2 if number else 1)
-        first = row
+        return row
+
+    def _total(self, ws, row: int, all_cols: list[Col], total: dict) -> None:
+        bold = self.fmt(bold=True, bg_color="#F2F2F2", **self.BORDER)
+        t = dict(total, __no=None)
+        for i, c in enumerate(all_cols):
+            v = "合计" if i == 0 else c.value(t)
+            if i and c.kind == "pct" and v is not None:
+                ws.write_number(row, i, v, self.fmt(bold=True, bg_color="#F2F2F2", num_format="0.0%", **self.BORDER))
+            elif isinstance(v, (int, float)) and not isinstance(v, bool):
+                ws.write_number(row, i, v, bold)
+            else:
+                ws.write_string(row, i, "" if v is None else str(v), bold)
+
+    def _body(self, ws, row: int, all_cols: list[Col], rows: list[dict]) -> list[float]:
+        """The data rows, each as tall as its wrapped text; returns the widths the columns need."""
         widths = [max(text_width(c.header) + 2, 6, c.width or 0) if c.kind != "long" else (c.width or 6) for c in all_cols]
-        writers = [self._writer(ws, c, border) for c in all_cols]
+        writers = [self._writer(ws, c, self.BORDER) for c in all_cols]
         wrapped = [(i, c.width or 30) for i, c in enumerate(all_cols) if c.kind == "long"]
         for n, r in enumerate(rows, start=1):
             r = dict(r, __no=n)
@@ -180,19 +207,7 @@ class Book:
             if lines > 1:
                 ws.set_row(row, 13.5 * lines + 2)
             row += 1
-        last = row - 1
-        for i, c in enumerate(all_cols):
-            w = widths[i]
-            if c.kind == "long":
-                w = c.width or min(max(widths[i], 20), 40)
-            fmt = self.fmt(text_wrap=True) if c.kind == "long" else None
-            self.set_width(ws, i, w, fmt)
-        if colour_rate and rows:
-            for i, c in enumerate(all_cols):
-                if c.kind == "pct":
-                    ws.conditional_format(first, i, last, i, {"type": "3_color_scale", "min_color": "#F8696B",
-                                                              "mid_color": "#FFEB84", "max_color": "#63BE7B"})
-        return first, last, row
+        return widths
 
     def _head_fmt(self, c: Col, head, border):
         if c.header in TIER_COLOURS:
@@ -291,9 +306,9 @@ def sheet_units(book: Book, data: dict) -> None:
     cols = unit_cols(monthly)
     ws = book.sheet("分单位", data["title"] + "·分单位")
     n = len(cols) + 1
-    book.title(ws, 0, "分单位整改情况", n)
+    book.title(ws, 0, "分单位整改情况（完成率从低到高）", n)
     book.line(ws, 1, _subtitle(data), n, width=sum(c.width or 8 for c in cols) + 5)
-    first, last, row = book.table(ws, 2, cols, data["units"], total=unit_total(data), freeze=True, repeat=True)
+    first, last, row = book.table(ws, 2, cols, worst_first(data["units"]), total=unit_total(data), freeze=True, repeat=True)
     book.notes(ws, row + 1, n, data["definitions"], [c.width or 8 for c in cols])
     book.units_range = (first, last)
 
@@ -352,6 +367,18 @@ def sheet_overdue(book: Book, data: dict) -> None:
     book.notes(ws, row + 1, n, data["definitions"][1:2], [c.width or 8 for c in cols])
 
 
+def sheet_due_soon(book: Book, data: dict) -> None:
+    cols = [Col("单位", "unit", width=18), Col("问题描述", "issue", "long", 30), Col("整改任务及措施", "task", "long", 30),
+            Col("责任领导", "leader", width=9), Col("责任人", "owner", width=9), Col("整改时限", "deadline", "date", 11),
+            Col("剩余天数", "days_left", "int", 8), Col("整改状态", "status", width=9)]
+    ws = book.sheet("临期清单", data["title"] + "·临期清单")
+    n = len(cols) + 1
+    lst = data["due_soon"]
+    book.title(ws, 0, f"临期整改事项清单（{data['as_of']} 后 7 天内到期，至 {lst['until']}）", n)
+    book.line(ws, 1, _list_line(lst, "项临期") + "。按整改时限从近到远排列，请提前督促。", n)
+    book.table(ws, 2, cols, lst["rows"], freeze=True, repeat=True)
+
+
 def sheet_new_issues(book: Book, data: dict) -> None:
     cols = [Col("单位", "unit", width=18), Col("整治重点", "area", width=10), Col("问题来源", "source", width=9),
             Col("问题描述", "description", "long", 44), Col("发现日期", "found_on", "date", 11),
@@ -391,17 +418,19 @@ def sheet_charts(book: Book, data: dict) -> None:
     areas = sorted(data["areas"], key=lambda a: (-a["status"]["未整改"], -a["status"]["整改中"], a["area"]))
     row = 58
     ws.write_string(row, 0, f"图表数据一：完成率最低的 {len(ranked)} 个单位（从低到高）", book.fmt(bold=True, font_size=12))
-    u_first, u_last, row = book.table(ws, row + 1, [
-        Col("单位", "unit", width=20), Col("完成率", "completion_rate", "pct", 9), Col("其中已完成", "due_done", "int", 9),
-        Col("时限已到", "due", "int", 9), Col("逾期", "overdue", "int", 7)], ranked, colour_rate=False)
+    u_cols = [Col("单位", "unit", width=20), Col("完成率", "completion_rate", "pct", 9), Col("其中已完成", "due_done", "int", 9),
+              Col("时限已到", "due", "int", 9), Col("逾期", "overdue", "int", 7)]
+    u_first, u_last, row = book.table(ws, row + 1, u_cols, ranked, colour_rate=False)
     row += 1
     ws.write_string(row, 0, "图表数据二：各整治重点问题数（按未整改从多到少）", book.fmt(bold=True, font_size=12))
-    a_first, a_last, row = book.table(ws, row + 1, [Col("整治重点", "area", width=12)] + [
-        Col(st, (lambda r, st=st: r["status"][st]), "int", 8) for st in ISSUE_STATES], areas)
+    a_cols = [Col("整治重点", "area", width=12)] + [Col(st, (lambda r, st=st: r["status"][st]), "int", 8) for st in ISSUE_STATES]
+    a_first, a_last, row = book.table(ws, row + 1, a_cols, areas)
     ws.set_h_pagebreaks([29, 57])
     if ranked:
         c1 = book.wb.add_chart({"type": "bar"})
-        c1.add_series({"name": "完成率", "categories": ["图表", u_first, 1, u_last, 1], "values": ["图表", u_first, 2, u_last, 2],
+        unit, pct = col_at(u_cols, "unit"), col_at(u_cols, "completion_rate")
+        c1.add_series({"name": "完成率", "categories": ["图表", u_first, unit, u_last, unit],
+                       "values": ["图表", u_first, pct, u_last, pct],
                        "fill": {"color": "#595959"}, "border": {"color": "#000000"}, "gap": 40,
                        "data_labels": {"value": True, "num_format": "0.0%", "font": {"name": FONT, "size": 8}}})
         c1.set_title({"name": f"完成率最低的 {len(ranked)} 个单位（最低的在最上）", "name_font": {"name": FONT, "size": 12}})
@@ -413,9 +442,11 @@ def sheet_charts(book: Book, data: dict) -> None:
     c2 = book.wb.add_chart({"type": "bar", "subtype": "stacked"})
     shades = {"未整改": ("#262626", "#FFFFFF"), "整改中": ("#7F7F7F", "#FFFFFF"), "已整改": ("#BFBFBF", "#000000"),
               "已销号": ("#F2F2F2", "#000000")}
-    for i, st in enumerate(ISSUE_STATES):
+    area = col_at(a_cols, "area")
+    for st in ISSUE_STATES:
         fill, ink = shades[st]
-        c2.add_series({"name": st, "categories": ["图表", a_first, 1, a_last, 1], "values": ["图表", a_first, 2 + i, a_last, 2 + i],
+        at = col_at(a_cols, st)
+        c2.add_series({"name": st, "categories": ["图表", a_first, area, a_last, area], "values": ["图表", a_first, at, a_last, at],
                        "fill": {"color": fill}, "border": {"color": "#000000"}, "gap": 50,
                        "data_labels": {"value": True, "font": {"name": FONT, "size": 8, "color": ink}}})
     c2.set_title({"name": "各整治重点问题数（按问题状态；未整改最多的在最上）", "name_font": {"name": FONT, "size": 12}})
@@ -496,10 +527,14 @@ def sheet_overview(book: Book, data: dict) -> None:
     if data["report"] == "monthly":
         row += 1
         ws.write_string(row, 0, "四、督查问责（本月）", book.fmt(bold=True, font_size=12))
-        cols = [Col("指标", "metric", width=24), Col("本月", "count", "int", 12), Col("明细", "detail", width=52)]
-        for i, r in enumerate(data["supervision_month"]["rows"]):
-            ws.merge_range(row + 2 + i, 2, row + 2 + i, 5, "")
-        _, _, row = book.table(ws, row + 1, cols, data["supervision_month"]["rows"], number=False)
+        # 明细 wraps inside its merged span (columns 2–5, 13 units each): never cut at the span's edge
+        cols = [Col("指标", "metric", width=24), Col("本月", "count", "int", 12), Col("明细", "detail", "long", 52)]
+        rows = data["supervision_month"]["rows"]
+        first, _, row = book.table(ws, row + 1, cols, rows, number=False)
+        ws.merge_range(first - 1, 2, first - 1, 5, "明细", book.fmt(bold=True, align="center", text_wrap=True,
+                                                                     bg_color="#D9E1F2", **Book.BORDER))
+        for i, r in enumerate(rows):  # header and cells span 2–5, borders all round
+            ws.merge_range(first + i, 2, first + i, 5, r["detail"] or "", book.fmt(text_wrap=True, **Book.BORDER))
     book.notes(ws, row + 1, n, data["definitions"], [24, 12, 12, 12, 12, 12])
     book.set_width(ws, 0, 26)
     ws.set_column(1, 5, 13)  # figures only; the 明细 text is merged across 2–5
@@ -682,6 +717,7 @@ def _sheets(book: Book, data: dict) -> None:
     sheet_sources(book, data)
     sheet_overdue(book, data)
     if kind == "monthly":
+        sheet_due_soon(book, data)
         sheet_new_issues(book, data)
         sheet_verified(book, data)
     else:

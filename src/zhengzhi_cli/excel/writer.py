@@ -14,7 +14,7 @@ from typing import Iterable, Iterator
 
 from ..vocab import FixStatus
 from . import columns as C
-from .book import FONT, page, row_height
+from .book import FONT, lines_height, page, row_height, wrapped_lines
 
 TITLE_ROWS = 3  # title, 填报单位/制表日期 line, header
 TEMPLATE_ROWS = 500  # rows given dropdowns and borders in the blank template
@@ -201,20 +201,35 @@ def write_ledger(out: Path, *, sheets: Iterable[tuple[C.SheetSpec, Iterable[tupl
             fmts = [_fmt_for(col, f) for col in cols]
             kinds = [col.kind for col in cols]
             write_string, write_number, write_datetime, write_blank = ws.write_string, ws.write_number, ws.write_datetime, ws.write_blank
+            set_row, row_info, row_sizes = ws.set_row, ws.row_info, ws.row_sizes
+            # every text cell wraps, and a spreadsheet does not grow a row for wrapped text on its own: each row
+            # is given the height its text needs as it is written (constant_memory flushes it at the next row)
+            usable = [max(col.width - 1.5, 1.0) for col in cols]
             r = TITLE_ROWS
             for row in rows:
+                lines = 1
                 for c, value in enumerate(row):
                     fmt = fmts[c]
                     if value is None or value == "":
                         write_blank(r, c, None, fmt)
                     elif isinstance(value, str):
                         write_string(r, c, value, fmt)
+                        if len(value) * 2 > usable[c] or "\n" in value:  # could wrap: measure it
+                            n = wrapped_lines(value, usable[c])
+                            if n > lines:
+                                lines = n
                     elif isinstance(value, dt.date):  # a date is a date in every column (整改时限 too), never a serial number
                         write_datetime(r, c, dt.datetime(value.year, value.month, value.day), f.date)
                     elif isinstance(value, (int, float)) and not isinstance(value, bool) and kinds[c] == "int":
                         write_number(r, c, value, fmt)
                     else:
                         write_string(r, c, str(value), fmt)
+                if lines > 1:
+                    set_row(r, lines_height(lines))
+                # the row before this one is written out already (constant_memory): its height is no longer
+                # needed, and keeping one per row would hold 100 000 of them until the file closes
+                row_info.pop(r - 1, None)
+                row_sizes.pop(r - 1, None)
                 r += 1
             counts[spec.kind] = r - TITLE_ROWS
             ws.autofilter(TITLE_ROWS - 1, 0, max(TITLE_ROWS - 1, r - 1), len(cols) - 1)
