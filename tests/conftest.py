@@ -77,7 +77,7 @@ def _sqlite_template(tmp_path_factory) -> Path:
     """One empty, current SQLite register per test session (zz init), copied for each test."""
     if not _TEMPLATE:
         from zhengzhi_cli.db import Settings
-        from zhengzhi_cli.registers import init_register
+        from zhengzhi_cli.register_setup import init_register
 
         path = tmp_path_factory.mktemp("template") / "zz.db"
         settings = Settings(db=str(path), may_create=True)
