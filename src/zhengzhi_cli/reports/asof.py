@@ -18,6 +18,7 @@ from ..models import (
     Fix,
     FixEvent,
 )
+from ..vocab import FixStatus, IssueStatus
 
 
 @dataclass(frozen=True)
@@ -82,10 +83,10 @@ def _replay(now: FixOn, events: list, d: dt.date) -> FixOn:
         done_on = back[0] if back[0] is not None and back[0] <= d else None
     status = now.status
     starts = [e for e in events if e[0] in STARTS]
-    if status != "未开始" and starts and all(day > d for _, day, _, _ in starts):
-        status = "未开始"  # its first step was taken after D (a row that came in already started has none)
-    elif status in ("已完成", "已销号") and not (done_on is not None and done_on <= d):
-        status = "整改中"
+    if status != FixStatus.NOT_STARTED and starts and all(day > d for _, day, _, _ in starts):
+        status = FixStatus.NOT_STARTED  # its first step was taken after D (a row that came in already started has none)
+    elif status in (FixStatus.DONE, FixStatus.VERIFIED) and not (done_on is not None and done_on <= d):
+        status = FixStatus.IN_PROGRESS
     verified_on = now.verified_on
     if any(kind == "回头看" and prior for kind, _, _, prior in after):  # reopened after D: its 销号 as it stood on D
         verified_on = max((day for kind, day, _, _ in events if kind == "销号" and day <= d), default=None)
@@ -118,9 +119,9 @@ def changes_after(session, d: dt.date) -> list[Changed]:
 def issue_state_on(fixes: list[FixOn], d: dt.date) -> str:
     """SPEC §2, from its fixes as they stood on D."""
     if fixes and all(f.verified_on is not None and f.verified_on <= d for f in fixes):
-        return "已销号"
+        return IssueStatus.CLOSED
     if fixes and all(f.done_on is not None and f.done_on <= d for f in fixes):
-        return "已整改"
-    return "整改中" if any(f.status != "未开始" for f in fixes) else "未整改"
+        return IssueStatus.FIXED
+    return IssueStatus.FIXING if any(f.status != FixStatus.NOT_STARTED for f in fixes) else IssueStatus.NOT_FIXED
 
 

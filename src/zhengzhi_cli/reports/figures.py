@@ -16,12 +16,13 @@ from ..models import (
     Unit,
 )
 from ..register import plan_of
+from ..vocab import FixStatus, IssueStatus
 from .asof import FixOn, as_row, changes_after, issue_state_on
 from .periods import Period, prepared_by
 
 LIST_LIMIT = 1000  # rows per detail list in a report; the totals always count everything
-FIX_STATES = ("未开始", "整改中", "已完成", "已销号")
-ISSUE_STATES = ("未整改", "整改中", "已整改", "已销号")
+FIX_STATES = (FixStatus.NOT_STARTED, FixStatus.IN_PROGRESS, FixStatus.DONE, FixStatus.VERIFIED)
+ISSUE_STATES = (IssueStatus.NOT_FIXED, IssueStatus.FIXING, IssueStatus.FIXED, IssueStatus.CLOSED)
 TIER_KEYS = (("蓝", "overdue_blue"), ("黄", "overdue_yellow"), ("红", "overdue_red"))
 
 DEFINITIONS = [
@@ -126,7 +127,7 @@ def _fold(out: dict, row, p: Period, sign: int) -> None:
     open_d = n - done_d
     f["verified"] += ver_d
     f["done"] += done_d - ver_d
-    f["not_started" if status == "未开始" else "in_progress"] += open_d
+    f["not_started" if status == FixStatus.NOT_STARTED else "in_progress"] += open_d
     if deadline <= d:
         f["due"] += n
         f["due_done"] += done_d
@@ -195,9 +196,9 @@ def issue_cube(session, p: Period) -> list[tuple]:
         for u, a, s, st, n, both in session.execute(query):
             both = int(both or 0)
             verified, completed = both >> ISSUE_SHIFT, both & mask
-            cube[(u, a, s, "已销号")] += sign * verified
+            cube[(u, a, s, IssueStatus.CLOSED)] += sign * verified
             cube[(u, a, s, "已整改")] += sign * completed
-            cube[(u, a, s, "未整改" if st == "未整改" else "整改中")] += sign * (n - verified - completed)
+            cube[(u, a, s, IssueStatus.NOT_FIXED if st == IssueStatus.NOT_FIXED else IssueStatus.FIXING)] += sign * (n - verified - completed)
     changed = {c.fix_id: c.then for c in changes_after(session, d)}
     issue_ids = sorted({c.issue_id for c in changes_after(session, d)})
     for start in range(0, len(issue_ids), 500):  # the issues of those fixes, their status on D again
@@ -206,11 +207,11 @@ def issue_cube(session, p: Period) -> list[tuple]:
                                         Issue.fixes_verified_on).where(Issue.id.in_(chunk), Issue.found_on <= d)).all()
         for _, u, a, s, st, done_on, verified_on in stored:  # by primary key: each as the grouped scan counted it
             if verified_on is not None and verified_on <= d:
-                cube[(u, a, s, "已销号")] -= 1
+                cube[(u, a, s, IssueStatus.CLOSED)] -= 1
             elif done_on is not None and done_on <= d:
                 cube[(u, a, s, "已整改")] -= 1
             else:
-                cube[(u, a, s, "未整改" if st == "未整改" else "整改中")] -= 1
+                cube[(u, a, s, IssueStatus.NOT_FIXED if st == IssueStatus.NOT_FIXED else IssueStatus.FIXING)] -= 1
         fixes_of: dict[int, list[FixOn]] = defaultdict(list)
         for fid, iid, status, deadline, ongoing, done_on, verified_on in session.execute(
                 select(Fix.id, Fix.issue_id, Fix.status, Fix.deadline, Fix.ongoing, Fix.done_on, Fix.verified_on)

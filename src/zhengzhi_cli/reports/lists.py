@@ -15,6 +15,7 @@ from ..models import (
     Unit,
 )
 from ..register import plan_of
+from ..vocab import FixStatus
 from .asof import changes_after, overdue_on
 from .figures import LIST_LIMIT, open_at
 
@@ -63,7 +64,7 @@ def overdue_list(session, as_of: dt.date, *, total: int | None = None, limit: in
                      "deadline": deadline.isoformat(),
                      # the first deadline, once an extension was in force on D
                      "original_deadline": original.isoformat() if original and original != deadline else None,
-                     "status": "整改中" if status in ("已完成", "已销号") else status,
+                     "status": FixStatus.IN_PROGRESS if status in (FixStatus.DONE, FixStatus.VERIFIED) else status,
                      "days_late": days, "tier": fixes_mod.tier(days)})
     return {"total": total, "listed": len(rows), "rows": rows}
 
@@ -102,7 +103,7 @@ def due_soon_list(session, as_of: dt.date, *, days: int = SOON_DAYS, limit: int 
         status = changed[fid].then.status if fid in changed else status
         rows.append({"fix_id": fid, "unit": unit, "issue": desc, "task": task, "leader": leader, "owner": owner,
                      "deadline": deadline.isoformat(), "days_left": (deadline - as_of).days,
-                     "status": "整改中" if status in ("已完成", "已销号") else status})
+                     "status": FixStatus.IN_PROGRESS if status in (FixStatus.DONE, FixStatus.VERIFIED) else status})
     return {"total": total, "listed": len(rows), "rows": rows, "until": until.isoformat()}
 
 

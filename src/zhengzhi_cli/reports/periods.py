@@ -24,7 +24,9 @@ def month_end(year: int, month: int) -> dt.date:
 
 
 def parse_month(value: str) -> tuple[int, int]:
-    from ..dates import parse_month as first_and_last  # the one month parser of every --month
+    from ..dates import (
+        parse_month as first_and_last,  # the one month parser of every --month
+    )
 
     first, _last = first_and_last(value, field="月份（--month）")
     return first.year, first.month

@@ -20,11 +20,12 @@ from ..errors import Invalid
 from ..models import Fix, Issue, Unit
 from ..redact import for_register
 from ..register import plan_of
+from ..vocab import FixStatus, IssueStatus
 from .asof import changed_since
 from .figures import rate
 from .results import PublicReport
 
-DONE, FIXING = "已完成", "整改中"
+DONE, FIXING = FixStatus.DONE, FixStatus.IN_PROGRESS
 
 
 def _then(session, as_of: dt.date) -> dict:
@@ -37,10 +38,10 @@ def _then(session, as_of: dt.date) -> dict:
 def status_on(status: str, done_on: dt.date | None, verified_on: dt.date | None, as_of: dt.date) -> str:
     """A fix's status as it stood on `as_of`."""
     if verified_on is not None and verified_on <= as_of:
-        return "已销号"
+        return FixStatus.VERIFIED
     if done_on is not None and done_on <= as_of:
         return DONE
-    return status if status in ("未开始", FIXING) else FIXING
+    return status if status in (FixStatus.NOT_STARTED, FIXING) else FIXING
 
 
 def _blank(statuses: list[str]) -> dict:
@@ -52,7 +53,7 @@ def compose(session, *, as_of: dt.date | None = None, items: bool = True) -> Pub
     plan = plan_of(session)
     as_of = as_of or dt.date.today()
     statuses = plan.lists["issue_statuses"]
-    keys = {"未整改": "not_fixed", "整改中": "fixing", "已整改": "fixed", "已销号": "closed"}
+    keys = {IssueStatus.NOT_FIXED: "not_fixed", IssueStatus.FIXING: "fixing", IssueStatus.FIXED: "fixed", IssueStatus.CLOSED: "closed"}
     unit_rows = session.exec(select(Unit.id, Unit.name, Unit.kind).order_by(func.coalesce(Unit.code, "~"), Unit.id)).all()
     live = issues_mod.live(session, Issue.id, as_of)  # void issues are not disclosed as problems
     issue_rows = session.exec(select(Issue.id, Issue.unit_id, Issue.area).where(Issue.found_on <= as_of, *live)).all()
@@ -73,11 +74,11 @@ def compose(session, *, as_of: dt.date | None = None, items: bool = True) -> Pub
     for issue_id, unit_id, area in issue_rows:
         fs = fix_by_issue.get(issue_id, [])
         st = issues_mod.derive_status(fs)
-        done = sum(1 for s in fs if s in (DONE, "已销号"))
+        done = sum(1 for s in fs if s in (DONE, FixStatus.VERIFIED))
         doing = sum(1 for s in fs if s == FIXING)
         dues = due_by_issue.get(issue_id, [])
         due = sum(dues)
-        due_done = sum(1 for s, d in zip(fs, dues) if d and s in (DONE, "已销号"))
+        due_done = sum(1 for s, d in zip(fs, dues) if d and s in (DONE, FixStatus.VERIFIED))
         for bucket in (per_unit[unit_id], per_area[area], total):
             bucket["issues"] += 1
             bucket[st] += 1
@@ -118,7 +119,7 @@ def _items(session, as_of: dt.date) -> list[dict]:
     for unit, area, issue_id, desc, task, fix_id, *row in rows:
         status, deadline, ongoing, done_on, verified_on = then.get(fix_id) or row
         st = status_on(status, done_on, verified_on, as_of)
-        if st == "未开始":
+        if st == FixStatus.NOT_STARTED:
             continue
         out.append({
             "unit": unit, "area": plan.areas[area - 1].name, "issue_id": issue_id, "issue": scrub(desc), "task": scrub(task),
