@@ -53,8 +53,6 @@ def duban_issue(
     from .. import duban
     from ..errors import Invalid
 
-    if not out.exists() and out.parent.is_dir() and str(out) not in ("", "."):
-        out.mkdir()  # the folder of this month's letters, as `-o 督办函/` names it; its parent must exist
     if not out.is_dir():
         raise Invalid(f"输出文件夹（-o）：“{out}”不存在或不是文件夹；请先建立该文件夹", field="output")
     day = _as_of(as_of)
