@@ -202,7 +202,7 @@ def test_rule_list_page_note_and_plain_rows(district):
 def test_entry_loop_takes_date_words_and_warns_before_the_next_entry(district):
     import os
 
-    from test_entry_loop import Terminal
+    from zzcheck import Terminal
 
     env = {k: v for k, v in os.environ.items() if k != "ZZ_NO_PROMPT"} | {"ZZ_DB": district.db, "ZZ_OPERATOR": "录入员"}
     t = Terminal(["issue", "add"], env)
