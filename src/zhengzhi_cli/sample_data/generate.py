@@ -95,6 +95,29 @@ def write(name: str, header: list[str], rows: list[list]) -> None:
 
 
 def main() -> None:
+    units = make_units()
+    write("units.csv", ["单位名称", "单位类型", "单位代码", "上级单位", "主要负责人", "联系人", "联系电话"], units)
+
+    checks, issues, fixes, rules, milestones = [], [], [], [], []
+    skip_oversight = {"区政府办公室", "区监察局", "区政府督查室"}
+    for unit in [u[0] for u in units]:
+        leader = person()
+        lagging = rng.random() < 0.12  # a few units fall behind, as real ones do
+        phases_one_two(unit, lagging, checks, milestones)
+        if unit in skip_oversight or unit in SENT_WORKBOOKS:
+            continue
+        unit_issues(unit, leader, lagging, issues, fixes, rules)
+    write("checks.csv", ["单位", "四查四看", "日期", "结果"], checks)
+    write("issues.csv", ["单位", "序号", "整治重点", "问题来源", "四查四看", "问题描述", "发现日期", "责任领导", "责任人", "登记日期"], issues)
+    write("fixes.csv", ["单位", "问题序号", "序号", "整改任务及措施", "整改时限", "责任领导", "责任人", "整改状态", "进展", "完成日期",
+                        "销号人", "销号日期", "延期至", "延期批准人", "延期理由", "登记日期"], fixes)
+    write("rules.csv", ["单位", "序号", "制度名称", "立改废", "问题序号", "计划完成时间", "状态", "完成日期", "文号", "登记日期"], rules)
+    write("milestones.csv", ["单位", "节点", "完成日期", "文号"], milestones)
+    supervision(units, issues)
+    print(f"units {len(units)}, checks {len(checks)}, issues {len(issues)}, fixes {len(fixes)}, rules {len(rules)}, milestones {len(milestones)}")
+
+
+def make_units() -> list[list]:
     units = []
     for i, name in enumerate(STREETS, start=1):
         units.append([name, "街道", f"12011400{i}", "", person(), person(), f"022-2934{rng.randint(1000, 9999)}"])
@@ -108,87 +131,81 @@ def main() -> None:
         units.append([name, "事业单位", f"S{i:02d}", "", person(), person(), f"022-2216{rng.randint(1000, 9999)}"])
     for i, (name, parent) in enumerate(SUBORDINATES, start=1):
         units.append([name, "下属单位", f"X{i:02d}", parent, person(), person(), f"022-2218{rng.randint(1000, 9999)}"])
-    write("units.csv", ["单位名称", "单位类型", "单位代码", "上级单位", "主要负责人", "联系人", "联系电话"], units)
+    return units
 
-    checks, issues, fixes, rules, milestones = [], [], [], [], []
-    skip_oversight = {"区政府办公室", "区监察局", "区政府督查室"}
-    for unit in [u[0] for u in units]:
-        leader = person()
-        lagging = rng.random() < 0.12  # a few units fall behind, as real ones do
-        # phase 1: 实施方案, 领导机构, 动员会议
-        for key, base in (("实施方案", "2017-03-24"), ("领导机构", "2017-03-22"), ("动员会议", "2017-03-28")):
-            if lagging and rng.random() < 0.5:
-                continue
-            late = rng.random() < 0.1
-            done = d(base) + dt.timedelta(days=rng.randint(0, 6) + (10 if late else 0))
-            milestones.append([unit, key, done.isoformat(), f"{unit[:4]}〔2017〕{rng.randint(3, 30)}号" if key == "实施方案" else ""])
-        # phase 2: 四查四看
-        for item in range(1, 5):
-            if lagging and item == 4:
-                continue
-            checks.append([unit, item, day_between(d("2017-04-05"), d("2017-05-20")).isoformat(),
-                           f"对照{['政治纪律', '政令政策', '政务服务', '机关建设'][item - 1]}自查，查找问题{rng.randint(1, 4)}个"])
-        if unit in skip_oversight or unit in SENT_WORKBOOKS:
+
+def phases_one_two(unit: str, lagging: bool, checks: list, milestones: list) -> None:
+    # phase 1: 实施方案, 领导机构, 动员会议
+    for key, base in (("实施方案", "2017-03-24"), ("领导机构", "2017-03-22"), ("动员会议", "2017-03-28")):
+        if lagging and rng.random() < 0.5:
             continue
-        n = rng.randint(2, 5)
-        areas = rng.sample(range(1, 11), n)
-        seq_fix = 0
-        rule_seq = 0
-        for seq, area in enumerate(areas, start=1):
-            text, measures, rule = rng.choice(PROBLEMS[area])
-            source = rng.choice(SOURCES)
-            found = day_between(d("2017-04-10"), d("2017-06-10"))
-            registered = found + dt.timedelta(days=rng.randint(0, 10 if not lagging else 40))
-            owner = person()
-            issues.append([unit, seq, area, source, CHECK_FOR_AREA[area] if source == "自查" else "", text,
-                           found.isoformat(), leader, owner, registered.isoformat()])
-            for m_i, measure in enumerate(measures):
-                seq_fix += 1
-                roll = rng.random()
-                if m_i == 1 and roll < 0.2:
-                    deadline = "长期坚持"
-                else:
-                    deadline = rng.choice(["2017-05-31", "2017-06-30", "2017-06-30", "2017-07-31", "2017-09-30", "2017-12-31"])
-                status, progress, done_on, verifier, verified_on = "未开始", "", "", "", ""
-                ext_to = ext_by = ext_why = ""
-                if deadline != "长期坚持":
-                    dl = d(deadline)
-                    fate = rng.random()
-                    if fate < 0.45:
-                        status, done_on = "已完成", min(dl + dt.timedelta(days=rng.randint(-30, 5)), d("2017-07-14"))
-                        if done_on < registered:
-                            done_on = registered + dt.timedelta(days=rng.randint(1, 15))
-                        if done_on > d("2017-07-14"):
-                            status, done_on = "整改中", ""
-                        elif rng.random() < 0.6:
-                            status, verifier = "已销号", rng.choice(VERIFIERS)
-                            verified_on = (done_on + dt.timedelta(days=rng.randint(2, 10))).isoformat()
-                        done_on = done_on.isoformat() if done_on else ""
-                    elif fate < 0.8:
-                        status, progress = "整改中", "已制定工作方案，正在推进"
-                    if status in ("未开始", "整改中") and dl < d("2017-07-15") and rng.random() < 0.25:
-                        ext_to, ext_by, ext_why = (dl + dt.timedelta(days=61)).isoformat(), "孙剑楠", "涉及跨部门协调，需延长时限"
-                else:
-                    status, progress = "整改中", "长效机制已建立，持续推进"
-                fixes.append([unit, seq, seq_fix, measure, deadline, leader, owner, status, progress, done_on,
-                              verifier, verified_on, ext_to, ext_by, ext_why, registered.isoformat()])
-            if rule:
-                rule_seq += 1
-                due = rng.choice(["2017-06-30", "2017-09-30", "2017-12-31"])
-                action = rng.choice(["立", "立", "立", "改", "废"])
-                title = rule if action != "废" else f"原{rule}（已不适应）"
-                done = rng.random() < 0.4
-                rules.append([unit, rule_seq, title, action, seq, due, "已完成" if done else "未完成",
-                              day_between(registered, max(registered, d("2017-07-10"))).isoformat() if done else "",
-                              f"{unit[:4]}〔2017〕{rng.randint(30, 90)}号" if done else "", registered.isoformat()])
-    write("checks.csv", ["单位", "四查四看", "日期", "结果"], checks)
-    write("issues.csv", ["单位", "序号", "整治重点", "问题来源", "四查四看", "问题描述", "发现日期", "责任领导", "责任人", "登记日期"], issues)
-    write("fixes.csv", ["单位", "问题序号", "序号", "整改任务及措施", "整改时限", "责任领导", "责任人", "整改状态", "进展", "完成日期",
-                        "销号人", "销号日期", "延期至", "延期批准人", "延期理由", "登记日期"], fixes)
-    write("rules.csv", ["单位", "序号", "制度名称", "立改废", "问题序号", "计划完成时间", "状态", "完成日期", "文号", "登记日期"], rules)
-    write("milestones.csv", ["单位", "节点", "完成日期", "文号"], milestones)
-    supervision(units, issues)
-    print(f"units {len(units)}, checks {len(checks)}, issues {len(issues)}, fixes {len(fixes)}, rules {len(rules)}, milestones {len(milestones)}")
+        late = rng.random() < 0.1
+        done = d(base) + dt.timedelta(days=rng.randint(0, 6) + (10 if late else 0))
+        milestones.append([unit, key, done.isoformat(), f"{unit[:4]}〔2017〕{rng.randint(3, 30)}号" if key == "实施方案" else ""])
+    # phase 2: 四查四看
+    for item in range(1, 5):
+        if lagging and item == 4:
+            continue
+        checks.append([unit, item, day_between(d("2017-04-05"), d("2017-05-20")).isoformat(),
+                       f"对照{['政治纪律', '政令政策', '政务服务', '机关建设'][item - 1]}自查，查找问题{rng.randint(1, 4)}个"])
+
+
+def unit_issues(unit: str, leader: str, lagging: bool, issues: list, fixes: list, rules: list) -> None:
+    n = rng.randint(2, 5)
+    areas = rng.sample(range(1, 11), n)
+    seq_fix = 0
+    rule_seq = 0
+    for seq, area in enumerate(areas, start=1):
+        text, measures, rule = rng.choice(PROBLEMS[area])
+        source = rng.choice(SOURCES)
+        found = day_between(d("2017-04-10"), d("2017-06-10"))
+        registered = found + dt.timedelta(days=rng.randint(0, 10 if not lagging else 40))
+        owner = person()
+        issues.append([unit, seq, area, source, CHECK_FOR_AREA[area] if source == "自查" else "", text,
+                       found.isoformat(), leader, owner, registered.isoformat()])
+        for m_i, measure in enumerate(measures):
+            seq_fix += 1
+            fixes.append([unit, seq, seq_fix, *fix_fate(m_i, measure, leader, owner, registered), registered.isoformat()])
+        if rule:
+            rule_seq += 1
+            due = rng.choice(["2017-06-30", "2017-09-30", "2017-12-31"])
+            action = rng.choice(["立", "立", "立", "改", "废"])
+            title = rule if action != "废" else f"原{rule}（已不适应）"
+            done = rng.random() < 0.4
+            rules.append([unit, rule_seq, title, action, seq, due, "已完成" if done else "未完成",
+                          day_between(registered, max(registered, d("2017-07-10"))).isoformat() if done else "",
+                          f"{unit[:4]}〔2017〕{rng.randint(30, 90)}号" if done else "", registered.isoformat()])
+
+
+def fix_fate(m_i: int, measure: str, leader: str, owner: str, registered: dt.date) -> list:
+    """One measure's deadline and what became of it by mid-July: done, 销号, under way, extended."""
+    roll = rng.random()
+    if m_i == 1 and roll < 0.2:
+        deadline = "长期坚持"
+    else:
+        deadline = rng.choice(["2017-05-31", "2017-06-30", "2017-06-30", "2017-07-31", "2017-09-30", "2017-12-31"])
+    status, progress, done_on, verifier, verified_on = "未开始", "", "", "", ""
+    ext_to = ext_by = ext_why = ""
+    if deadline != "长期坚持":
+        dl = d(deadline)
+        fate = rng.random()
+        if fate < 0.45:
+            status, done_on = "已完成", min(dl + dt.timedelta(days=rng.randint(-30, 5)), d("2017-07-14"))
+            if done_on < registered:
+                done_on = registered + dt.timedelta(days=rng.randint(1, 15))
+            if done_on > d("2017-07-14"):
+                status, done_on = "整改中", ""
+            elif rng.random() < 0.6:
+                status, verifier = "已销号", rng.choice(VERIFIERS)
+                verified_on = (done_on + dt.timedelta(days=rng.randint(2, 10))).isoformat()
+            done_on = done_on.isoformat() if done_on else ""
+        elif fate < 0.8:
+            status, progress = "整改中", "已制定工作方案，正在推进"
+        if status in ("未开始", "整改中") and dl < d("2017-07-15") and rng.random() < 0.25:
+            ext_to, ext_by, ext_why = (dl + dt.timedelta(days=61)).isoformat(), "孙剑楠", "涉及跨部门协调，需延长时限"
+    else:
+        status, progress = "整改中", "长效机制已建立，持续推进"
+    return [measure, deadline, leader, owner, status, progress, done_on, verifier, verified_on, ext_to, ext_by, ext_why]
 
 
 INSPECTION_FINDINGS = [
