@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import Zz, backend
-from tests.zzcheck import refused, said_no
+from tests.zzcheck import refused, said_no, verified_fixes
 
 
 @pytest.fixture(autouse=True)
@@ -19,17 +19,6 @@ def _store(monkeypatch, tmp_path):
         monkeypatch.setenv("ZZ_EVIDENCE_DIR", str(tmp_path / "store"))
 
 
-def _verified(zz: Zz, n_per_unit: int) -> Zz:
-    """杨村 and 梅厂, each with n verified fixes (owner 王明, verified by 张华 on 2017-06-21)."""
-    zz.ok("unit add 杨村街道 --kind 街道")
-    zz.ok("unit add 梅厂镇 --kind 镇")
-    for unit in ("杨村", "梅厂"):
-        for i in range(n_per_unit):
-            issue = zz.json(["issue", "add", f"问题{i}", "--unit", unit, "--area", "6", "--owner", "王明", "--found", "2017-04-12"])
-            f = zz.json(["fix", "add", str(issue["id"]), f"整改{i}", "--deadline", "2017-06-30"])
-            zz.ok(["fix", "done", str(f["id"]), "--date", "2017-06-20"])
-            zz.ok(["fix", "verify", str(f["id"]), "--by", "张华", "--date", "2017-06-21"])
-    return zz
 
 
 def _fill(path: Path, results: dict[int, tuple], *, out: Path | None = None) -> Path:
@@ -59,7 +48,7 @@ def statuses(zz: Zz) -> dict[int, str]:
 def test_recheck_plan_writes_a_checklist_that_import_records_in_one_undoable_change(zz, tmp_path):
     import datetime as dt
 
-    _verified(zz, 3)
+    verified_fixes(zz, 3)
     sheet = tmp_path / "回头看核查清单.xlsx"
     plan = zz.json(["recheck", "plan", "--seed", "7", "--share", "1", "-o", str(sheet)])
     assert sorted(f["fix_id"] for f in plan["fixes"]) == [1, 2, 3, 4, 5, 6] and sheet.is_file()
@@ -77,7 +66,7 @@ def test_recheck_plan_writes_a_checklist_that_import_records_in_one_undoable_cha
 
 
 def test_recheck_import_with_any_bad_row_records_nothing_and_names_each_cell(zz, tmp_path):
-    _verified(zz, 3)
+    verified_fixes(zz, 3)
     sheet = tmp_path / "清单.xlsx"
     zz.ok(["recheck", "plan", "--seed", "7", "--share", "1", "-o", str(sheet)])
     _fill(sheet, {1: ("巩固", "李强", "2017-10-10"), 2: ("反弹", "王明", "2017-10-11"), 3: ("好", "李强", "2017-10-11"),
@@ -89,7 +78,7 @@ def test_recheck_import_with_any_bad_row_records_nothing_and_names_each_cell(zz,
 
 
 def test_recheck_import_refuses_a_half_filled_row_a_repeated_fix_and_a_file_with_no_checklist(zz, tmp_path):
-    _verified(zz, 2)
+    verified_fixes(zz, 2)
     sheet = tmp_path / "清单.xlsx"
     zz.ok(["recheck", "plan", "--seed", "7", "--share", "1", "-o", str(sheet)])
     half = _fill(sheet, {1: ("巩固", None, "2017-10-10")}, out=tmp_path / "半.xlsx")
@@ -113,7 +102,7 @@ def test_recheck_import_refuses_a_half_filled_row_a_repeated_fix_and_a_file_with
 
 
 def test_recheck_record_takes_the_issue_words_and_a_rebound_reopens(zz):
-    _verified(zz, 2)
+    verified_fixes(zz, 2)
     rec = zz.json("recheck record 1 --result 反弹 --by 李强 --date 2017-10-10")
     assert rec["status"] == "整改中" and rec["verified_on"] is None
     assert zz.json("recheck record 2 --result 巩固 --by 李强 --date 2017-10-10")["status"] == "已销号"
@@ -125,7 +114,7 @@ def test_recheck_record_takes_the_issue_words_and_a_rebound_reopens(zz):
 
 
 def test_recheck_expand_lists_every_closed_item_of_a_unit_past_the_threshold(zz, tmp_path):
-    _verified(zz, 4)  # 杨村 #1-#4, 梅厂 #5-#8
+    verified_fixes(zz, 4)  # 杨村 #1-#4, 梅厂 #5-#8
     zz.ok("recheck record 1 --result 反弹 --by 李强 --date 2017-10-10")
     zz.ok("recheck record 2 --result 巩固 --by 李强 --date 2017-10-10")
     zz.ok("recheck record 5 --result 巩固 --by 李强 --date 2017-10-10")
@@ -158,7 +147,7 @@ def test_recheck_expand_takes_its_threshold_from_the_plan(zz, tmp_path):
     plan = tmp_path / "plan.toml"
     plan.write_text(text, encoding="utf-8")
     zz.ok(["init", "--plan", str(plan)])
-    _verified(zz, 2)
+    verified_fixes(zz, 2)
     zz.ok("recheck record 1 --result 反弹 --by 李强 --date 2017-10-10")
     zz.ok("recheck record 2 --result 巩固 --by 李强 --date 2017-10-10")
     got = zz.json("recheck expand --unit 杨村")
@@ -201,7 +190,7 @@ def test_fix_list_carries_the_level_fix_show_gives_and_a_short_column(zz, tmp_pa
 
 
 def test_fix_list_json_says_the_level_under_a_one_level_plan_too(zz):
-    _verified(zz, 1)
+    verified_fixes(zz, 1)
     zz.ok(["fix", "add", "1", "再整改", "--deadline", "2017-09-30"])
     got = {f["id"]: f["verification"]["label"] for f in zz.json("fix list")}
     assert got == {1: "核验 1/1", 2: "核验 1/1", 3: "核验 0/1"}
@@ -212,7 +201,7 @@ def test_fix_list_json_says_the_level_under_a_one_level_plan_too(zz):
 
 
 def test_summary_report_shows_each_units_hold_rate(zz, tmp_path):
-    _verified(zz, 3)  # 杨村 #1-#3, 梅厂 #4-#6
+    verified_fixes(zz, 3)  # 杨村 #1-#3, 梅厂 #4-#6
     zz.ok("recheck record 1 --result 巩固 --by 李强 --date 2017-10-10")
     zz.ok("recheck record 2 --result 巩固 --by 李强 --date 2017-10-10")
     zz.ok("recheck record 3 --result 反弹 --by 李强 --date 2017-10-10")
@@ -307,7 +296,7 @@ def test_demo_attaches_evidence_runs_an_october_recheck_with_one_rebound_and_wri
 
 
 def test_a_rebound_in_october_leaves_the_earlier_figures_as_they_were(zz):
-    _verified(zz, 2)  # done 2017-06-20, verified 2017-06-21, deadline 2017-06-30
+    verified_fixes(zz, 2)  # done 2017-06-20, verified 2017-06-21, deadline 2017-06-30
 
     def then() -> list:
         return [zz.json("report monthly --month 2017-06"), zz.json("report monthly --month 2017-07"),

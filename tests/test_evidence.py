@@ -11,6 +11,7 @@ import pytest
 
 from tests.conftest import Zz, backend
 from tests.zzcheck import said_no as refused
+from tests.zzcheck import verified_fixes
 
 PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -330,20 +331,10 @@ def test_a_file_name_with_control_characters_is_refused(fix, tmp_path):
 # ---------------------------------------------------------------- 回头看
 
 
-def _verified(zz: Zz, n_per_unit: int) -> Zz:
-    zz.ok("unit add 杨村街道 --kind 街道")
-    zz.ok("unit add 梅厂镇 --kind 镇")
-    for unit in ("杨村", "梅厂"):
-        for i in range(n_per_unit):
-            issue = zz.json(["issue", "add", f"问题{i}", "--unit", unit, "--area", "6", "--owner", "王明", "--found", "2017-04-12"])
-            f = zz.json(["fix", "add", str(issue["id"]), f"整改{i}", "--deadline", "2017-06-30"])
-            zz.ok(["fix", "done", str(f["id"]), "--date", "2017-06-20"])
-            zz.ok(["fix", "verify", str(f["id"]), "--by", "张华", "--date", "2017-06-21"])
-    return zz
 
 
 def test_recheck_sample_is_seeded_and_stratified_by_unit(zz):
-    _verified(zz, 10)
+    verified_fixes(zz, 10)
     first = zz.json("recheck plan --seed 7 --share 0.2")["fixes"]
     assert zz.json("recheck plan --seed 7 --share 0.2")["fixes"] == first  # the same seed, the same sample
     by_unit = {}
@@ -356,7 +347,7 @@ def test_recheck_sample_is_seeded_and_stratified_by_unit(zz):
 
 
 def test_a_failed_recheck_reopens_exactly_that_fix_and_undo_takes_it_back(zz):
-    _verified(zz, 3)
+    verified_fixes(zz, 3)
     rec = zz.json("recheck record 2 --result 未通过 --by 李强 --reason 问题反弹 --date 2017-10-10")
     assert rec["status"] == "整改中" and rec["verified_on"] is None
     statuses = {f["id"]: f["status"] for f in zz.json("fix list")}

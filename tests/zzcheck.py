@@ -223,3 +223,17 @@ class Register:
     def changes(self) -> int:
         with self.engine.connect() as conn:
             return conn.execute(sa.text("SELECT COUNT(*) FROM change")).scalar_one()
+
+
+def verified_fixes(zz, n_per_unit: int):
+    """杨村 and 梅厂, each with n verified fixes (owner 王明, done 2017-06-20, verified by 张华 on
+    2017-06-21, deadline 2017-06-30): the closed items a 回头看 or an archive starts from."""
+    zz.ok("unit add 杨村街道 --kind 街道")
+    zz.ok("unit add 梅厂镇 --kind 镇")
+    for unit in ("杨村", "梅厂"):
+        for i in range(n_per_unit):
+            issue = zz.json(["issue", "add", f"问题{i}", "--unit", unit, "--area", "6", "--owner", "王明", "--found", "2017-04-12"])
+            f = zz.json(["fix", "add", str(issue["id"]), f"整改{i}", "--deadline", "2017-06-30"])
+            zz.ok(["fix", "done", str(f["id"]), "--date", "2017-06-20"])
+            zz.ok(["fix", "verify", str(f["id"]), "--by", "张华", "--date", "2017-06-21"])
+    return zz
