@@ -414,3 +414,12 @@ def test_formatted_blank_cells_do_not_count_toward_the_extent(tmp_path):
     path.write_bytes(data)
     assert [(f.rows, f.cols) for f in xls_facts(path)] == [(5, 9)]
     assert len(read_any(path)[0].rows) == 5
+
+
+@pytest.mark.parametrize("value", ["-1", "-2147483649"])
+def test_log_limit_below_zero_is_a_usage_error(zz, value):
+    """PostgreSQL refuses LIMIT -1 (DataError, an internal error here); SQLite took it as no limit.
+    Found by the sweep on PostgreSQL: `--limit` of zz log takes 0 or more, as every list's does."""
+    result = zz(["log", "--limit", value])
+    assert result.exit_code == 2, result.stderr
+    assert "内部错误" not in result.stderr and CJK.search(result.stderr), result.stderr

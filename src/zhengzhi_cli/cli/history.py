@@ -14,7 +14,7 @@ from .common import db_session, interactive, settings
 def log(
     ctx: typer.Context,
     since: Annotated[Optional[str], typer.Option("--since", help="从某日起")] = None,
-    limit: Annotated[int, typer.Option("--limit", help="最多条数")] = 50,
+    limit: Annotated[int, typer.Option("--limit", min=0, help="最多条数（0 为全部）")] = 50,
     json_: Annotated[bool, typer.Option("--json", help="输出 JSON（含每行改动前后的值）")] = False,
 ):
     """审计记录：谁在何时改了什么。示例：zz log --since 2017-06-01"""
