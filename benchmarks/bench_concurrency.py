@@ -57,6 +57,8 @@ def zz(url: str, *args) -> subprocess.CompletedProcess:
 
 
 def prepare(url: str) -> None:
+    r = zz(url, "init")
+    assert r.returncode == 0, r.stderr
     for name, kind in zip(UNITS, ["街道", "街道", "镇", "部门"]):
         r = zz(url, "unit", "add", name, "--kind", kind)
         assert r.returncode == 0, r.stderr

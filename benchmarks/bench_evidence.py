@@ -40,6 +40,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="zz-bench-evidence-") as tmp:
         tmp = Path(tmp)
         env = {**os.environ, "ZZ_DB": str(tmp / "zz.db"), "ZZ_NO_PROMPT": "1", "ZZ_OPERATOR": "bench"}
+        run(["init"], env)
         run(["unit", "add", "杨村街道", "--kind", "街道"], env)
         run(["issue", "add", "窗口办事拖沓", "--unit", "杨村", "--area", "6", "--found", "2017-04-12"], env)
         run(["fix", "add", "1", "推行首问负责制", "--deadline", "2017-06-30"], env)

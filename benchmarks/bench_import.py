@@ -51,6 +51,7 @@ def fresh_register(tmp: Path, name: str, units: list[tuple[str, str]]) -> dict:
     for suffix in ("", "-wal", "-shm"):
         Path(str(db) + suffix).unlink(missing_ok=True)
     env = {**os.environ, "ZZ_DB": str(db), "ZZ_OPERATOR": "bench"}
+    subprocess.run([str(BIN / "zz"), "init"], env=env, check=True, stdout=subprocess.DEVNULL)
     for unit, code in units:
         subprocess.run([str(BIN / "zz"), "unit", "add", unit, "--kind", "镇" if unit.endswith("镇") else "街道", "--code", code],
                        env=env, check=True, stdout=subprocess.DEVNULL)

@@ -68,6 +68,7 @@ def bench_import(conn, url, work: Path, runs: int) -> dict:
                     Path(db + suffix).unlink(missing_ok=True)
             else:
                 db = fresh_pg(conn, url, f"zz_bench_import_{i}")
+            subprocess.run(zz(db, "init"), check=True, stdout=subprocess.DEVNULL)
             subprocess.run(zz(db, "unit", "add", "杨村街道", "--kind", "街道", "--code", "120114001"), check=True,
                            stdout=subprocess.DEVNULL)
             times[backend].append(run(zz(db, "import", str(book))))
