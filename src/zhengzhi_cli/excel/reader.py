@@ -150,27 +150,45 @@ def find_header(rows: list[list], start: int, stop: int, extra: dict[str, str], 
             continue  # a data row (its 序号 a number) is no header: the stacked-table scan passes it at once
         if sum(1 for c in row if isinstance(c, str) and c.strip()) < 2:
             continue
-        below = rows[r + 1] if r + 1 < len(rows) else None
-        for required_set in (REQUIRED, RELAXED):
-            for kind, required in required_set:
-                index = _index_for(kind, extra)
-                cols, headers = _match(row, index)
-                if below is not None:
-                    marks = _marks_below(row, below, index) if kind in (FIXES, COMBINED) else {}
-                    if marks and all(k in cols for k in required):
-                        cols.pop("status", None)
-                        headers.pop("status", None)
-                        return kind, r, r + 2, cols, headers, marks
-                    # A two-row header: a group cell (整改情况) over its parts (整改措施 | 整改时限 …).
-                    width = max(len(row), len(below))
-                    merged = [b if isinstance(b, str) and index.get(header_key(b)) else a
-                              for a, b in zip(row + [""] * (width - len(row)), below + [""] * (width - len(below)))]
-                    cols2, headers2 = _match(merged, index)
-                    if (len(cols) >= 2 and all(k in cols2 for k in required) and len(cols2) > len(cols)
-                            and not _looks_like_data(below, cols2.get("seq"))):
-                        return kind, r + 1, r + 2, cols2, headers2, {}
-                if all(k in cols for k in required) and (required_set is REQUIRED or "seq" in cols):
-                    return kind, r, r + 1, cols, headers, {}
+        found = _header_at(rows, r, extra)
+        if found is not None:
+            return found
+    return None
+
+
+def _header_at(rows: list[list], r: int, extra: dict[str, str]):
+    """The header that begins at rows[r], if any: the kinds in order, strict before relaxed."""
+    row = rows[r]
+    below = rows[r + 1] if r + 1 < len(rows) else None
+    for required_set in (REQUIRED, RELAXED):
+        for kind, required in required_set:
+            index = _index_for(kind, extra)
+            cols, headers = _match(row, index)
+            if below is not None:
+                found = _two_row_header(kind, required, r, row, below, index, cols, headers)
+                if found is not None:
+                    return found
+            if all(k in cols for k in required) and (required_set is REQUIRED or "seq" in cols):
+                return kind, r, r + 1, cols, headers, {}
+    return None
+
+
+def _two_row_header(kind: str, required: tuple, r: int, row: list, below: list, index: dict[str, str],
+                    cols: dict[str, int], headers: dict[str, str]):
+    """A header over a second row: 整改情况 over 已完成|正在整改|未整改 (a √ in one), or a group cell
+    (整改情况) over its parts (整改措施 | 整改时限 …)."""
+    marks = _marks_below(row, below, index) if kind in (FIXES, COMBINED) else {}
+    if marks and all(k in cols for k in required):
+        cols.pop("status", None)
+        headers.pop("status", None)
+        return kind, r, r + 2, cols, headers, marks
+    width = max(len(row), len(below))
+    merged = [b if isinstance(b, str) and index.get(header_key(b)) else a
+              for a, b in zip(row + [""] * (width - len(row)), below + [""] * (width - len(below)))]
+    cols2, headers2 = _match(merged, index)
+    if (len(cols) >= 2 and all(k in cols2 for k in required) and len(cols2) > len(cols)
+            and not _looks_like_data(below, cols2.get("seq"))):
+        return kind, r + 1, r + 2, cols2, headers2, {}
     return None
 
 
@@ -213,27 +231,43 @@ def _scan_lines(sheet: Sheet, start: int, upto: int) -> tuple[str | None, str | 
                 continue
             text = cell.strip()
             flat = norm(text)
-            if unit is None and "单位" in flat:
-                m = _UNIT_LINE.search(text.replace("\u3000", " "))
-                if m:
-                    value = clean_unit_text(_STOP.split(m.group(1), maxsplit=1)[0])
-                    if not value:  # the name is in the next non-empty cell
-                        value = next((clean_unit_text(cell_text(v)) for v in row[c + 1:]
-                                      if clean_unit_text(cell_text(v)) and "日期" not in cell_text(v)), "")
-                    if value:
-                        unit, where = value, f"工作表“{sheet.name}”第 {r + 1} 行"
-            elif unit is None and _FORMAL.search(_SEAL.sub("", flat)) and len(flat) <= 30 and c == 0:
-                # a line that is a unit's formal name alone: 武清区大良镇人民政府（盖章）
-                unit, where = clean_unit_text(text), f"工作表“{sheet.name}”第 {r + 1} 行"
+            if unit is None:
+                unit = _unit_line(text, flat, row, c)
+                if unit:
+                    where = f"工作表“{sheet.name}”第 {r + 1} 行"
             if filled is None and ("日期" in flat or "时间" in flat):
-                m = _DATE_LINE.search(text)
-                if m:
-                    value = _STOP.split(m.group(1), maxsplit=1)[0].strip(" ：:　")
-                    if not value:
-                        value = next((v for v in row[c + 1:] if cell_text(v)), None)
-                    if value not in (None, "") and not (isinstance(value, str) and not re.search(r"\d", norm(value))):
-                        filled = value
+                filled = _date_line(text, row, c)
     return unit, where, filled
+
+
+def _unit_line(text: str, flat: str, row: list, c: int) -> str | None:
+    """The unit a cell names: 填报单位：XXX (or XXX in the next cell), or a unit's formal name alone
+    in the first cell (武清区大良镇人民政府（盖章）)."""
+    if "单位" in flat:
+        m = _UNIT_LINE.search(text.replace("\u3000", " "))
+        if not m:
+            return None
+        value = clean_unit_text(_STOP.split(m.group(1), maxsplit=1)[0])
+        if not value:  # the name is in the next non-empty cell
+            value = next((clean_unit_text(cell_text(v)) for v in row[c + 1:]
+                          if clean_unit_text(cell_text(v)) and "日期" not in cell_text(v)), "")
+        return value or None
+    if _FORMAL.search(_SEAL.sub("", flat)) and len(flat) <= 30 and c == 0:
+        return clean_unit_text(text)
+    return None
+
+
+def _date_line(text: str, row: list, c: int):
+    """The 填报日期 a cell gives (填报日期：2017年6月30日, or the date in the next cell); None if no digits."""
+    m = _DATE_LINE.search(text)
+    if not m:
+        return None
+    value = _STOP.split(m.group(1), maxsplit=1)[0].strip(" ：:　")
+    if not value:
+        value = next((v for v in row[c + 1:] if cell_text(v)), None)
+    if value not in (None, "") and not (isinstance(value, str) and not re.search(r"\d", norm(value))):
+        return value
+    return None
 
 
 def _scan_marker(sheet: Sheet) -> str | None:
@@ -318,58 +352,68 @@ def read_workbook(path: Path, *, mappings: dict[str, str] | None = None,
     for sheet in sheets:
         if sheet.name.startswith((GUIDE, OPTIONS)):
             continue
-        fill_merged(sheet)
-        rows = sheet.rows
-        start = 0
-        while start < len(rows):
-            first_table = start == 0
-            unit, where, filled = _scan_lines(sheet, start, start + HEADER_SCAN_ROWS)
-            extra = {**(unit_mappings(unit) if unit_mappings else {}), **base}
-            scan_to = start + HEADER_SCAN_ROWS if first_table else len(rows)
-            found = find_header(rows, start, scan_to, extra, anywhere=not first_table)
-            if found is None:
-                if first_table:
-                    miss = _near_miss(rows, sheet.name, extra)
-                    if miss and (best_miss is None or miss[0] > best_miss[0]):
-                        best_miss = miss
-                break
-            kind, header_r, first, cols, headers, marks = found
-            unit, where, filled = _scan_lines(sheet, start, header_r)
-            nxt = find_header(rows, first, len(rows), extra, anywhere=True)
-            end = len(rows) if nxt is None else _title_start(rows, first, nxt[1])
-            if not book.ledger:
-                for key in OFFICE_ONLY:
-                    cols.pop(key, None)
-                    headers.pop(key, None)
-            table = Table(sheet=sheet.name, kind=kind, header_row=header_r + 1, columns=cols, headers=headers, rows=rows,
-                          first_data=first, end=end, unit=unit, unit_where=where, filled_on=filled, status_marks=marks)
-            _status_by_content(table, rows[header_r], extra)
-            book.tables.append(table)
-            if book.unit is None and unit:
-                book.unit, book.unit_where = unit, where
-            if book.filled_on is None and filled is not None:
-                book.filled_on = filled
-            start = end
+        miss = _read_tables(book, sheet, base, unit_mappings)
+        if miss and (best_miss is None or miss[0] > best_miss[0]):
+            best_miss = miss
     if book.unit is None:
-        for sheet in sheets:
-            if sheet.name.startswith(GUIDE):
-                ref = _scan_marker(sheet)
-                if ref:
-                    book.unit, book.unit_where = ref, f"模板标记（工作表“{sheet.name}”）"
-                    break
+        _unit_from_marker(book, sheets)
     # A unit line on a sheet that has no table (a cover sheet) still names the unit.
     if book.unit is None or book.filled_on is None:
         for sheet in sheets:
-            if any(t.sheet == sheet.name for t in book.tables):
-                continue
-            unit, where, filled = _scan_lines(sheet, 0, HEADER_SCAN_ROWS)
-            if book.unit is None and unit:
-                book.unit, book.unit_where = unit, where
-            if book.filled_on is None and filled is not None:
-                book.filled_on = filled
+            if not any(t.sheet == sheet.name for t in book.tables):
+                _note_lines(book, *_scan_lines(sheet, 0, HEADER_SCAN_ROWS))
     if not book.tables and best_miss:
         book.near_miss = best_miss[1]
     return book
+
+
+def _read_tables(book: Workbook, sheet: Sheet, base: dict[str, str],
+                 unit_mappings: Callable[[str | None], dict[str, str]] | None) -> tuple[int, str] | None:
+    """The tables of one sheet, one below the other, into `book`; for a sheet with none, its near miss."""
+    fill_merged(sheet)
+    rows = sheet.rows
+    start = 0
+    while start < len(rows):
+        first_table = start == 0
+        unit, where, filled = _scan_lines(sheet, start, start + HEADER_SCAN_ROWS)
+        extra = {**(unit_mappings(unit) if unit_mappings else {}), **base}
+        scan_to = start + HEADER_SCAN_ROWS if first_table else len(rows)
+        found = find_header(rows, start, scan_to, extra, anywhere=not first_table)
+        if found is None:
+            return _near_miss(rows, sheet.name, extra) if first_table else None
+        kind, header_r, first, cols, headers, marks = found
+        unit, where, filled = _scan_lines(sheet, start, header_r)
+        nxt = find_header(rows, first, len(rows), extra, anywhere=True)
+        end = len(rows) if nxt is None else _title_start(rows, first, nxt[1])
+        if not book.ledger:
+            for key in OFFICE_ONLY:
+                cols.pop(key, None)
+                headers.pop(key, None)
+        table = Table(sheet=sheet.name, kind=kind, header_row=header_r + 1, columns=cols, headers=headers, rows=rows,
+                      first_data=first, end=end, unit=unit, unit_where=where, filled_on=filled, status_marks=marks)
+        _status_by_content(table, rows[header_r], extra)
+        book.tables.append(table)
+        _note_lines(book, unit, where, filled)
+        start = end
+    return None
+
+
+def _note_lines(book: Workbook, unit: str | None, where: str | None, filled) -> None:
+    """The first 填报单位 and 填报日期 lines found are the file's."""
+    if book.unit is None and unit:
+        book.unit, book.unit_where = unit, where
+    if book.filled_on is None and filled is not None:
+        book.filled_on = filled
+
+
+def _unit_from_marker(book: Workbook, sheets: list[Sheet]) -> None:
+    """The unit of a `zz template` workbook: the marker on its 填表说明 sheet."""
+    for sheet in sheets:
+        if sheet.name.startswith(GUIDE):
+            ref = _scan_marker(sheet)
+            if ref:
+                book.unit, book.unit_where = ref, f"模板标记（工作表“{sheet.name}”）"
+                return
 
 
 def _title_start(rows: list[list], first: int, header_r: int) -> int:

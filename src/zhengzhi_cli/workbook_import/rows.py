@@ -10,11 +10,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from .. import text as text_rules
 from ..dates import numbered_parts, parse_loose_date
 from ..errors import FileRefused, Invalid, ZzError
 from ..excel import columns as C
 from ..excel.columns import norm
-from .. import text as text_rules
 from ..excel.files import CellError
 from ..vocab import FixStatus, RuleStatus
 from .cells import FOOTNOTE_START, Cells, Progress, _Bad, _n, person_of, text_of
@@ -23,7 +23,7 @@ _LIMITS = {field: rule[1] for field, rule in text_rules.FIELDS.items()}
 _FREE, _PERSON = text_rules.FREE_TEXT_MAX, text_rules.PERSON_MAX  # the fast path of _checked, inlined where rows are many
 
 
-def _checked(r: "_Row", key: str, field: str, value):
+def _checked(r: _Row, key: str, field: str, value):
     """One set of text rules for every way in (text.py), as `zz issue add` applies them: no control
     characters, no text past its column's length. Plain short text passes on two C-level checks."""
     if value.__class__ is str and (len(value) > _LIMITS.get(field, text_rules.FREE_TEXT_MAX) or not value.isprintable()):
@@ -190,7 +190,7 @@ def parse(session, book, *, unit_ref: str | None, cells: Cells, names: UnitNames
 class _Row:
     """One data row of a table being read: its cells by key, and where to report a bad one."""
 
-    __slots__ = ("out", "table", "cols", "row", "excel_row", "cells")
+    __slots__ = ("cells", "cols", "excel_row", "out", "row", "table")
 
     def __init__(self, out: Parsed, table, cells: Cells):
         self.out, self.table, self.cols, self.cells = out, table, table.columns, cells
@@ -222,32 +222,53 @@ class _Row:
             return default
 
 
-def _parse_table(out: Parsed, table, file_unit, filled, *, cells: Cells, names: UnitNames, done: list) -> None:
-    kind = table.kind
-    cols = table.columns
+def _note_columns(out: Parsed, table) -> None:
+    """Which columns the file has, per kind (plan_writes leaves the register's value where a column is absent)."""
+    kind, cols = table.kind, table.columns
     if kind in (C.ISSUES, C.COMBINED):
         out.columns[C.ISSUES] |= set(cols)
     if kind in (C.FIXES, C.COMBINED):
         out.columns[C.FIXES] |= set(cols) | ({"status"} if table.status_marks else set())
     if kind == C.RULES:
         out.columns[C.RULES] |= set(cols)
+
+
+def _pad_rows(table) -> None:
+    """Every data row as wide as the table's last column: a cell is read by index, never past the row."""
+    width = max([*table.columns.values(), *table.status_marks]) + 1
     rows = table.rows
-    width = max([*cols.values(), *table.status_marks]) + 1
     for i in range(table.first_data, table.end):
         if len(rows[i]) < width:
             rows[i].extend([None] * (width - len(rows[i])))
+
+
+_FIX_KEYS = ("task", "deadline", "status", "done_on", "evidence", "progress")
+
+
+class _TableState(dict):
+    """What reading a table carries from row to row: the section's 整治重点 and number, the last issue's
+    序号 (a measure on the row below it), the first row of each issue, the table's 填报日期."""
+
+    def __init__(self, table, filled):
+        cols = table.columns
+        super().__init__(section_area=None, first_row_of={}, prev_seq=None, filled=filled, section_no=0)
+        self.fix_keys = [k for k in _FIX_KEYS if k in cols]
+        seq_col = cols.get("seq")
+        # numbering that starts again in every section (（一）… 1、2、3，（二）… 1、2): the unit's 序号
+        # within its section, kept as section × 1000 + 序号 so that a row added in one section moves no other
+        self.restart = table.kind in (C.ISSUES, C.COMBINED) and seq_col is not None and _numbering_restarts(table, seq_col)
+        self.used = [(key, c) for key, c in cols.items()] + [("status", c) for c in table.status_marks]
+        self.has_errors = any(CellError in map(type, table.rows[i]) for i in range(table.first_data, table.end))
+
+
+def _parse_table(out: Parsed, table, file_unit, filled, *, cells: Cells, names: UnitNames, done: list) -> None:
+    _note_columns(out, table)
+    _pad_rows(table)
+    rows, cols = table.rows, table.columns
     r = _Row(out, table, cells)
     seq_col = cols.get("seq")
-    desc_col = cols.get("description")
     unit_col = cols.get("unit")
-    fix_keys = [k for k in ("task", "deadline", "status", "done_on", "evidence", "progress") if k in cols]
-    state = {"section_area": None, "first_row_of": {}, "prev_seq": None, "filled": filled}
-    # numbering that starts again in every section (（一）… 1、2、3，（二）… 1、2): the unit's 序号
-    # within its section, kept as section × 1000 + 序号 so that a row added in one section moves no other
-    restart = kind in (C.ISSUES, C.COMBINED) and seq_col is not None and _numbering_restarts(table, seq_col)
-    used = [(key, c) for key, c in cols.items()] + [("status", c) for c in table.status_marks]
-    has_errors = any(CellError in map(type, rows[i]) for i in range(table.first_data, table.end))
-    section_no = 0
+    state = _TableState(table, filled)
     on_progress = done[2]
     for i in range(table.first_data, table.end):
         done[0] += 1
@@ -258,50 +279,70 @@ def _parse_table(out: Parsed, table, file_unit, filled, *, cells: Cells, names: 
         seq_value = row[seq_col] if seq_col is not None else None
         continued = False
         if seq_value.__class__ is not float and seq_value.__class__ is not int:
-            if (kind == C.COMBINED and Cells.blank(seq_value) and state["prev_seq"] is not None
-                    and (desc_col is None or Cells.blank(row[desc_col]))
-                    and any(not Cells.blank(row[cols[k]]) for k in fix_keys)):
-                continued = True  # a second measure on the row below its issue
-            else:
-                skip, heading = _is_footnote(row, seq_value)
-                if skip:
-                    if heading:
-                        section_no += 1
-                    if heading and len(norm(heading)) <= 30:
-                        try:
-                            state["section_area"] = cells.convert("area", heading)
-                        except _Bad:
-                            pass
-                    continue
+            continued = _continues_issue(r, seq_value, state)
+            if not continued and _passed_over(r, seq_value, state):
+                continue
         errors_before = len(out.problems)
-        if has_errors and _error_cells(r, used):
+        if state.has_errors and _error_cells(r, state.used):
             continue
         unit_id = _row_unit(r, unit_col, file_unit, names, ledger=out.ledger)
-        if continued:
-            seq = state["prev_seq"]
-        elif seq_value.__class__ is float and seq_value >= 1 and seq_value.is_integer() and seq_value < 1e9:
-            seq = int(seq_value)
-        elif seq_value.__class__ is int and 1 <= seq_value < 10**9:
-            seq = seq_value
-        else:
-            seq = r.conv("seq", "seq", required=True)
-        if restart and seq is not None and not continued:
-            seq = section_no * 1000 + seq
+        seq = state["prev_seq"] if continued else _row_seq(r, seq_value)
+        if state.restart and seq is not None and not continued:
+            seq = state["section_no"] * 1000 + seq
             out.composite_keys = True
         if unit_id is not None:
             out.unit_ids.add(unit_id)
-        if kind in (C.ISSUES, C.COMBINED) and not continued:
-            _issue_row(out, r, unit_id, seq, state, errors_before)
-            state["prev_seq"] = seq
-        if kind in (C.FIXES, C.COMBINED):
-            if kind == C.COMBINED and all(Cells.blank(row[cols[k]]) for k in fix_keys) and not _marked(r):
-                continue  # an issue with no measures yet
-            _fix_row(out, r, unit_id, seq, state, errors_before)
-        if kind == C.RULES:
-            _rule_row(out, r, unit_id, seq, state, errors_before)
+        _read_row(out, r, unit_id, seq, state, errors_before, continued=continued)
 
 
-def _error_cells(r: "_Row", used: list[tuple[str, int]]) -> bool:
+def _continues_issue(r: _Row, seq_value, state: _TableState) -> bool:
+    """A second measure on the row below its issue (整改台账): no 序号, no 问题, but a measure's cells."""
+    if r.table.kind != C.COMBINED or not Cells.blank(seq_value) or state["prev_seq"] is None:
+        return False
+    desc_col = r.cols.get("description")
+    if desc_col is not None and not Cells.blank(r.row[desc_col]):
+        return False
+    return any(not Cells.blank(r.row[r.cols[k]]) for k in state.fix_keys)
+
+
+def _passed_over(r: _Row, seq_value, state: _TableState) -> bool:
+    """A blank row, a footnote or a section heading carries no data; a heading starts a section, and
+    one that names a 整治重点 gives it to the rows below."""
+    skip, heading = _is_footnote(r.row, seq_value)
+    if skip and heading:
+        state["section_no"] += 1
+        if len(norm(heading)) <= 30:
+            try:
+                state["section_area"] = r.cells.convert("area", heading)
+            except _Bad:
+                pass
+    return skip
+
+
+def _row_seq(r: _Row, seq_value):
+    """The row's 序号: a whole number as Excel stores it, else the cell read as one (or refused)."""
+    if seq_value.__class__ is float and seq_value >= 1 and seq_value.is_integer() and seq_value < 1e9:
+        return int(seq_value)
+    if seq_value.__class__ is int and 1 <= seq_value < 10**9:
+        return seq_value
+    return r.conv("seq", "seq", required=True)
+
+
+def _read_row(out: Parsed, r: _Row, unit_id, seq, state: _TableState, errors_before: int, *, continued: bool) -> None:
+    """The row as an issue, a measure (or both, in a 整改台账), or a rule."""
+    kind = r.table.kind
+    if kind in (C.ISSUES, C.COMBINED) and not continued:
+        _issue_row(out, r, unit_id, seq, state, errors_before)
+        state["prev_seq"] = seq
+    if kind in (C.FIXES, C.COMBINED):
+        if kind == C.COMBINED and all(Cells.blank(r.row[r.cols[k]]) for k in state.fix_keys) and not _marked(r):
+            return  # an issue with no measures yet
+        _fix_row(out, r, unit_id, seq, state, errors_before)
+    if kind == C.RULES:
+        _rule_row(out, r, unit_id, seq, state, errors_before)
+
+
+def _error_cells(r: _Row, used: list[tuple[str, int]]) -> bool:
     """A cell holding a spreadsheet error (#REF!, #DIV/0!): refused, saying which error it holds."""
     found = False
     for key, c in used:
@@ -358,11 +399,26 @@ def _marked(r: _Row) -> bool:
 
 
 def _issue_row(out: Parsed, r: _Row, unit_id, seq, state: dict, errors_before: int) -> None:
-    cells, row, cols, kind = r.cells, r.row, r.cols, r.table.kind
-    issue = {"_where": (r.table.sheet, r.excel_row, kind, r.table.headers)}
-    if "area" in cols:
-        v = row[cols["area"]]
-        hit = cells._cache["area"].get((v.__class__, v))
+    issue = {"_where": (r.table.sheet, r.excel_row, r.table.kind, r.table.headers)}
+    _issue_area(r, issue, state)
+    _issue_lists(r, issue)
+    desc = _issue_texts(r, issue, state)
+    if unit_id is not None and seq is not None:
+        _keep_issue(out, r, (unit_id, seq), issue, desc, state, errors_before)
+
+
+def _cached(r: _Row, key: str, kind_: str, **conv):
+    """The cell through the closed list's cache (most cells repeat a few words), else converted."""
+    v = r.row[r.cols[key]]
+    hit = r.cells._cache[kind_].get((v.__class__, v))
+    return hit[0] if hit.__class__ is tuple else r.conv(key, kind_, **conv)
+
+
+def _issue_area(r: _Row, issue: dict, state: dict) -> None:
+    """The 整治重点: its column, else the section heading above the row."""
+    if "area" in r.cols:
+        v = r.row[r.cols["area"]]
+        hit = r.cells._cache["area"].get((v.__class__, v))
         if hit.__class__ is tuple:
             issue["area"] = hit[0]
         elif state["section_area"] and Cells.blank(v):
@@ -372,15 +428,20 @@ def _issue_row(out: Parsed, r: _Row, unit_id, seq, state: dict, errors_before: i
     elif state["section_area"]:
         issue["area"] = state["section_area"]
     else:
-        r.bad("area", "没有整治重点：表中没有“整治重点”列，本行上方也没有“（三）责任意识方面”这样的分节行", cells.areas_accepted)
-    if "source" in cols:
-        v = row[cols["source"]]
-        hit = cells._cache["source"].get((v.__class__, v))
-        issue["source"] = hit[0] if hit.__class__ is tuple else r.conv("source", "source", default="自查")
-    if "check" in cols:
-        v = row[cols["check"]]
-        hit = cells._cache["check"].get((v.__class__, v))
-        issue["check_item"] = hit[0] if hit.__class__ is tuple else r.conv("check", "check")
+        r.bad("area", "没有整治重点：表中没有“整治重点”列，本行上方也没有“（三）责任意识方面”这样的分节行", r.cells.areas_accepted)
+
+
+def _issue_lists(r: _Row, issue: dict) -> None:
+    """问题来源 and 检查项: words from the plan's closed lists."""
+    if "source" in r.cols:
+        issue["source"] = _cached(r, "source", "source", default="自查")
+    if "check" in r.cols:
+        issue["check_item"] = _cached(r, "check", "check")
+
+
+def _issue_texts(r: _Row, issue: dict, state: dict):
+    """描述, 发现日期, the people and the note; returns the description as written (duplicate rows compare it)."""
+    row, cols = r.row, r.cols
     v = row[cols["description"]] if "description" in cols else None
     desc = (v.strip() or None) if v.__class__ is str else text_of(v)
     if not desc:
@@ -392,32 +453,38 @@ def _issue_row(out: Parsed, r: _Row, unit_id, seq, state: dict, errors_before: i
         issue["found_on"] = state["filled"]  # None: no 填报日期 either (a new issue is refused in plan_writes)
         issue["_found_default"] = True
     else:
-        hit = cells._cache["date"].get((v.__class__, v))
-        issue["found_on"] = hit[0] if hit.__class__ is tuple else r.conv("found_on", "date")
+        issue["found_on"] = _cached(r, "found_on", "date")
     for key in ("leader", "owner"):
         if key in cols:
-            v = row[cols[key]]
-            v = (v.strip() or None) if v.__class__ is str else text_of(v)
-            if v and (" " in v or "\u3000" in v or "\n" in v or "\t" in v):
-                v = "".join(v.split())
-            issue[key] = v if v is None or (len(v) <= _PERSON and v.isprintable()) else _checked(r, key, key, v)
+            issue[key] = _person(r, key)
     if "note" in cols:
         v = row[cols["note"]]
         issue["note"] = _checked(r, "note", "note", (v.strip() or None) if v.__class__ is str else text_of(v))
-    ikey = (unit_id, seq)
+    return desc
+
+
+def _person(r: _Row, key: str):
+    """A person's name, with any whitespace inside it taken out."""
+    v = r.row[r.cols[key]]
+    v = (v.strip() or None) if v.__class__ is str else text_of(v)
+    if v and (" " in v or "\u3000" in v or "\n" in v or "\t" in v):
+        v = "".join(v.split())
+    return v if v is None or (len(v) <= _PERSON and v.isprintable()) else _checked(r, key, key, v)
+
+
+def _keep_issue(out: Parsed, r: _Row, ikey: tuple, issue: dict, desc, state: dict, errors_before: int) -> None:
+    """Keep the issue unless its 序号 came before (in this table, or on another sheet) or a cell was refused."""
     first_row_of = state["first_row_of"]
-    if unit_id is None or seq is None:
-        return
     if ikey in first_row_of:
         prior = out.issues.get(ikey)
-        if kind != C.COMBINED or (prior is not None and prior.get("description") != desc):
-            r.bad("seq", f"序号 {seq} 与第 {first_row_of[ikey]} 行重复", "同一单位同一表内序号不能重复")
+        if r.table.kind != C.COMBINED or (prior is not None and prior.get("description") != desc):
+            r.bad("seq", f"序号 {ikey[1]} 与第 {first_row_of[ikey]} 行重复", "同一单位同一表内序号不能重复")
         return
     first_row_of[ikey] = r.excel_row
     if len(out.problems) != errors_before:
         return
     if ikey in out.issues:
-        r.bad("seq", f"序号 {seq} 已在工作表“{out.issues[ikey]['_where'][0]}”出现", "同一单位的问题序号不能重复")
+        r.bad("seq", f"序号 {ikey[1]} 已在工作表“{out.issues[ikey]['_where'][0]}”出现", "同一单位的问题序号不能重复")
     else:
         out.issues[ikey] = issue
 
@@ -461,24 +528,29 @@ def _fix_row(out: Parsed, r: _Row, unit_id, seq, state: dict, errors_before: int
         fix["note"] = _checked(r, "note", "note", text_of(r.cell("note")))
     if "status" in cols or "done_on" in cols or r.table.status_marks:
         _fix_state(out, r, fix, state)
-    if len(out.problems) != errors_before or unit_id is None:
-        return
-    if kind == C.FIXES:
+    if len(out.problems) == errors_before and unit_id is not None:
+        _keep_fix(out, r, fix, (unit_id, seq), tasks, deadlines)
+
+
+def _keep_fix(out: Parsed, r: _Row, fix: dict, key: tuple, tasks: list, deadlines: list) -> None:
+    """An 整改清单 row under its issue's 序号 (its own 序号 once per unit); a 整改台账 row's measures
+    (one per numbered part when one cell holds several 时限) under the row's issue."""
+    unit_id, seq = key
+    if r.table.kind == C.FIXES:
         issue_seq = r.conv("issue_seq", "seq", required=True)
         if issue_seq is None or seq is None:
             return
         fix["issue_key"] = (unit_id, issue_seq)
-        fkey = (unit_id, seq)
-        if fkey in out.fixes:
-            r.bad("seq", f"序号 {seq} 与第 {out.fixes[fkey]['_where'][1]} 行重复", "同一单位整改清单内序号不能重复")
+        if key in out.fixes:
+            r.bad("seq", f"序号 {seq} 与第 {out.fixes[key]['_where'][1]} 行重复", "同一单位整改清单内序号不能重复")
             return
-        out.fixes[fkey] = fix
+        out.fixes[key] = fix
     elif seq is not None:
         for task_k, deadline_k in zip(tasks, deadlines):
-            one = dict(fix, task=task_k, issue_key=(unit_id, seq))
-            if "deadline" in cols:
+            one = dict(fix, task=task_k, issue_key=key)
+            if "deadline" in r.cols:
                 one["deadline"] = deadline_k
-            out.combined_fixes.setdefault((unit_id, seq), []).append(one)
+            out.combined_fixes.setdefault(key, []).append(one)
 
 
 def _fix_state(out: Parsed, r: _Row, fix: dict, state: dict) -> None:
@@ -532,16 +604,7 @@ def _rule_row(out: Parsed, r: _Row, unit_id, seq, state: dict, errors_before: in
     rule["title"] = title
     rule["action"] = r.conv("action", "action", required=True)
     if "due_on" in cols:
-        due = r.cell("due_on")
-        flat = norm(due) if isinstance(due, str) else ""
-        if flat and any(w in flat for w in ("长期", "常态")):
-            rule["due_on"] = None
-        elif flat and any(w in flat for w in ("立行立改", "即知即改", "立即")):
-            rule["due_on"] = state["filled"]
-            if state["filled"] is None:
-                r.bad("due_on", "立行立改的制度以填报日期为完成时限，但表上没有填报日期", "日期，或在表头上方写明填报日期")
-        else:
-            rule["due_on"] = r.conv("due_on", "date")
+        rule["due_on"] = _rule_due(r, state)
     if "doc_no" in cols:
         rule["doc_no"] = _checked(r, "doc_no", "doc_no", text_of(r.cell("doc_no")))
     if "note" in cols:
@@ -554,13 +617,7 @@ def _rule_row(out: Parsed, r: _Row, unit_id, seq, state: dict, errors_before: in
             rule["issue_seqs"] = ()
             rule["issue_text"] = text_of(value)  # the issue's own words: linked by description in plan_writes
     if "status" in cols or "done_on" in cols:
-        status = r.conv("status", "rule_status") if "status" in cols else None
-        done_on = r.conv("done_on", "date") if "done_on" in cols else None
-        status = status or (RuleStatus.DONE if done_on else RuleStatus.PENDING)
-        rule["status"] = status
-        rule["done_on"] = (done_on or state["filled"]) if status == RuleStatus.DONE else None
-        if status == RuleStatus.DONE and rule["done_on"] is None:
-            r.bad("status", "已完成但没有完成日期，表上也没有填报日期", "在表头上方写明“填报日期：…”，或用 --filled-on 指定")
+        _rule_state(r, rule, state)
     if len(out.problems) != errors_before or unit_id is None or seq is None:
         return
     rkey = (unit_id, seq)
@@ -568,6 +625,30 @@ def _rule_row(out: Parsed, r: _Row, unit_id, seq, state: dict, errors_before: in
         r.bad("seq", f"序号 {seq} 与第 {out.rules[rkey]['_where'][1]} 行重复", "同一单位制度清单内序号不能重复")
         return
     out.rules[rkey] = rule
+
+
+def _rule_due(r: _Row, state: dict):
+    """完成时限: 长期坚持 has none, 立行立改 is the 填报日期, else a date."""
+    due = r.cell("due_on")
+    flat = norm(due) if isinstance(due, str) else ""
+    if flat and any(w in flat for w in ("长期", "常态")):
+        return None
+    if flat and any(w in flat for w in ("立行立改", "即知即改", "立即")):
+        if state["filled"] is None:
+            r.bad("due_on", "立行立改的制度以填报日期为完成时限，但表上没有填报日期", "日期，或在表头上方写明填报日期")
+        return state["filled"]
+    return r.conv("due_on", "date")
+
+
+def _rule_state(r: _Row, rule: dict, state: dict) -> None:
+    """Status and completion date; a rule done on no date said takes the 填报日期."""
+    status = r.conv("status", "rule_status") if "status" in r.cols else None
+    done_on = r.conv("done_on", "date") if "done_on" in r.cols else None
+    status = status or (RuleStatus.DONE if done_on else RuleStatus.PENDING)
+    rule["status"] = status
+    rule["done_on"] = (done_on or state["filled"]) if status == RuleStatus.DONE else None
+    if status == RuleStatus.DONE and rule["done_on"] is None:
+        r.bad("status", "已完成但没有完成日期，表上也没有填报日期", "在表头上方写明“填报日期：…”，或用 --filled-on 指定")
 
 
 def _accepted_for(kind: str, cells: Cells) -> str:
