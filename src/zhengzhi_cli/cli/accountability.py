@@ -7,8 +7,8 @@ from typing import Annotated, List, Optional
 import typer
 
 from . import output
-from .common import CSV, JSON, LIMIT, complete_unit, completer, db_session, need, paged, plan_choices
-from .edited import NOTE
+from .common import CSV, JSON, LIMIT, complete_unit, completer, db_session, need, paged, plan_choices, reply
+from .edited import NOTE, edit_record
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -45,10 +45,7 @@ def accountability_add(
         record = accountability.add(session, person=person, unit=unit, measure=measure, on=date, position=position,
                                     decided_by=by, reason=reason, issue_ids=issue or [], referral=referral, note=note)
         rec = accountability.show(session, record.id)
-    if json_:
-        output.emit_json(rec)
-    else:
-        output.line(_say(rec))
+    reply(json_, rec, _say(rec))
 
 
 @app.command("edit")
@@ -68,15 +65,10 @@ def accountability_edit(
     json_: JSON = False,
 ):
     """修改一项问责（可撤销）。示例：zz accountability edit 5 --measure 通报批评 --position 副科长"""
-    from .. import accountability
-    from .edited import run
-
-    run(ctx, json_, edit=lambda session: accountability.edit(session, record_id, person=person, unit=unit,
-                                                             measure=measure, on=date, position=position,
-                                                             decided_by=by, reason=reason, issue_ids=issue,
-                                                             referral=referral, note=note),
-        show=lambda session: accountability.show(session, record_id),
-        title=lambda rec: f"问责 #{record_id}（{rec['unit']} {rec['person']}）")
+    edit_record(ctx, json_, "accountability", record_id,
+                dict(person=person, unit=unit, measure=measure, on=date, position=position, decided_by=by,
+                     reason=reason, issue_ids=issue, referral=referral, note=note),
+                named=lambda rec: f"问责 #{record_id}（{rec['unit']} {rec['person']}）")
 
 
 @app.command("outcome")
@@ -95,10 +87,7 @@ def accountability_outcome(
         text = need(text, option="TEXT", label="处理结果")
         accountability.outcome(session, record_id, text=text, on=date, referral=referral)
         rec = accountability.show(session, record_id)
-    if json_:
-        output.emit_json(rec)
-    else:
-        output.line(f"已登记问责 #{rec['id']}（{rec['unit']} {rec['person']}）的处理结果：{rec['outcome']}（{rec['outcome_on']}）")
+    reply(json_, rec, f"已登记问责 #{rec['id']}（{rec['unit']} {rec['person']}）的处理结果：{rec['outcome']}（{rec['outcome_on']}）")
 
 
 @app.command("list")

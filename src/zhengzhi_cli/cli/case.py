@@ -7,8 +7,8 @@ from typing import Annotated, Optional
 import typer
 
 from . import output
-from .common import CSV, JSON, LIMIT, complete_unit, completer, db_session, need, paged, plan_choices
-from .edited import NOTE
+from .common import CSV, JSON, LIMIT, complete_unit, completer, db_session, need, paged, plan_choices, reply
+from .edited import NOTE, edit_record
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -40,10 +40,7 @@ def case_add(
         case = cases.add(session, title=title, kind=kind, unit=unit, person=person, what=what, on=date, published=published,
                          where=where, note=note)
         rec = cases.record(case, session.get(Unit, case.unit_id).name)
-    if json_:
-        output.emit_json(rec)
-    else:
-        output.line(f"已登记{rec['kind']}典型 #{rec['id']}：{rec['title']}（{rec['unit']}）")
+    reply(json_, rec, f"已登记{rec['kind']}典型 #{rec['id']}：{rec['title']}（{rec['unit']}）")
 
 
 @app.command("edit")
@@ -62,14 +59,9 @@ def case_edit(
     json_: JSON = False,
 ):
     """修改一个典型案例（可撤销）。示例：zz case edit 2 --title "窗口推行延时服务" --published 2017-09-02"""
-    from .. import cases
-    from .edited import run
-
-    run(ctx, json_, edit=lambda session: cases.edit(session, case_id, title=title, kind=kind, unit=unit,
-                                                    person=person, what=what, on=date, published=published,
-                                                    where=where, note=note),
-        show=lambda session: cases.show(session, case_id),
-        title=lambda rec: f"{rec['kind']}典型 #{case_id}")
+    edit_record(ctx, json_, "cases", case_id, dict(title=title, kind=kind, unit=unit, person=person, what=what, on=date,
+                                                   published=published, where=where, note=note),
+                named=lambda rec: f"{rec['kind']}典型 #{case_id}")
 
 
 @app.command("publish")
@@ -87,10 +79,7 @@ def case_publish(
     with db_session(ctx, write=True) as session:
         case = cases.publish(session, case_id, on=date, where=where)
         rec = cases.record(case, session.get(Unit, case.unit_id).name)
-    if json_:
-        output.emit_json(rec)
-    else:
-        output.line(f"典型案例 #{rec['id']} 已于 {rec['published_on']} 公开{('（' + rec['published_where'] + '）') if rec['published_where'] else ''}")
+    reply(json_, rec, f"典型案例 #{rec['id']} 已于 {rec['published_on']} 公开{('（' + rec['published_where'] + '）') if rec['published_where'] else ''}")
 
 
 @app.command("list")

@@ -7,8 +7,8 @@ from typing import Annotated, Optional
 import typer
 
 from . import output
-from .common import CSV, LIMIT, complete_unit, db_session, need, paged
-from .edited import NOTE
+from .common import CSV, LIMIT, complete_unit, db_session, need, paged, reply
+from .edited import NOTE, edit_record
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -34,10 +34,7 @@ def check_add(
         date = need(date, option="--date", label="自查日期")
         rec = checks.add(session, unit=unit, item=(str(item).split() or [""])[0], on=date, result=result, note=note)
         out = next(r for r in checks.list_checks(session, unit=unit) if r["id"] == rec.id)
-    if json_:
-        output.emit_json(out)
-    else:
-        output.line(f"已登记四查四看 #{out['id']}：{out['unit']} {out['check']}，{out['look']}（{out['date']}）")
+    reply(json_, out, f"已登记四查四看 #{out['id']}：{out['unit']} {out['check']}，{out['look']}（{out['date']}）")
 
 
 @app.command("edit")
@@ -52,13 +49,8 @@ def check_edit(
     json_: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
 ):
     """修改一项四查四看结果（可撤销）。示例：zz check edit 2 --date 2017-04-18 --result "发现问题4个" """
-    from .. import checks
-    from .edited import run
-
-    run(ctx, json_, edit=lambda session: checks.edit(session, check_id, unit=unit, item=item, on=date, result=result,
-                                                     note=note),
-        show=lambda session: checks.show(session, check_id),
-        title=lambda rec: f"四查四看 #{check_id}（{rec['unit']}）")
+    edit_record(ctx, json_, "checks", check_id, dict(unit=unit, item=item, on=date, result=result, note=note),
+                named=lambda rec: f"四查四看 #{check_id}（{rec['unit']}）")
 
 
 @app.command("list")

@@ -6,7 +6,7 @@ import datetime as dt
 import os
 import sys
 from contextlib import contextmanager
-from typing import Annotated, Callable, Optional
+from typing import Annotated, Callable, Iterable, Optional
 
 import typer
 
@@ -90,6 +90,16 @@ def plan_choices(session, list_name: str) -> Callable[[], list[str]]:
         return plan.lists[list_name]
 
     return choices
+
+
+def reply(json_: bool, rec, text: str) -> None:
+    """A command's answer: the record as JSON for a script, else one line for the clerk."""
+    from . import output
+
+    if json_:
+        output.emit_json(rec)
+    else:
+        output.line(text)
 
 
 def as_of(value: str | None) -> dt.date | None:
@@ -191,3 +201,23 @@ def paged(title: str, columns: list[str], recs: list, row: Callable[[dict], tupl
     shown = recs[:page] if page else recs
     output.listing(title, columns, [row(r) for r in shown], caption=caption)
     output.page_note(len(recs), len(shown))
+
+
+def page_or_stream(json_: bool, csv_: bool, limit: int | None, columns: list[str], row: Callable[[dict], tuple], *,
+                   stream: Callable[[int | None], Iterable[dict]], page: Callable[[int | None], list[dict]],
+                   count: Callable[[], int]) -> tuple[list[dict], int] | None:
+    """A list the register pages itself: with --json / --csv every row (or --limit) streamed from
+    `stream(limit)`, and None; otherwise `page(size)` (50 rows, --limit N, 0 for all) and the total,
+    counted only when the page is full."""
+    from . import output
+
+    if json_ or csv_:
+        recs = stream(limit or None)
+        if json_:
+            output.emit_json_stream(recs)
+        else:
+            output.emit_csv(columns, (row(r) for r in recs))
+        return None
+    size = output.PAGE if limit is None else limit
+    recs = page(size or None)
+    return recs, (count() if size and len(recs) == size else len(recs))

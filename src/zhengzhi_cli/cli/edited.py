@@ -24,6 +24,18 @@ def run(ctx, json_: bool, *, edit: Callable[..., list[dict]], show: Callable[...
     say(title(rec), rec, changes, json_)
 
 
+def edit_record(ctx, json_: bool, domain: str, record_id: int, changes: dict, *, named: Callable[[dict], str],
+                show: Callable[..., dict] | None = None) -> None:
+    """`zz <noun> edit ID --option …`: the domain module's `edit(session, ID, **changes)` (an option not
+    given is None: left as it is), the record read back (`show(session, ID)`, the module's own unless
+    given), then the fields that changed; `named(record)` says which record it is."""
+    import importlib
+
+    module = importlib.import_module(f"..{domain}", __package__)
+    run(ctx, json_, edit=lambda session: module.edit(session, record_id, **changes),
+        show=lambda session: (show or module.show)(session, record_id), title=named)
+
+
 def say(title: str, rec: dict, changes: list[dict], json_: bool) -> None:
     if json_:
         output.emit_json({**rec, "changes": changes})

@@ -7,8 +7,8 @@ from typing import Annotated, Optional
 import typer
 
 from . import output
-from .common import JSON, as_of, complete_unit, completer, db_session, need
-from .edited import NOTE
+from .common import CSV, JSON, LIMIT, as_of, complete_unit, completer, db_session, need, page_or_stream, reply
+from .edited import NOTE, edit_record
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -27,10 +27,7 @@ def _done(verb: str, fix, json_: bool, session) -> None:
     from .. import fixes
 
     rec = fixes.show(session, fix.id)
-    if json_:
-        output.emit_json(rec)
-    else:
-        output.line(f"整改 #{rec['id']} {verb}：{rec['status']}（{rec['unit']}，时限 {when(rec)}）")
+    reply(json_, rec, f"整改 #{rec['id']} {verb}：{rec['status']}（{rec['unit']}，时限 {when(rec)}）")
 
 
 @app.command("add")
@@ -52,10 +49,7 @@ def fix_add(
         deadline = need(deadline, option="--deadline", label="整改时限（日期或“长期坚持”）")
         fix = fixes.add(session, issue_id=issue_id, task=task, deadline=deadline, owner=owner, leader=leader, note=note)
         rec = fixes.show(session, fix.id)
-    if json_:
-        output.emit_json(rec)
-    else:
-        output.line(f"已新增整改 #{rec['id']}（问题 #{rec['issue_id']}，{rec['unit']}，时限 {when(rec)}）")
+    reply(json_, rec, f"已新增整改 #{rec['id']}（问题 #{rec['issue_id']}，{rec['unit']}，时限 {when(rec)}）")
 
 
 @app.command("edit")
@@ -70,13 +64,8 @@ def fix_edit(
     json_: JSON = False,
 ):
     """修改一项整改（可撤销）。示例：zz fix edit 7 --owner 李强 --deadline 2017-07-31"""
-    from .. import fixes
-    from .edited import run
-
-    run(ctx, json_, edit=lambda session: fixes.edit(session, fix_id, task=task, deadline=deadline, owner=owner,
-                                                    leader=leader, note=note),
-        show=lambda session: fixes.show(session, fix_id),
-        title=lambda rec: f"整改 #{fix_id}（{rec['unit']}）")
+    edit_record(ctx, json_, "fixes", fix_id, dict(task=task, deadline=deadline, owner=owner, leader=leader, note=note),
+                named=lambda rec: f"整改 #{fix_id}（{rec['unit']}）")
 
 
 @app.command("progress")
@@ -185,9 +174,9 @@ def fix_list(
     overdue: Annotated[bool, typer.Option("--overdue", help="只列逾期的（按时限排序）")] = False,
     claimed: Annotated[bool, typer.Option("--claimed", help="只列单位自报“已销号”、待区里核验销号的")] = False,
     as_of_: Annotated[Optional[str], typer.Option("--as-of", help="以某日为“今天”")] = None,
-    limit: Annotated[Optional[int], typer.Option("--limit", min=0, help=f"最多列出条数（默认 {output.PAGE}，0 为全部；--json、--csv 默认全部）")] = None,
+    limit: LIMIT = None,
     json_: JSON = False,
-    csv_: Annotated[bool, typer.Option("--csv", help="输出 CSV（全部行）")] = False,
+    csv_: CSV = False,
 ):
     """列出整改事项，时限最近的在前；长期坚持的另列。示例：zz fix list --overdue --as-of 2017-08-01"""
     from .. import fixes
@@ -207,16 +196,13 @@ def fix_list(
         if len(plan_of(session).verify_levels) > 1:
             levels = True
             columns.insert(7, "核验")
-        if json_ or csv_:  # every row, streamed
-            recs = fixes.iter_fixes(session, limit=limit or None, **filters)
-            if json_:
-                output.emit_json_stream(recs)
-            else:
-                output.emit_csv(columns, (row(f) for f in recs))
-            return
-        page = output.PAGE if limit is None else limit
-        recs = fixes.list_fixes(session, limit=page or None, urgent_first=True, **filters)
-        total = fixes.count_fixes(session, **filters) if page and len(recs) == page else len(recs)
+        shown = page_or_stream(json_, csv_, limit, columns, row,
+                               stream=lambda n: fixes.iter_fixes(session, limit=n, **filters),
+                               page=lambda n: fixes.list_fixes(session, limit=n, urgent_first=True, **filters),
+                               count=lambda: fixes.count_fixes(session, **filters))
+    if shown is None:
+        return
+    recs, total = shown
     dated = [f for f in recs if f["deadline"] != "长期坚持"]
     ongoing = [f for f in recs if f["deadline"] == "长期坚持"]
     if not output.to_terminal():  # piped: one header line, then every row

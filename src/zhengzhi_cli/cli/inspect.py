@@ -8,8 +8,8 @@ from typing import Annotated, List, Optional
 import typer
 
 from . import output
-from .common import CSV, JSON, LIMIT, complete_area, complete_unit, completer, db_session, need, paged, plan_choices, settings
-from .edited import NOTE
+from .common import CSV, JSON, LIMIT, complete_area, complete_unit, completer, db_session, need, paged, plan_choices, reply, settings
+from .edited import NOTE, edit_record
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -48,10 +48,7 @@ def inspect_add(
         inspection = inspections.add(session, kind=kind, on=date, units_=unit, by=by, findings=finding, note=note,
                                      as_issues=as_issue, area=area, owner=owner, leader=leader)
         rec = inspections.show(session, inspection.id)
-    if json_:
-        output.emit_json(rec)
-    else:
-        output.line(_say(rec))
+    reply(json_, rec, _say(rec))
 
 
 @app.command("edit")
@@ -66,13 +63,8 @@ def inspect_edit(
     json_: JSON = False,
 ):
     """修改一次督查（可撤销）。示例：zz inspect edit 3 --date 2017-07-13 --by "张华、李明" """
-    from .. import inspections
-    from .edited import run
-
-    run(ctx, json_, edit=lambda session: inspections.edit(session, inspection_id, kind=kind, on=date, units_=unit,
-                                                          by=by, note=note),
-        show=lambda session: inspections.show(session, inspection_id),
-        title=lambda rec: f"督查 #{inspection_id}")
+    edit_record(ctx, json_, "inspections", inspection_id, dict(kind=kind, on=date, units_=unit, by=by, note=note),
+                named=lambda rec: f"督查 #{inspection_id}")
 
 
 @app.command("finding")
@@ -94,10 +86,7 @@ def inspect_finding(
         area = need(area, option="--area", label="整治重点")
         issue = inspections.add_finding(session, inspection_id, text=text, unit=unit, area=area, owner=owner, leader=leader)
         rec = issues.record_of(session, issue)
-    if json_:
-        output.emit_json(rec)
-    else:
-        output.line(f"已登记问题 #{rec['id']}（{rec['unit']} · {rec['area']} · 督查 #{inspection_id}）")
+    reply(json_, rec, f"已登记问题 #{rec['id']}（{rec['unit']} · {rec['area']} · 督查 #{inspection_id}）")
 
 
 @app.command("list")

@@ -7,7 +7,8 @@ from typing import Annotated, Optional
 import typer
 
 from . import output
-from .common import JSON, as_of, complete_area, complete_unit, completer, db_session, interactive, need, settings, show_warnings
+from .common import CSV, JSON, LIMIT, as_of, complete_area, complete_unit, completer, db_session, interactive, need, page_or_stream, reply, settings, show_warnings
+from .edited import edit_record
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -60,10 +61,7 @@ def issue_add(
         issue = issues.add(session, unit=unit, text=text, area=area, source=source, check=check, found=found,
                            leader=leader, owner=owner, note=note)
         rec = issues.record_of(session, issue, new=True)
-    if json_:
-        output.emit_json(rec)
-    else:
-        output.line(_say_added(rec))
+    reply(json_, rec, _say_added(rec))
 
 
 class _Refused(Exception):
@@ -254,11 +252,11 @@ def issue_list(
     status: Annotated[Optional[str], typer.Option("--status", help="问题状态：未整改、整改中、已整改、已销号", autocompletion=completer("issue_statuses"))] = None,
     overdue: Annotated[bool, typer.Option("--overdue", help="只列有逾期整改的问题")] = False,
     as_of_: Annotated[Optional[str], typer.Option("--as-of", help="以某日为“今天”")] = None,
-    limit: Annotated[Optional[int], typer.Option("--limit", min=0, help=f"最多列出条数（默认 {output.PAGE}，0 为全部；--json、--csv 默认全部）")] = None,
+    limit: LIMIT = None,
     void: Annotated[bool, typer.Option("--void", help="只列已作废的问题（不属实、不予整改、重复）")] = False,
     all_: Annotated[bool, typer.Option("--all", help="连同已作废的问题一起列出")] = False,
     json_: JSON = False,
-    csv_: Annotated[bool, typer.Option("--csv", help="输出 CSV（全部行）")] = False,
+    csv_: CSV = False,
 ):
     """列出问题，最新发现的在前（已作废的不列，除非 --void 或 --all）。示例：zz issue list --unit 杨村 --overdue"""
     from .. import issues
@@ -272,16 +270,13 @@ def issue_list(
                 len(r["fixes"]), _status(r))
 
     with db_session(ctx, write=False) as session:
-        if json_ or csv_:  # every row, streamed
-            recs = issues.iter_issues(session, limit=limit or None, **filters)
-            if json_:
-                output.emit_json_stream(recs)
-            else:
-                output.emit_csv(columns, (row(r) for r in recs))
-            return
-        page = output.PAGE if limit is None else limit
-        recs = issues.list_issues(session, limit=page or None, newest_first=True, **filters)
-        total = issues.count_issues(session, **filters) if page and len(recs) == page else len(recs)
+        shown = page_or_stream(json_, csv_, limit, columns, row,
+                               stream=lambda n: issues.iter_issues(session, limit=n, **filters),
+                               page=lambda n: issues.list_issues(session, limit=n, newest_first=True, **filters),
+                               count=lambda: issues.count_issues(session, **filters))
+    if shown is None:
+        return
+    recs, total = shown
     output.listing(f"问题清单（{total} 条）", columns, [row(r) for r in recs])
     output.page_note(total, len(recs))
 
@@ -339,14 +334,9 @@ def issue_edit(
     json_: JSON = False,
 ):
     """修改一条问题，列出改前 → 改后（可撤销）。示例：zz issue edit 12 --owner 李强 --area 6"""
-    from .. import issues
-    from .edited import run
-
-    run(ctx, json_, edit=lambda session: issues.edit(session, issue_id, text=text, unit=unit, area=area,
-                                                     source=source, check=check, found=found, leader=leader,
-                                                     owner=owner, note=note),
-        show=lambda session: issues.show(session, issue_id),
-        title=lambda rec: f"问题 #{rec['id']}（{rec['unit']} · {rec['area']}）")
+    edit_record(ctx, json_, "issues", issue_id, dict(text=text, unit=unit, area=area, source=source, check=check,
+                                                     found=found, leader=leader, owner=owner, note=note),
+                named=lambda rec: f"问题 #{rec['id']}（{rec['unit']} · {rec['area']}）")
 
 
 @app.command("void")
@@ -365,7 +355,4 @@ def issue_void(
         reason = need(reason, option="--reason", label="作废理由", choices=list(issues.VOID_REASONS))
         issues.void(session, issue_id, reason=reason, duplicate_of=duplicate_of, on=date)
         rec = issues.show(session, issue_id)
-    if json_:
-        output.emit_json(rec)
-    else:
-        output.line(f"已作废问题 #{rec['id']}（{rec['unit']}）：{_status(rec)}，{rec['voided_on']}")
+    reply(json_, rec, f"已作废问题 #{rec['id']}（{rec['unit']}）：{_status(rec)}，{rec['voided_on']}")

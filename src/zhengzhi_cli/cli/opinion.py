@@ -8,8 +8,8 @@ from typing import Annotated, List, Optional
 import typer
 
 from . import output
-from .common import JSON, LIMIT, complete_area, complete_unit, completer, db_session, need, paged, plan_choices
-from .edited import NOTE
+from .common import JSON, LIMIT, complete_area, complete_unit, completer, db_session, need, paged, plan_choices, reply
+from .edited import NOTE, edit_record
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -62,10 +62,7 @@ def opinion_add(
         op = opinions.add(session, text=text, unit=unit, channel=channel, from_group=from_, people=count, on=date, topic=topic,
                           issue_id=issue, as_issue=as_issue, area=area, owner=owner, leader=leader, note=note)
         rec = _rec(session, op.id)
-    if json_:
-        output.emit_json(rec)
-    else:
-        output.line(_say(rec))
+    reply(json_, rec, _say(rec))
 
 
 @app.command("edit")
@@ -84,14 +81,10 @@ def opinion_edit(
     json_: JSON = False,
 ):
     """修改一条意见（可撤销）。示例：zz opinion edit 4 --count 8 --topic 办事多跑路"""
-    from .. import opinions
-    from .edited import run
-
-    run(ctx, json_, edit=lambda session: opinions.edit(session, opinion_id, text=text, unit=unit, channel=channel,
-                                                       from_group=from_, people=count, on=date, topic=topic,
-                                                       issue_id=issue, note=note),
-        show=lambda session: _rec(session, opinion_id),
-        title=lambda rec: f"意见 #{opinion_id}（{rec['unit']}）")
+    edit_record(ctx, json_, "opinions", opinion_id,
+                dict(text=text, unit=unit, channel=channel, from_group=from_, people=count, on=date, topic=topic,
+                     issue_id=issue, note=note),
+                named=lambda rec: f"意见 #{opinion_id}（{rec['unit']}）", show=_rec)
 
 
 @app.command("link")
@@ -111,10 +104,7 @@ def opinion_link(
     with db_session(ctx, write=True) as session:
         opinions.link(session, opinion_id, issue_id=issue, as_issue=as_issue, area=area, owner=owner, leader=leader)
         rec = _rec(session, opinion_id)
-    if json_:
-        output.emit_json(rec)
-    else:
-        output.line(f"意见 #{rec['id']} 已关联问题 #{rec['issue_id']}（{rec['issue_status']}）")
+    reply(json_, rec, f"意见 #{rec['id']} 已关联问题 #{rec['issue_id']}（{rec['issue_status']}）")
 
 
 @app.command("publish")
@@ -131,10 +121,7 @@ def opinion_publish(
     with db_session(ctx, write=True) as session:
         done = opinions.publish(session, ids=opinion_ids or [], topic=topic, on=date)
         recs = [_rec(session, op.id) for op in done]
-    if json_:
-        output.emit_json(recs)
-    else:
-        output.line(f"已登记公布整改情况：意见 {len(recs)} 条（{recs[0]['published_on']}）")
+    reply(json_, recs, f"已登记公布整改情况：意见 {len(recs)} 条（{recs[0]['published_on']}）")
 
 
 @app.command("list")

@@ -7,10 +7,12 @@ from typing import Annotated, List, Optional
 import typer
 
 from . import output
-from .common import CSV, JSON, LIMIT, complete_unit, db_session, need, paged, plan_choices
-from .edited import NOTE
+from .common import CSV, JSON, LIMIT, complete_unit, db_session, need, paged, plan_choices, reply
+from .edited import NOTE, edit_record
 
 app = typer.Typer(no_args_is_help=True)
+
+RULE_ID = Annotated[int, typer.Argument(help="制度编号")]
 
 
 @app.command("add")
@@ -33,16 +35,13 @@ def rule_add(
         action = need(action, option="--action", label="立改废", choices=plan_choices(session, "rule_actions"))
         rule = rules.add(session, unit=unit, title=title, action=action, due=due, issue_ids=issue or [], note=note)
         rec = rules.show(session, rule.id)
-    if json_:
-        output.emit_json(rec)
-    else:
-        output.line(f"已登记制度 #{rec['id']}「{rec['title']}」（{rec['unit']}，{rec['action']}）")
+    reply(json_, rec, f"已登记制度 #{rec['id']}「{rec['title']}」（{rec['unit']}，{rec['action']}）")
 
 
 @app.command("edit")
 def rule_edit(
     ctx: typer.Context,
-    rule_id: Annotated[int, typer.Argument(help="制度编号")],
+    rule_id: RULE_ID,
     title: Annotated[Optional[str], typer.Option("--title", help="制度名称")] = None,
     unit: Annotated[Optional[str], typer.Option("--unit", help="单位", autocompletion=complete_unit)] = None,
     action: Annotated[Optional[str], typer.Option("--action", help="立、改或废")] = None,
@@ -54,19 +53,15 @@ def rule_edit(
     json_: JSON = False,
 ):
     """修改一项制度（可撤销）。示例：zz rule edit 3 --title "首问负责制度（修订）" --due 2017-07-31"""
-    from .. import rules
-    from .edited import run
-
-    run(ctx, json_, edit=lambda session: rules.edit(session, rule_id, title=title, unit=unit, action=action, due=due,
-                                                    doc_no=doc_no, issue_ids=issue, note=note, done_on=date),
-        show=lambda session: rules.show(session, rule_id),
-        title=lambda rec: f"制度 #{rule_id}「{rec['title']}」")
+    edit_record(ctx, json_, "rules", rule_id, dict(title=title, unit=unit, action=action, due=due, doc_no=doc_no,
+                                                   issue_ids=issue, note=note, done_on=date),
+                named=lambda rec: f"制度 #{rule_id}「{rec['title']}」")
 
 
 @app.command("done")
 def rule_done(
     ctx: typer.Context,
-    rule_id: Annotated[int, typer.Argument(help="制度编号")],
+    rule_id: RULE_ID,
     date: Annotated[Optional[str], typer.Option("--date", help="完成日期（默认今天）")] = None,
     doc_no: Annotated[Optional[str], typer.Option("--doc-no", help="文号")] = None,
     json_: JSON = False,
@@ -77,10 +72,7 @@ def rule_done(
     with db_session(ctx, write=True) as session:
         rules.done(session, rule_id, on=date, doc_no=doc_no)
         rec = rules.show(session, rule_id)
-    if json_:
-        output.emit_json(rec)
-    else:
-        output.line(f"制度 #{rec['id']}「{rec['title']}」已完成（{rec['done_on']}{'，' + rec['doc_no'] if rec['doc_no'] else ''}）")
+    reply(json_, rec, f"制度 #{rec['id']}「{rec['title']}」已完成（{rec['done_on']}{'，' + rec['doc_no'] if rec['doc_no'] else ''}）")
 
 
 @app.command("list")
