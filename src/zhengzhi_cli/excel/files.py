@@ -622,8 +622,8 @@ def _read_isolated(path: Path) -> list[Sheet]:
 # Read here, before calamine sees the file, for two things calamine does not give: a sheet's real
 # extent (calamine builds the whole rectangle first: a single cell at IV65536 cost 1.06 GB before
 # the size could be checked), and its error cells (calamine reads #REF!, #DIV/0! as blanks).
-# Anything this small reader cannot follow (a damaged or unusual file) leaves the file to calamine
-# in its child process, as before.
+# The compound file (OLE2) is opened with olefile; anything this small reader cannot follow (a damaged
+# or unusual file) leaves the file to calamine in its child process, as before.
 
 XLS_ROWS, XLS_COLS = 65_536, 256
 BIFF_ERRORS = {0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!", 0x1D: "#NAME?", 0x24: "#NUM!",
@@ -632,7 +632,6 @@ BIFF_ERRORS = {0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!", 
 # thousand past the data) are left out, as calamine leaves them out of the sheet it builds.
 _CELL_RECORDS = {0x0006, 0x0203, 0x0204, 0x0205, 0x00FD, 0x027E, 0x00D6}
 _MULTI_RECORDS = {0x00BD}  # MULRK: row, first col … last col in the final two bytes
-_END = 0xFFFFFFFE
 
 
 class _NotFollowed(Exception):
@@ -640,67 +639,25 @@ class _NotFollowed(Exception):
 
 
 def _cfb_stream(data: bytes, names: tuple[str, ...]) -> bytes:
-    """The first stream called one of `names` in an OLE2 compound file (header, FAT, directory,
-    mini stream), every sector chain bounded by the file's own sector count."""
-    import struct
+    """The first stream called one of `names` in an OLE2 compound file, read with olefile; a stream
+    that says it is longer than the file is not followed (a damaged size would read gigabytes)."""
+    import io
+
+    import olefile
 
     if len(data) < 512 or not data.startswith(OLE_MAGIC):
         raise _NotFollowed("no compound file header")
-    shift, mini_shift = struct.unpack_from("<HH", data, 0x1E)
-    if shift not in (9, 12) or mini_shift != 6:
-        raise _NotFollowed("sector size")
-    size = 1 << shift
-    n_fat, first_dir, cutoff, first_minifat, n_minifat, first_difat, n_difat = struct.unpack_from("<I I 4x I I I I I", data, 0x2C)
-    sectors = (len(data) - 512) // size + 1
-
-    def sector(n: int) -> bytes:
-        if n >= sectors:
-            raise _NotFollowed("sector past the end")
-        return data[(n + 1) * size: (n + 2) * size]
-
-    fat_sectors = list(struct.unpack_from("<109I", data, 0x4C))
-    n, seen = first_difat, 0
-    while n < _END and seen <= n_difat and seen < sectors:
-        words = struct.unpack(f"<{size // 4}I", sector(n))
-        fat_sectors += words[:-1]
-        n, seen = words[-1], seen + 1
-    fat: list[int] = []
-    for n in fat_sectors[:n_fat]:
-        fat += struct.unpack(f"<{size // 4}I", sector(n))
-
-    def chain(start: int, table: list[int], limit: int) -> list[int]:
-        out, n = [], start
-        while n < _END:
-            if n >= len(table) or len(out) > limit:
-                raise _NotFollowed("broken or looping chain")
-            out.append(n)
-            n = table[n]
-        return out
-
-    directory = b"".join(sector(n) for n in chain(first_dir, fat, sectors))
-    entries = []
-    for at in range(0, len(directory) - 127, 128):
-        length, kind = struct.unpack_from("<HB", directory, at + 0x40)
-        name = directory[at: at + max(0, min(length, 64) - 2)].decode("utf-16-le", "replace")
-        start, stream_size = struct.unpack_from("<IQ", directory, at + 0x74)
-        if shift == 9:
-            stream_size &= 0xFFFFFFFF
-        entries.append((name, kind, start, stream_size))
-    if not entries:
-        raise _NotFollowed("no directory")
-    for name, kind, start, stream_size in entries:
-        if kind != 2 or name not in names:
-            continue
-        if stream_size > len(data):
-            raise _NotFollowed("stream longer than the file")
-        if stream_size >= cutoff:
-            return b"".join(sector(n) for n in chain(start, fat, sectors))[:stream_size]
-        minifat: list[int] = []
-        for n in chain(first_minifat, fat, sectors):
-            minifat += struct.unpack(f"<{size // 4}I", sector(n))
-        root = entries[0]
-        ministream = b"".join(sector(n) for n in chain(root[2], fat, sectors))
-        return b"".join(ministream[m * 64: m * 64 + 64] for m in chain(start, minifat, len(minifat)))[:stream_size]
+    try:
+        with olefile.OleFileIO(io.BytesIO(data)) as ole:
+            for name in names:
+                if ole.exists(name) and ole.get_type(name) == olefile.STGTY_STREAM:
+                    if ole.get_size(name) > len(data):
+                        raise _NotFollowed("stream longer than the file")
+                    return ole.openstream(name).read()
+    except _NotFollowed:
+        raise
+    except Exception as exc:  # noqa: BLE001  (olefile has many ways of saying "damaged"; calamine decides, in its child)
+        raise _NotFollowed(f"olefile: {type(exc).__name__}") from None
     raise _NotFollowed("no Workbook stream")
 
 
