@@ -12,7 +12,8 @@ from . import audit, issues, text as text_rules, units
 from .errors import Conflict, Invalid, NotFound
 from .models import Accountability, AccountabilityIssue, Unit
 from .register import plan_of
-from .supervision import campaign_date, month, text_or_none
+from .dates import campaign_date, named_month
+from .text import text_or_none
 
 REFERRAL = "移交纪检"
 
@@ -169,15 +170,15 @@ def record_of(record: Accountability, unit_name: str, issue_ids: list[int]) -> d
     }
 
 
-def list_records(session, *, unit: str | None = None, measure: str | None = None, month_: str | None = None,
+def list_records(session, *, unit: str | None = None, measure: str | None = None, period: str | None = None,
                  start: dt.date | None = None, end: dt.date | None = None, pending: bool = False) -> list[dict]:
     q = select(Accountability, Unit.name).join(Unit, Unit.id == Accountability.unit_id)
     if unit:
         q = q.where(Accountability.unit_id == units.resolve(session, unit).id)
     if measure:
         q = q.where(Accountability.measure == plan_of(session).choice("measures", measure, label="问责方式（--measure）", field="measure"))
-    if month_:
-        _, start, end = month(month_)
+    if period:
+        _, start, end = named_month(period)
     if start:
         q = q.where(Accountability.decided_on >= start)
     if end:

@@ -23,7 +23,7 @@ from .dates import option_date
 from .errors import Conflict, Invalid
 from .models import Bulletin, Fix, Inspection, InspectionUnit, Issue, Unit
 from .register import plan_of
-from .supervision import month
+from .dates import named_month
 from .vocab import OverdueTier
 
 FORMATS = (".md", ".xlsx", ".docx")
@@ -94,11 +94,11 @@ def _completed(session, *, start: dt.date, end: dt.date) -> list[dict]:
     return [rec for _, rec in sorted(out, key=lambda x: x[0])]
 
 
-def compose(session, *, month_: str, today: dt.date | None = None, issued_on: dt.date | None = None) -> dict:
+def compose(session, *, period: str, today: dt.date | None = None, issued_on: dt.date | None = None) -> dict:
     """What the bulletin for a month says (no number yet). A month not yet over is reported
     as of today (or the day it is issued), never as of a future month end."""
     plan = plan_of(session)
-    key, start, end = month(month_)
+    key, start, end = named_month(period)
     if issued_on is not None and issued_on < start:
         raise Invalid(f"印发日期（--date）：{issued_on} 早于通报月份 {key} 的第一天；通报只能在该月开始以后印发", field="date")
     if today is not None and start <= today < end:
@@ -197,7 +197,7 @@ def markdown(data: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def issue(session, *, month_: str | None = None, path: Path, new_number: bool = False, on=None,
+def issue(session, *, period: str | None = None, path: Path, new_number: bool = False, on=None,
           today: dt.date | None = None, template: Path | None = None, reissue: bool = False,
           reason: str | None = None) -> dict:
     """Compose, number, record and write the bulletin for a month. Returns what it said, with
@@ -211,7 +211,7 @@ def issue(session, *, month_: str | None = None, path: Path, new_number: bool = 
         raise Invalid(f"输出文件（-o）：“{path.name}”应以 .md、.xlsx 或 .docx 结尾", field="output")
     today = today or dt.date.today()
     issued_on = option_date(session, on, field="印发日期（--date）", empty_clears=True)
-    key = month(month_ or f"{today.year:04d}-{today.month:02d}")[0]
+    key = named_month(period or f"{today.year:04d}-{today.month:02d}")[0]
     existing = session.exec(select(Bulletin).where(Bulletin.period == key).order_by(Bulletin.no.desc())).first()
     if reissue:
         reason = text_rules.clean(reason, field="reason", label="更正理由（--reason）", required=True)
@@ -227,7 +227,7 @@ def issue(session, *, month_: str | None = None, path: Path, new_number: bool = 
         bulletin, reissued = existing, True
     else:
         day = issued_on or today
-        data = compose(session, month_=key, today=day, issued_on=day)
+        data = compose(session, period=key, today=day, issued_on=day)
         if data["empty"]:
             return {**data, "written": False, "file": None}
         if reissue:
@@ -251,17 +251,17 @@ def issue(session, *, month_: str | None = None, path: Path, new_number: bool = 
     return {**data, "written": True, "file": str(path)}
 
 
-def preview(session, *, month_: str | None = None, on=None) -> dict:
+def preview(session, *, period: str | None = None, on=None) -> dict:
     """What `--json` shows: an issued 期 as it was issued (the latest for the month), else what one issued
     on `on` (default today) would say, unnumbered."""
     today = dt.date.today()
-    key = month(month_ or f"{today.year:04d}-{today.month:02d}")[0]
+    key = named_month(period or f"{today.year:04d}-{today.month:02d}")[0]
     issued_on = option_date(session, on, field="印发日期（--date）", empty_clears=True)
     existing = session.exec(select(Bulletin).where(Bulletin.period == key).order_by(Bulletin.no.desc())).first()
     if existing is not None and existing.content and issued_on in (None, existing.issued_on):
         return json.loads(existing.content)
     day = issued_on or today
-    return compose(session, month_=key, today=day, issued_on=issued_on)
+    return compose(session, period=key, today=day, issued_on=issued_on)
 
 
 def _note(old: str | None, line: str) -> str:
@@ -281,7 +281,7 @@ def _stored(session, bulletin) -> dict:
     """What an issued 期 said. One issued before zz kept content is composed as of its own date, once, and kept."""
     if bulletin.content:
         return json.loads(bulletin.content)
-    data = _numbered(compose(session, month_=bulletin.period, today=bulletin.issued_on, issued_on=bulletin.issued_on), bulletin)
+    data = _numbered(compose(session, period=bulletin.period, today=bulletin.issued_on, issued_on=bulletin.issued_on), bulletin)
     bulletin.content = json.dumps(data, ensure_ascii=False, sort_keys=True)
     return json.loads(bulletin.content)
 

@@ -12,7 +12,8 @@ from . import audit, text, units
 from .errors import Invalid, NotFound
 from .models import TypicalCase, Unit
 from .register import plan_of
-from .supervision import campaign_date, month, text_or_none
+from .dates import campaign_date, named_month
+from .text import text_or_none
 
 
 def _kind(session, value: str) -> str:
@@ -109,7 +110,7 @@ def record(case: TypicalCase, unit_name: str) -> dict:
     }
 
 
-def list_cases(session, *, kind: str | None = None, unit: str | None = None, month_: str | None = None,
+def list_cases(session, *, kind: str | None = None, unit: str | None = None, period: str | None = None,
                start: dt.date | None = None, end: dt.date | None = None) -> list[dict]:
     """Cases, optionally of a period: the day a case counts on is its publication, else when it happened."""
     q = select(TypicalCase, Unit.name).join(Unit, Unit.id == TypicalCase.unit_id)
@@ -117,8 +118,8 @@ def list_cases(session, *, kind: str | None = None, unit: str | None = None, mon
         q = q.where(TypicalCase.kind == _kind(session, kind))
     if unit:
         q = q.where(TypicalCase.unit_id == units.resolve(session, unit).id)
-    if month_:
-        _, start, end = month(month_)
+    if period:
+        _, start, end = named_month(period)
     day = func.coalesce(TypicalCase.published_on, TypicalCase.happened_on)
     if start:
         q = q.where(day >= start)

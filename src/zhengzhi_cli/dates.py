@@ -285,8 +285,8 @@ def option_date(session, value, *, field: str, kind: str = EVENT, found_on: dt.d
         if empty_clears:
             return None
         raise Invalid(f"{field}：不能为空；请写日期，如 2017-06-30（不写这个选项则用默认）", field=field)
+    from .db import warn
     from .register import plan_of
-    from .supervision import warn
 
     plan = plan_of(session)
     day = parse_date(value, field=field, year=plan.year)
@@ -294,3 +294,17 @@ def option_date(session, value, *, field: str, kind: str = EVENT, found_on: dt.d
                             found_on=found_on):
         warn(session, text)
     return day
+
+
+def campaign_date(session, value, *, field: str, default: dt.date | None = None) -> dt.date | None:
+    """A date typed by a clerk, or `default` when none is (given empty, too); one outside the campaign
+    is kept, with a warning (`option_date`)."""
+    if value in (None, ""):
+        return default
+    return option_date(session, value, field=field, default=default)
+
+
+def named_month(value: str, *, field: str = "月份（--month）") -> tuple[str, dt.date, dt.date]:
+    """(`2017-07`, first day, last day) of a month written as 2017-07, 2017/7 or 2017年7月."""
+    first, last = parse_month(value, field=field)
+    return f"{first.year:04d}-{first.month:02d}", first, last

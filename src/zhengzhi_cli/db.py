@@ -231,6 +231,15 @@ def engine_for(settings: Settings):
     return engine
 
 
+WARNINGS = "zz_warnings"  # session.info key: the domain's warnings for the clerk
+
+
+def warn(session, text: str) -> None:
+    """A warning for the clerk (a date to check, …): the domain never prints, so it is kept on the
+    session and shown on stderr when the command ends (open_session hands it to the settings)."""
+    session.info.setdefault(WARNINGS, []).append(text)
+
+
 @contextmanager
 def open_session(settings: Settings, *, write: bool = True, migrate: bool = True, commit: bool = True) -> Iterator:
     """One transaction for one command: commit at the end (roll back for a dry run), roll back on any error."""
@@ -261,7 +270,7 @@ def open_session(settings: Settings, *, write: bool = True, migrate: bool = True
             session.commit()
         else:
             session.rollback()
-        settings.warnings.extend(session.info.pop("zz_warnings", []))  # shown by the CLI when the command ends
+        settings.warnings.extend(session.info.pop(WARNINGS, []))  # shown by the CLI when the command ends
     except Exception as exc:
         session.rollback()
         if _is_lock_timeout(exc):

@@ -123,7 +123,7 @@ def load_supervision(session, folder: Path) -> None:
     from . import accountability, cases, inspections, opinions
 
     for r in _rows(folder / "inspections.csv"):
-        inspections.add(session, kind=r["督查形式"], on=r["日期"], units_=[r["被督查单位"]], by=r["督查人员"],
+        inspections.add(session, kind=r["督查形式"], on=r["日期"], unit_names=[r["被督查单位"]], by=r["督查人员"],
                         findings=[r["发现问题"]], as_issues=True, area=r["整治重点"], owner=r["责任人"] or None)
     for r in _rows(folder / "accountability.csv"):
         accountability.add(session, person=r["姓名"], unit=r["单位"], measure=r["问责方式"], on=r["日期"],
@@ -208,7 +208,7 @@ def _bulletin(settings: Settings, *, folder: Path, out: Path, as_of: dt.date) ->
     month = f"{as_of.year}-{as_of.month:02d}"
     path = out / f"通报-{month}.md"
     with open_session(settings) as session:
-        result = bulletins.issue(session, month_=month, path=path, on=as_of, today=as_of)
+        result = bulletins.issue(session, period=month, path=path, on=as_of, today=as_of)
     return [str(path)] if result.get("written") else []
 
 
@@ -244,7 +244,7 @@ def _issue_documents(settings: Settings, *, folder: Path, out: Path, as_of: dt.d
     made: list[str] = []
     path = out / f"通报-{month}.docx"
     with open_session(settings) as session:
-        sent = bulletins.issue(session, month_=month, path=path, on=as_of, today=as_of)
+        sent = bulletins.issue(session, period=month, path=path, on=as_of, today=as_of)
     if sent.get("written"):
         made.append(str(path))
         _say(f"通报第{sent['no']}期（公文）：{sent['doc_no']}")

@@ -18,7 +18,7 @@ from .dates import DUE, ONGOING, implausible, option_date, parse_deadline
 from .errors import Conflict, Invalid, NotFound
 from .models import Fix, FixEvent, Issue, Unit
 from .register import plan_of
-from .supervision import warn
+from .db import warn
 from .vocab import FixStatus, OverdueTier
 
 NOT_STARTED, IN_PROGRESS, DONE, VERIFIED = FixStatus.NOT_STARTED, FixStatus.IN_PROGRESS, FixStatus.DONE, FixStatus.VERIFIED

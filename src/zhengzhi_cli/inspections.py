@@ -19,7 +19,8 @@ from . import text as text_rules
 from .errors import Conflict, Invalid, NotFound
 from .models import Accountability, Inspection, InspectionUnit, Issue, Unit
 from .register import plan_of
-from .supervision import campaign_date, month, text_or_none
+from .dates import campaign_date, named_month
+from .text import text_or_none
 
 SOURCE = "督查"
 _SPLIT = re.compile(r"[、,，;；]+")
@@ -49,7 +50,7 @@ def _finding_unit(session, text: str, visited: list[Unit]) -> tuple[Unit, str]:
                   field="finding")
 
 
-def add(session, *, kind: str, on, units_: list[str], by: str | None = None, findings: list[str] | None = None,
+def add(session, *, kind: str, on, unit_names: list[str], by: str | None = None, findings: list[str] | None = None,
         note: str | None = None, as_issues: bool = False, area=None, owner: str | None = None,
         leader: str | None = None) -> Inspection:
     """Record an inspection; with `as_issues`, each finding also becomes an issue (source 督查)."""
@@ -58,7 +59,7 @@ def add(session, *, kind: str, on, units_: list[str], by: str | None = None, fin
     day = campaign_date(session, on, field="督查日期（--date）")
     if day is None:
         raise Invalid("督查日期（--date）：不能为空", field="date")
-    refs = split_names(units_)
+    refs = split_names(unit_names)
     if not refs:
         raise Invalid("被督查单位（--unit）：至少写一个单位", field="unit")
     visited: list[Unit] = []
@@ -124,9 +125,9 @@ def add_finding(session, inspection_id: int, *, text: str, unit: str | None = No
     return issue
 
 
-def edit(session, inspection_id: int, *, kind=None, on=None, units_: list[str] | None = None, by=None,
+def edit(session, inspection_id: int, *, kind=None, on=None, unit_names: list[str] | None = None, by=None,
          note=None) -> list[dict]:
-    """Correct an inspection; returns the changes (old → new). `units_` replaces the units visited,
+    """Correct an inspection; returns the changes (old → new). `unit_names` replaces the units visited,
     but never drops one that an issue found by this inspection belongs to."""
     from . import edits
 
@@ -142,8 +143,8 @@ def edit(session, inspection_id: int, *, kind=None, on=None, units_: list[str] |
         old_day = inspection.inspected_on
         if ch.set(inspection, "inspected_on", "督查日期", day):
             _move_findings(session, inspection, old_day, day)
-    if units_ is not None:
-        _edit_units(session, inspection, units_, ch)
+    if unit_names is not None:
+        _edit_units(session, inspection, unit_names, ch)
     if by is not None:
         ch.set(inspection, "inspectors", "督查人员", text_or_none(by))
     if note is not None:
@@ -229,7 +230,7 @@ def record(inspection: Inspection, visited: list[Unit], found: list[dict]) -> di
     }
 
 
-def list_inspections(session, *, unit: str | None = None, kind: str | None = None, month_: str | None = None,
+def list_inspections(session, *, unit: str | None = None, kind: str | None = None, period: str | None = None,
                      start: dt.date | None = None, end: dt.date | None = None) -> list[dict]:
     q = select(Inspection)
     if unit:
@@ -237,8 +238,8 @@ def list_inspections(session, *, unit: str | None = None, kind: str | None = Non
         q = q.where(Inspection.id.in_(select(InspectionUnit.inspection_id).where(InspectionUnit.unit_id == the_unit.id)))
     if kind:
         q = q.where(Inspection.kind == plan_of(session).choice("inspection_kinds", kind, label="督查形式（--kind）", field="kind"))
-    if month_:
-        _, start, end = month(month_)
+    if period:
+        _, start, end = named_month(period)
     if start:
         q = q.where(Inspection.inspected_on >= start)
     if end:
@@ -254,10 +255,10 @@ def show(session, inspection_id: int) -> dict:
     return record(inspection, _visited(session, [inspection.id])[inspection.id], _found(session, [inspection.id])[inspection.id])
 
 
-def report(session, *, month_: str) -> dict:
+def report(session, *, period: str) -> dict:
     """The month's feedback to the district government: inspections, what they found, the state of
     those findings at the month's end, and the accountability decided in the month."""
-    key, start, end = month(month_)
+    key, start, end = named_month(period)
     plan = plan_of(session)
     recs = list_inspections(session, start=start, end=end)
     found = [i for r in recs for i in r["issues"]]

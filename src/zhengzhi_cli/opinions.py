@@ -20,7 +20,8 @@ from .dates import normalize, parse_loose_date
 from .errors import Conflict, Invalid, NotFound
 from .models import Issue, Opinion, Unit
 from .register import plan_of
-from .supervision import campaign_date, month, text_or_none
+from .dates import campaign_date, named_month
+from .text import text_or_none
 from .vocab import IssueStatus
 
 SOURCE = "征求意见"
@@ -182,7 +183,7 @@ def _rectification(statuses: list[str]) -> str:
 
 
 def list_opinions(session, *, unit: str | None = None, channel: str | None = None, from_group: str | None = None,
-                  topic: str | None = None, month_: str | None = None) -> dict:
+                  topic: str | None = None, period: str | None = None) -> dict:
     """The opinions, and the concerns they form ranked by how often they were raised."""
     plan = plan_of(session)
     q = select(Opinion, Unit.name, Issue.status).join(Unit, Unit.id == Opinion.unit_id).outerjoin(Issue, Issue.id == Opinion.issue_id)
@@ -194,8 +195,8 @@ def list_opinions(session, *, unit: str | None = None, channel: str | None = Non
         q = q.where(Opinion.from_group == plan.choice("opinion_from", from_group, label="意见来源（--from）", field="from"))
     if topic:
         q = q.where(Opinion.topic == topic.strip())
-    if month_:
-        _, start, end = month(month_)
+    if period:
+        _, start, end = named_month(period)
         q = q.where(Opinion.received_on >= start, Opinion.received_on <= end)
     rows = session.exec(q.order_by(Opinion.received_on, Opinion.id)).all()
     recs = [record(o, name, status) for o, name, status in rows]
@@ -277,7 +278,7 @@ def import_file(session, path: Path, *, unit: str | None = None) -> dict:
         raise refusal(path, problems, nothing="意见", shown=50)
     counts = _store_opinions(session, entries, plan)
     if counts["outside_campaign"]:
-        from .supervision import warn
+        from .db import warn
 
         warn(session, f"有 {counts['outside_campaign']} 条意见的日期不在专项整治期间（{plan.start} 至 {plan.end}），已照常导入，请核对")
     audit.set_summary(session, f"导入征求意见 {path.name}：新增 {counts['new']} 条")

@@ -149,3 +149,9 @@ def json_safe(serialised: str) -> str:
     """JSON text from json.dumps(ensure_ascii=False), with DEL, C1 controls, bidi overrides and lone
     surrogates written as \\u escapes: the same data, nothing a terminal would act on."""
     return _pattern("json_unsafe").sub(lambda m: f"\\u{ord(m.group()):04x}", serialised)
+
+
+def text_or_none(value: str | None) -> str | None:
+    """A clerk's optional text, stripped; blank is none."""
+    text = (value or "").strip()
+    return text or None

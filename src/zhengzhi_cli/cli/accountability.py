@@ -105,7 +105,7 @@ def accountability_list(
     from .. import accountability
 
     with db_session(ctx, write=False) as session:
-        recs = accountability.list_records(session, unit=unit, measure=measure, month_=month, pending=pending)
+        recs = accountability.list_records(session, unit=unit, measure=measure, period=month, pending=pending)
     paged(f"问责（{len(recs)} 人次）", ["编号", "日期", "单位", "姓名", "职务", "问责方式", "原因", "决定机关", "相关问题", "处理结果"],
           recs, lambda r: (r["id"], r["decided_on"], r["unit"], r["person"], r["position"], r["measure"], r["reason"],
                            r["decided_by"], "、".join(f"#{i}" for i in r["issue_ids"]),

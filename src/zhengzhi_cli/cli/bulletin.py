@@ -44,7 +44,7 @@ def bulletin(
                            field="--reason")
     if json_:
         with db_session(ctx, write=False) as session:
-            output.emit_json(bulletins.preview(session, month_=month, on=date))
+            output.emit_json(bulletins.preview(session, period=month, on=date))
         return
     if reissue:
         reason = need(reason, option="--reason", label="更正重发的理由")
@@ -55,7 +55,7 @@ def bulletin(
         raise UsageProblem("--template 只用于公文：请把 -o 写成 .docx 文件，如 -o 通报.docx", field="--template")
     outputs.check(out, suffixes=(*outputs.XLSX_OR_MD, ".docx"), force=force, db=settings(ctx).db, what="通报")
     with db_session(ctx, write=True) as session:
-        data = bulletins.issue(session, month_=month, path=Path(out), new_number=new_number, on=date, template=template,
+        data = bulletins.issue(session, period=month, path=Path(out), new_number=new_number, on=date, template=template,
                                reissue=reissue, reason=reason)
     if not data["written"]:
         output.line(f"{data['period']} 没有可通报的内容（无进展滞后单位、问责、典型案例、完成整改或督查），未生成通报，未占用期号。")

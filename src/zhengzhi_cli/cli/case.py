@@ -96,7 +96,7 @@ def case_list(
     from .. import cases
 
     with db_session(ctx, write=False) as session:
-        recs = cases.list_cases(session, kind=kind, unit=unit, month_=month)
+        recs = cases.list_cases(session, kind=kind, unit=unit, period=month)
     paged(f"典型案例（{len(recs)} 个）", ["编号", "类别", "单位", "案例", "人员", "基本情况", "发生日期", "公开日期", "公开载体"],
           recs, lambda r: (r["id"], r["kind"], r["unit"], r["title"], r["person"], r["what"], r["happened_on"],
                            r["published_on"], r["published_where"]), limit=limit, json_=json_, csv_=csv_)

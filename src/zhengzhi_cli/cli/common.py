@@ -102,7 +102,11 @@ def reply(json_: bool, rec, text: str) -> None:
         output.line(text)
 
 
+AS_OF = Annotated[Optional[str], typer.Option("--as-of", help="以某日为“今天”")]  # read with as_of()
+
+
 def as_of(value: str | None) -> dt.date | None:
+    """The day an --as-of names (the day a command takes as today), or None for today itself."""
     if not value:
         return None
     from ..dates import parse_date

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from . import output
-from .common import CSV, JSON, LIMIT, as_of, complete_unit, completer, db_session, need, page_or_stream, reply
+from .common import AS_OF, CSV, JSON, LIMIT, as_of, complete_unit, completer, db_session, need, page_or_stream, reply
 from .edited import NOTE, edit_record
 
 app = typer.Typer(no_args_is_help=True)
@@ -173,7 +173,7 @@ def fix_list(
     status: Annotated[Optional[str], typer.Option("--status", help="整改状态：未开始、整改中、已完成、已销号", autocompletion=completer("fix_statuses"))] = None,
     overdue: Annotated[bool, typer.Option("--overdue", help="只列逾期的（按时限排序）")] = False,
     claimed: Annotated[bool, typer.Option("--claimed", help="只列单位自报“已销号”、待区里核验销号的")] = False,
-    as_of_: Annotated[Optional[str], typer.Option("--as-of", help="以某日为“今天”")] = None,
+    today: AS_OF = None,
     limit: LIMIT = None,
     json_: JSON = False,
     csv_: CSV = False,
@@ -181,7 +181,7 @@ def fix_list(
     """列出整改事项，时限最近的在前；长期坚持的另列。示例：zz fix list --overdue --as-of 2017-08-01"""
     from .. import fixes
 
-    filters = dict(unit=unit, status=status, overdue=overdue, as_of=as_of(as_of_), claimed=claimed)
+    filters = dict(unit=unit, status=status, overdue=overdue, as_of=as_of(today), claimed=claimed)
     columns = ["编号", "问题", "单位", "整改任务及措施", "时限", "责任人", "状态", "逾期"]
     levels = False  # a 核验 column (levels passed, e.g. 2/3) where the plan has more than one level
 
@@ -225,14 +225,14 @@ def _level_text(v: dict) -> str:
 def fix_show(
     ctx: typer.Context,
     fix_id: FIX_ID,
-    as_of_: Annotated[Optional[str], typer.Option("--as-of", help="以某日为“今天”")] = None,
+    today: AS_OF = None,
     json_: JSON = False,
 ):
     """查看一项整改及其全部经过。示例：zz fix show 7"""
     from .. import fixes
 
     with db_session(ctx, write=False) as session:
-        rec = fixes.show(session, fix_id, as_of=as_of(as_of_))
+        rec = fixes.show(session, fix_id, as_of=as_of(today))
     if json_:
         output.emit_json(rec)
         return

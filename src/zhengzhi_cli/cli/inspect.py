@@ -45,7 +45,7 @@ def inspect_add(
         unit = need(unit, option="--unit", label="被督查单位")
         kind = need(kind, option="--kind", label="督查形式", choices=plan_choices(session, "inspection_kinds"))
         date = need(date, option="--date", label="督查日期")
-        inspection = inspections.add(session, kind=kind, on=date, units_=unit, by=by, findings=finding, note=note,
+        inspection = inspections.add(session, kind=kind, on=date, unit_names=unit, by=by, findings=finding, note=note,
                                      as_issues=as_issue, area=area, owner=owner, leader=leader)
         rec = inspections.show(session, inspection.id)
     reply(json_, rec, _say(rec))
@@ -63,7 +63,7 @@ def inspect_edit(
     json_: JSON = False,
 ):
     """修改一次督查（可撤销）。示例：zz inspect edit 3 --date 2017-07-13 --by "张华、李明" """
-    edit_record(ctx, json_, "inspections", inspection_id, dict(kind=kind, on=date, units_=unit, by=by, note=note),
+    edit_record(ctx, json_, "inspections", inspection_id, dict(kind=kind, on=date, unit_names=unit, by=by, note=note),
                 named=lambda rec: f"督查 #{inspection_id}")
 
 
@@ -103,7 +103,7 @@ def inspect_list(
     from .. import inspections
 
     with db_session(ctx, write=False) as session:
-        recs = inspections.list_inspections(session, unit=unit, kind=kind, month_=month)
+        recs = inspections.list_inspections(session, unit=unit, kind=kind, period=month)
     paged(f"督查（{len(recs)} 次）", ["编号", "日期", "形式", "被督查单位", "督查人员", "督查发现", "转为问题"], recs,
           lambda r: (r["id"], r["inspected_on"], r["kind"], "、".join(r["units"]), r["inspectors"], "；".join(r["findings"]),
                      len(r["issues"])), limit=limit, json_=json_, csv_=csv_)
@@ -141,7 +141,7 @@ def inspect_report(
         outputs.check(out, suffixes=outputs.XLSX_OR_MD, force=force, db=settings(ctx).db, what="督查情况反馈")
     with db_session(ctx, write=False) as session:
         month = need(month, option="--month", label="月份（如 2017-07）")
-        data = inspections.report(session, month_=month)
+        data = inspections.report(session, period=month)
         if not data["empty"] and out is not None and not json_:
             inspections.write_report(data, path=out)
     if json_:

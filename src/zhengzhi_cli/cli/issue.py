@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from . import output
-from .common import CSV, JSON, LIMIT, as_of, complete_area, complete_unit, completer, db_session, interactive, need, page_or_stream, reply, settings, show_warnings
+from .common import AS_OF, CSV, JSON, LIMIT, as_of, complete_area, complete_unit, completer, db_session, interactive, need, page_or_stream, reply, settings, show_warnings
 from .edited import edit_record
 
 app = typer.Typer(no_args_is_help=True)
@@ -251,7 +251,7 @@ def issue_list(
     source: SOURCE = None,
     status: Annotated[Optional[str], typer.Option("--status", help="问题状态：未整改、整改中、已整改、已销号", autocompletion=completer("issue_statuses"))] = None,
     overdue: Annotated[bool, typer.Option("--overdue", help="只列有逾期整改的问题")] = False,
-    as_of_: Annotated[Optional[str], typer.Option("--as-of", help="以某日为“今天”")] = None,
+    today: AS_OF = None,
     limit: LIMIT = None,
     void: Annotated[bool, typer.Option("--void", help="只列已作废的问题（不属实、不予整改、重复）")] = False,
     all_: Annotated[bool, typer.Option("--all", help="连同已作废的问题一起列出")] = False,
@@ -261,7 +261,7 @@ def issue_list(
     """列出问题，最新发现的在前（已作废的不列，除非 --void 或 --all）。示例：zz issue list --unit 杨村 --overdue"""
     from .. import issues
 
-    filters = dict(unit=unit, area=area, source=source, status=status, overdue=overdue, as_of=as_of(as_of_),
+    filters = dict(unit=unit, area=area, source=source, status=status, overdue=overdue, as_of=as_of(today),
                    void="all" if all_ else "only" if void else "live")
     columns = ["编号", "单位", "整治重点", "来源", "问题描述", "发现日期", "责任人", "整改", "状态"]
 
@@ -292,14 +292,14 @@ def _status(rec: dict) -> str:
 def issue_show(
     ctx: typer.Context,
     issue_id: Annotated[int, typer.Argument(help="问题编号")],
-    as_of_: Annotated[Optional[str], typer.Option("--as-of", help="以某日为“今天”")] = None,
+    today: AS_OF = None,
     json_: JSON = False,
 ):
     """查看一条问题及其整改、制度。示例：zz issue show 12"""
     from .. import issues
 
     with db_session(ctx, write=False) as session:
-        rec = issues.show(session, issue_id, as_of=as_of(as_of_))
+        rec = issues.show(session, issue_id, as_of=as_of(today))
     if json_:
         output.emit_json(rec)
         return

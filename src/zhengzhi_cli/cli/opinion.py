@@ -141,7 +141,7 @@ def opinion_list(
     from .. import opinions
 
     with db_session(ctx, write=False) as session:
-        data = opinions.list_opinions(session, unit=unit, channel=channel, from_group=from_, topic=topic, month_=month)
+        data = opinions.list_opinions(session, unit=unit, channel=channel, from_group=from_, topic=topic, period=month)
     columns = ["编号", "日期", "单位", "征求方式", "来源", "人数", "意见内容", "类别", "问题", "公布"]
 
     def row(r):

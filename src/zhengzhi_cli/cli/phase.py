@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from . import output
-from .common import as_of, complete_milestone, complete_unit, db_session
+from .common import AS_OF, as_of, complete_milestone, complete_unit, db_session
 
 milestone_app = typer.Typer(no_args_is_help=True)
 
@@ -16,7 +16,7 @@ MARK = {"已完成": "✓", "逾期完成": "✓迟", "已逾期": "✗", "未�
 
 def phase(
     ctx: typer.Context,
-    as_of_: Annotated[Optional[str], typer.Option("--as-of", help="以某日为“今天”")] = None,
+    today: AS_OF = None,
     unit: Annotated[Optional[str], typer.Option("--unit", help="只看一个单位", autocompletion=complete_unit)] = None,
     json_: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
 ):
@@ -25,7 +25,7 @@ def phase(
     from ..register import plan_of
 
     with db_session(ctx, write=False) as session:
-        data = phase_status(session, as_of=as_of(as_of_), unit=unit)
+        data = phase_status(session, as_of=as_of(today), unit=unit)
         plan = plan_of(session)
     if json_:
         output.emit_json(data)

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from . import output
-from .common import as_of, db_session, settings
+from .common import AS_OF, as_of, db_session, settings
 
 
 def register(app: typer.Typer) -> None:
@@ -18,14 +18,14 @@ def register(app: typer.Typer) -> None:
 def report_public(
     ctx: typer.Context,
     out: Annotated[Optional[Path], typer.Option("-o", "--output", help="输出文件 .xlsx，或 .docx（公示，公文格式）")] = None,
-    as_of_: Annotated[Optional[str], typer.Option("--as-of", help="以某日为“今天”")] = None,
+    today: AS_OF = None,
     json_: Annotated[bool, typer.Option("--json", help="输出 JSON（只显示数字，不写文件）")] = False,
     force: Annotated[bool, typer.Option("--force", help="文件已存在时替换它（默认不覆盖）")] = False,
 ):
     """政务公开：按单位、按整治重点的整改情况及整改事项，不含任何个人信息；不写 -o 则在终端显示。示例：zz report public -o 整改情况公示.xlsx --as-of 2017-09-30"""
     from .. import outputs, public
 
-    day = as_of(as_of_)
+    day = as_of(today)
     if out is not None and not json_ and Path(out).suffix.lower() == ".docx":  # the 公示 notice as a 公文, with its 文号
         from ..documents.reports import write
 

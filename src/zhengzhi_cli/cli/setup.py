@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from . import output
-from .common import as_of, db_session, settings
+from .common import AS_OF, as_of, db_session, settings
 
 db_app = typer.Typer(no_args_is_help=True)
 
@@ -66,7 +66,7 @@ def db_check(
 
 def plan(
     ctx: typer.Context,
-    as_of_: Annotated[Optional[str], typer.Option("--as-of", help="以某日为“今天”")] = None,
+    today: AS_OF = None,
     json_: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
 ):
     """显示方案：阶段与日期、节点、整治重点、四查四看、当前阶段。示例：zz plan --as-of 2017-05-01"""
@@ -74,7 +74,7 @@ def plan(
 
     from ..register import plan_of
 
-    day = as_of(as_of_) or dt.date.today()
+    day = as_of(today) or dt.date.today()
     with db_session(ctx, write=False) as session:
         p = plan_of(session)
     data = p.as_json(day)
@@ -102,14 +102,14 @@ def plan(
 
 def demo(
     ctx: typer.Context,
-    as_of_: Annotated[Optional[str], typer.Option("--as-of", help="以某日为“今天”（默认 2017-07-15，自查自纠刚结束）")] = None,
+    today: Annotated[Optional[str], typer.Option("--as-of", help="以某日为“今天”（默认 2017-07-15，自查自纠刚结束）")] = None,
     out_dir: Annotated[Optional[Path], typer.Option("--out", help="报表输出目录（默认为登记簿所在目录）")] = None,
 ):
     """用样例区建一个登记簿并跑一遍主要流程（样例区随软件安装）。示例：zz demo --db /tmp/demo.db"""
     from ..demo import run_demo
 
     settings(ctx).may_create = True
-    run_demo(settings(ctx), as_of=as_of(as_of_), out_dir=out_dir)
+    run_demo(settings(ctx), as_of=as_of(today), out_dir=out_dir)
 
 
 SHELLS = ("bash", "zsh", "fish", "powershell", "pwsh")
