@@ -335,15 +335,7 @@ def _plan_rules(plan: Plan, parsed: Parsed, reg: _Register, cells: Cells, final_
         rule_present += list(RULE_STATUS_FIELDS)
     for rkey, rec in parsed.rules.items():
         values = {f: rec.get(f) for f in rule_present}
-        issue_keys = []  # register keys
-        for s in rec.get("issue_seqs", ()):
-            found = _issue_for(parsed, reg, final_issue, (rkey[0], s), rec, "issue_seq")
-            if found is not None:
-                issue_keys.append((rkey[0], found["seq"]))
-        if rec.get("issue_text"):
-            found = _issue_by_text(parsed, reg, final_issue, rkey[0], rec)
-            if found is not None:
-                issue_keys.append((rkey[0], found["seq"]))
+        issue_keys = _rule_issue_keys(parsed, reg, final_issue, rkey, rec)
         old = reg.rules.get(rkey)
         if old is None:
             seq = reg.allocate("rule", rkey[0], rkey[1])
@@ -355,22 +347,41 @@ def _plan_rules(plan: Plan, parsed: Parsed, reg: _Register, cells: Cells, final_
             plan.counts[C.RULES]["new"] += 1
             continue
         before, after = _diff(old, values)
-        link_changed = False
-        if "issue_seqs" in rec:
-            current = reg.links.get(old["id"], set())
-            by_reg = {v: k for k, v in reg.key_of_issue.items()}
-            wanted = {by_reg[ik] for ik in issue_keys if ik in by_reg}
-            for issue_id in current - wanted:
-                plan.link_deletes.append((old["id"], issue_id))
-                link_changed = True
-            for ik in issue_keys:
-                if ik not in by_reg or by_reg[ik] not in current:
-                    plan.link_inserts.append(((rkey[0], old["seq"]), ik))
-                    link_changed = True
+        link_changed = "issue_seqs" in rec and _relink(plan, reg, old, rkey[0], issue_keys)
         if after:
             plan.rule_updates.append((old["id"], before, after))
             _note_changes(plan, "rule", old["id"], rec, before, after)
         plan.counts[C.RULES]["updated" if after or link_changed else "unchanged"] += 1
+
+
+def _rule_issue_keys(parsed: Parsed, reg: _Register, final_issue: dict, rkey: tuple, rec: dict) -> list[tuple]:
+    """The register keys of the issues a rule's row names: by 序号, or by the issue's own words."""
+    issue_keys = []
+    for s in rec.get("issue_seqs", ()):
+        found = _issue_for(parsed, reg, final_issue, (rkey[0], s), rec, "issue_seq")
+        if found is not None:
+            issue_keys.append((rkey[0], found["seq"]))
+    if rec.get("issue_text"):
+        found = _issue_by_text(parsed, reg, final_issue, rkey[0], rec)
+        if found is not None:
+            issue_keys.append((rkey[0], found["seq"]))
+    return issue_keys
+
+
+def _relink(plan: Plan, reg: _Register, old: dict, unit_id: int, issue_keys: list[tuple]) -> bool:
+    """A known rule's links made what the file says (the file's list replaces them): whether any changed."""
+    current = reg.links.get(old["id"], set())
+    by_reg = {v: k for k, v in reg.key_of_issue.items()}
+    wanted = {by_reg[ik] for ik in issue_keys if ik in by_reg}
+    changed = False
+    for issue_id in current - wanted:
+        plan.link_deletes.append((old["id"], issue_id))
+        changed = True
+    for ik in issue_keys:
+        if ik not in by_reg or by_reg[ik] not in current:
+            plan.link_inserts.append(((unit_id, old["seq"]), ik))
+            changed = True
+    return changed
 
 
 def _issue_by_text(parsed: Parsed, reg: _Register, final_issue: dict, unit_id: int, rec: dict) -> dict | None:

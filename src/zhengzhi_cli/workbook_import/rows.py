@@ -574,20 +574,25 @@ def _fix_state(out: Parsed, r: _Row, fix: dict, state: dict) -> None:
             fix["_done_default"] = True
     else:
         done_on = None
-    if status == FixStatus.VERIFIED:
-        verified_on = verified_on or done_on
-        if verified_on and done_on and verified_on < done_on:
-            r.bad("verified_on" if "verified_on" in cols else "done_on", f"销号日期 {verified_on} 早于完成日期 {done_on}",
-                  "销号日期不早于完成日期")
-    else:
-        verified_on = None
-        if "verified_by" in fix:
-            fix["verified_by"] = None
+    verified_on = _verified_on(r, fix, status, done_on, verified_on)
     fix.update(status=status, done_on=done_on, verified_on=verified_on, claimed=claimed,
                done_reported=fix["_done_default"] and done_on is not None)
     for key in ("claimed", "done_reported"):  # the office's ledger says them in its own columns
         if key in cols:
             fix[key] = _flag(r.cell(key)) and status in (FixStatus.DONE, FixStatus.VERIFIED) and (key != "claimed" or status == FixStatus.DONE)
+
+
+def _verified_on(r: _Row, fix: dict, status, done_on, verified_on):
+    """A verified fix's 销号日期 (its completion date if none is given, never earlier); no other has one."""
+    if status != FixStatus.VERIFIED:
+        if "verified_by" in fix:
+            fix["verified_by"] = None
+        return None
+    verified_on = verified_on or done_on
+    if verified_on and done_on and verified_on < done_on:
+        r.bad("verified_on" if "verified_on" in r.cols else "done_on", f"销号日期 {verified_on} 早于完成日期 {done_on}",
+              "销号日期不早于完成日期")
+    return verified_on
 
 
 def _flag(value) -> bool:
