@@ -58,6 +58,15 @@ def deadline_words(rec: dict, plan=None) -> str | None:
     return rec.get("deadline")
 
 
+def deadline_for_public(deadline: dt.date | None, *, ongoing: bool, on_the_spot: bool) -> str | None:
+    """The deadline as a citizen reads it in the public report: 长期坚持, 立行立改, or 2017年6月30日."""
+    if ongoing:
+        return ONGOING
+    if on_the_spot:
+        return "立行立改"
+    return f"{deadline.year}年{deadline.month}月{deadline.day}日" if deadline else None
+
+
 def overdue_clause(as_of: dt.date):
     """SQL condition: deadline before as_of and not completed by as_of (长期坚持 never)."""
     return and_(
