@@ -133,3 +133,45 @@ def test_public_report_says_the_deadline_in_words(district, spot, tmp_path):
     said = {r[rows[head].index("整改措施")]: r[col] for r in rows[head + 1:] if r[col]}
     # in force on 2017-07-01: the extension approved on 07-10 does not count yet
     assert said == {"当场整改到岗": "立行立改", "建立到岗巡查制度": "2017年6月30日", "常态化暗访": "长期坚持"}
+
+
+# ---- every list command: plain rows when piped; at an 80-column terminal ids never wrap ----
+
+LISTS = ["unit list", "check list", "issue list", "fix list", "fix list --overdue --as-of 2017-08-01", "fix list --claimed",
+         "rule list", "inspect list", "accountability list", "opinion list", "case list", "duban list",
+         "duban plan --as-of 2017-08-01", "evidence list 497", "bulletin --list", "docno", "docno --list", "log",
+         "phase --as-of 2017-07-01", "import --mappings"]
+BOX = set("┏┓┗┛┃━│─┌┐└┘┡┩╇┳┻╋═║╭╮╰╯")
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    from conftest import Zz
+
+    where = tmp_path_factory.mktemp("demo")
+    Zz(str(where / "demo.db")).ok(["demo", "--out", str(where / "out")])
+    return str(where / "demo.db")
+
+
+def _ids(piped: str) -> list[str]:
+    return [ln.split("\t")[0] for ln in piped.splitlines()[1:] if "\t" in ln and ln.split("\t")[0].isdigit()]
+
+
+@pytest.mark.parametrize("args", LISTS)
+def test_every_list_is_plain_rows_when_piped_and_unwrapped_at_80_columns(demo, args, monkeypatch):
+    from conftest import Zz, sqlite_only
+    from rich.cells import cell_len
+
+    from zhengzhi_cli.cli import output
+
+    if sqlite_only().args[0]:
+        pytest.skip("the demo register is a SQLite file")
+    zz = Zz(demo)
+    piped = zz.ok(args).stdout
+    assert piped.strip() and not BOX & set(piped), piped
+    assert any("\t" in ln for ln in piped.splitlines()), piped  # a header row of tab-separated columns
+    monkeypatch.setattr(output, "to_terminal", lambda: True)
+    shown = zz.ok(args, env={"COLUMNS": "80"}).stdout
+    assert all(cell_len(ln) <= 80 for ln in shown.splitlines()), shown
+    firsts = {ln.split()[0] for ln in shown.splitlines() if ln.split()}
+    assert set(_ids(piped)) <= firsts, shown  # every row's id whole, at the start of its own line
