@@ -175,3 +175,31 @@ def test_every_list_is_plain_rows_when_piped_and_unwrapped_at_80_columns(demo, a
     assert all(cell_len(ln) <= 80 for ln in shown.splitlines()), shown
     firsts = {ln.split()[0] for ln in shown.splitlines() if ln.split()}
     assert set(_ids(piped)) <= firsts, shown  # every row's id whole, at the start of its own line
+
+
+def test_upgrade_moves_an_on_the_spot_deadline_to_the_fifth_working_day(district, spot):
+    """v11 → v12: a 立行立改 fix stored as due the day found; one extended keeps the new first deadline."""
+    import sqlite3
+
+    from conftest import sqlite_only
+
+    from zhengzhi_cli import migrations
+
+    if sqlite_only().args[0]:
+        pytest.skip("edits the SQLite file as the previous zz left it")
+    zz = district
+    other = zz.json(["fix", "add", str(zz.json(f"fix show {spot}")["issue_id"]), "当场纠正", "--deadline", "立行立改"])["id"]
+    zz.ok(f"fix extend {other} --to 2017-06-30 --approver 孙剑楠 --reason 协调 --date 2017-06-05")
+    conn = sqlite3.connect(zz.db)
+    with conn:  # as zz v11 stored them: due the day found, the extended one still 立行立改
+        conn.execute("UPDATE fix SET deadline = ? WHERE id = ?", (FRIDAY, spot))
+        conn.execute("UPDATE fix SET original_deadline = ?, on_the_spot = 1 WHERE id = ?", (FRIDAY, other))
+        conn.execute("UPDATE fix_event SET old_deadline = ? WHERE fix_id = ?", (FRIDAY, other))
+        conn.execute("UPDATE meta SET value = '11' WHERE key = 'schema_version'")
+    conn.close()
+    migrations._checked.clear()
+    first = zz.json(f"fix show {spot} --as-of 2017-06-05")
+    assert (first["deadline"], first["overdue"]) == ("2017-06-09", False)
+    moved = zz.json(f"fix show {other}")
+    assert (moved["on_the_spot"], moved["deadline"], moved["original_deadline"]) == (False, "2017-06-30", "2017-06-09")
+    assert moved["events"][-1]["old_deadline"] == "2017-06-09"
