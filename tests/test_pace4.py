@@ -203,3 +203,13 @@ def test_upgrade_moves_an_on_the_spot_deadline_to_the_fifth_working_day(district
     moved = zz.json(f"fix show {other}")
     assert (moved["on_the_spot"], moved["deadline"], moved["original_deadline"]) == (False, "2017-06-30", "2017-06-09")
     assert moved["events"][-1]["old_deadline"] == "2017-06-09"
+
+
+def test_correcting_the_found_date_moves_an_on_the_spot_deadline(district, spot):
+    zz = district
+    issue = zz.json(f"fix show {spot}")["issue_id"]
+    zz.ok(f"issue edit {issue} --found 2017-06-09")
+    fix = zz.json(f"fix show {spot} --as-of 2017-06-12")
+    assert (fix["deadline"], fix["overdue"]) == ("2017-06-16", False)
+    zz.ok("undo --yes")
+    assert zz.json(f"fix show {spot}")["deadline"] == "2017-06-09"
