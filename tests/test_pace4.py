@@ -213,3 +213,16 @@ def test_correcting_the_found_date_moves_an_on_the_spot_deadline(district, spot)
     assert (fix["deadline"], fix["overdue"]) == ("2017-06-16", False)
     zz.ok("undo --yes")
     assert zz.json(f"fix show {spot}")["deadline"] == "2017-06-09"
+
+
+def test_on_the_spot_at_an_80_column_terminal_keeps_the_dates_whole(district, spot, monkeypatch):
+    from zhengzhi_cli.cli import output
+
+    zz = district
+    issue = zz.json(f"fix show {spot}")["issue_id"]
+    zz.ok(["fix", "add", str(issue), "建立到岗巡查制度并每月通报一次到岗情况", "--deadline", "6月底前"])
+    monkeypatch.setattr(output, "to_terminal", lambda: True)
+    shown = zz.ok("fix list --as-of 2017-06-12", env={"COLUMNS": "80"}).stdout
+    assert "立行立改" in shown and "2017-06-30" in shown and "…" in shown  # the task is cut, never the deadline
+    assert "3 天（蓝）" in shown
+    assert "立行立改（5个工作日内，至2017-06-09）" in zz.ok(f"fix show {spot}", env={"COLUMNS": "120"}).stdout

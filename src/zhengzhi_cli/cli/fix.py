@@ -16,11 +16,13 @@ FIX_ID = Annotated[int, typer.Argument(help="整改编号")]
 DATE = Annotated[Optional[str], typer.Option("--date", help="日期（默认今天）")]
 
 
-def when(rec: dict, plan=None) -> str:
-    """A fix's 时限 as the clerk wrote it: 立行立改 in words (with the day it runs to), not a bare date."""
+def when(rec: dict, plan=None, *, short: bool = False) -> str:
+    """A fix's 时限 as the clerk wrote it: 立行立改 in words (with the day it runs to), not a bare date;
+    `short`: the words alone, for a table at a terminal, where a date column must never be cut."""
     from ..fixes import deadline_words
 
-    return deadline_words(rec, plan)
+    words = deadline_words(rec, plan)
+    return "立行立改" if short and words and words.startswith("立行立改") else words
 
 
 def _done(verb: str, fix, json_: bool, session) -> None:
@@ -196,8 +198,10 @@ def fix_list(
     columns = ["编号", "问题", "单位", "整改任务及措施", "时限", "责任人", "状态", "逾期"]
     levels = False  # a 核验 column (levels passed, e.g. 2/3) where the plan has more than one level
 
+    short = output.to_terminal() and not (json_ or csv_)
+
     def row(f):
-        cells = (f["id"], f["issue_id"], f["unit"], f["task"], when(f), f["owner"], f["status"],
+        cells = (f["id"], f["issue_id"], f["unit"], f["task"], when(f, short=short), f["owner"], f["status"],
                  f"{f['days_late']} 天（{f['tier']}）" if f["overdue"] else "")
         return cells[:7] + (f"{f['verification']['passed']}/{f['verification']['of']}",) + cells[7:] if levels else cells
 
