@@ -24,7 +24,7 @@ def test_add_record(district, issue):
     assert (fix["unit"], fix["deadline"], fix["owner"], fix["leader"], fix["status"]) == ("杨村街道", "2017-06-30", "王明", "李强", "未开始")
     assert add_fix(district, issue, "长期坚持")["deadline"] == "长期坚持"
     spot = add_fix(district, issue, "立行立改")
-    assert spot["deadline"] == "2017-04-12" and spot["on_the_spot"] is True
+    assert spot["deadline"] == "2017-04-19" and spot["on_the_spot"] is True  # the 5th working day after it was found
     assert add_fix(district, issue, "2017年9月30日", "--owner", "赵六")["owner"] == "赵六"
 
 

@@ -23,7 +23,8 @@ def test_tidy_template_sample_imports_and_reimport_is_unchanged(district):
     assert [f["claimed"] for f in issues[2]["fixes"]] == [True]
     fixes = {f["seq"]: f for i in issues.values() for f in i["fixes"]}
     assert fixes[1]["deadline"] == "2017-06-30" and fixes[2]["deadline"] == "长期坚持"
-    assert fixes[4]["on_the_spot"] and fixes[4]["deadline"] == issues[3]["found_on"]
+    # 立行立改: due the 5th working day after the issue was found
+    assert fixes[4]["on_the_spot"] and (issues[3]["found_on"], fixes[4]["deadline"]) == ("2017-04-20", "2017-04-27")
     assert fixes[5]["deadline"] == "2017-12-31" and fixes[5]["status"] == "整改中"
     rules = district.json("rule list")
     assert rules[0]["status"] == "已完成" and rules[1]["status"] == "未完成" and rules[1]["due_on"] == "2017-06-30"
@@ -192,7 +193,7 @@ def test_free_text_dates_fullwidth_and_synonyms(district, tmp_path):
         [4, 2, "措施", "6月底前", "整改中"]])})
     district.ok(["import", path])
     fixes = {f["seq"]: f for i in issues_of(district) for f in i["fixes"]}
-    assert [fixes[k]["deadline"] for k in (1, 2, 3, 4)] == ["2017-06-30", "2017-12-31", "2017-04-06", "2017-06-30"]
+    assert [fixes[k]["deadline"] for k in (1, 2, 3, 4)] == ["2017-06-30", "2017-12-31", "2017-04-13", "2017-06-30"]
     assert [fixes[k]["status"] for k in (1, 2, 3, 4)] == ["整改中", "整改中", "已完成", "整改中"]
 
 

@@ -34,6 +34,39 @@ def tier(days_late: int) -> str | None:
     return None
 
 
+def spot_deadline(plan, found_on: dt.date | None, entered_on: dt.date | None = None) -> dt.date | None:
+    """The one lateness rule of a 立行立改 fix: it is due on the N-th working day ([lateness]
+    on_the_spot_workdays, default 5, on the plan's [calendar]) after its issue was found — or after
+    the fix was entered, when that is later and within the campaign (a machine date outside the
+    campaign never stands in for one of its dates) — and so late only once more than N working days
+    have passed. The day is stored as the fix's deadline, so that every count of lateness (lists,
+    reports, 督办, 通报, the public report) reads it like any other deadline."""
+    if found_on is None:
+        return None
+    base = found_on
+    if entered_on is not None and found_on < entered_on and plan.start <= entered_on <= plan.end:
+        base = entered_on
+    return plan.calendar.add(base, plan.on_the_spot_workdays) if plan.on_the_spot_workdays else base
+
+
+def deadline_words(rec: dict, plan=None) -> str | None:
+    """A fix record's 时限 as a clerk (or a citizen) reads it: 长期坚持, 立行立改 with the day it runs
+    to (never a bare date that looks late at once), or the date."""
+    if rec.get("on_the_spot") and not rec.get("original_deadline") and rec.get("deadline"):
+        n = f"{plan.on_the_spot_workdays}个工作日内，" if plan is not None else ""
+        return f"立行立改（{n}至{rec['deadline']}）"
+    return rec.get("deadline")
+
+
+def deadline_for_public(deadline: dt.date | None, *, ongoing: bool, on_the_spot: bool) -> str | None:
+    """The deadline as a citizen reads it in the public report: 长期坚持, 立行立改, or 2017年6月30日."""
+    if ongoing:
+        return ONGOING
+    if on_the_spot:
+        return "立行立改"
+    return f"{deadline.year}年{deadline.month}月{deadline.day}日" if deadline else None
+
+
 def overdue_clause(as_of: dt.date):
     """SQL condition: deadline before as_of and not completed by as_of (长期坚持 never)."""
     return and_(
@@ -91,6 +124,8 @@ def add(session, *, issue_id: int, task: str, deadline: str, owner: str | None =
     if not deadline:
         raise Invalid(f"整改时限：必须写明日期或“{ONGOING}”", field="deadline")
     dl = parse_deadline(deadline, year=plan.year, found_on=issue.found_on, field="整改时限（--deadline）")
+    if dl.on_the_spot:
+        dl.date = spot_deadline(plan, issue.found_on, dt.date.today())
     fix = Fix(
         issue_id=issue.id, unit_id=issue.unit_id, seq=seq or issues_mod.next_seq(session, Fix, issue.unit_id), task=task,
         deadline=dl.date, ongoing=dl.ongoing, on_the_spot=dl.on_the_spot,
@@ -290,6 +325,7 @@ def extend(session, fix_id: int, *, to, approver: str, reason: str, on=None) -> 
     _event(session, fix, "延期", day, approver=approver, text=reason,
            old_deadline=fix.deadline, new_deadline=new)
     fix.deadline = new
+    fix.on_the_spot = False  # an extended 立行立改 has a dated deadline now (its first one is kept)
     session.add(fix)
     session.flush()
     return fix
@@ -328,7 +364,10 @@ def _edit_deadline(session, fix: Fix, value: str, ch) -> None:
         raise Conflict(f"整改时限（--deadline）：整改 {fix.id} 已经延期，时限不能再直接修改，请用 zz fix extend {fix.id} --to 日期 "
                        "--approver 批准人 --reason 理由", field="deadline")
     issue = session.get(Issue, fix.issue_id)
-    dl = parse_deadline(value, year=plan_of(session).year, found_on=issue.found_on, field="整改时限（--deadline）")
+    plan = plan_of(session)
+    dl = parse_deadline(value, year=plan.year, found_on=issue.found_on, field="整改时限（--deadline）")
+    if dl.on_the_spot:
+        dl.date = spot_deadline(plan, issue.found_on, fix.created_on)
 
     def shown(date, ongoing):
         return ONGOING if ongoing else (date.isoformat() if date else None)

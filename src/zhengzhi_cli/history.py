@@ -604,6 +604,48 @@ def restore_sqlite(backup: Path, db_path: Path) -> dict:
             "safety_copy": str(safety) if safety else None}
 
 
+HOLDINGS = (("units", "unit"), ("issues", "issue"), ("fixes", "fix"), ("rules", "rule"), ("evidence", "evidence"))
+
+
+def holdings(engine) -> dict:
+    """What a register holds, as `zz restore` compares it before replacing anything: the counts of
+    units, issues, fixes, rules and evidence files, the last change (id, date and time) and the schema
+    version. A register that cannot be read (damaged: the very case a restore cures) says so instead
+    of refusing the restore."""
+    try:
+        with engine.connect() as conn:
+            names = set(sa.inspect(conn).get_table_names())
+            out: dict = {"readable": True}
+            for key, table in HOLDINGS:
+                out[key] = conn.execute(sa.text(f'SELECT COUNT(*) FROM "{table}"')).scalar() if table in names else 0
+            last = conn.execute(sa.text('SELECT id, at FROM "change" ORDER BY id DESC LIMIT 1')).first() \
+                if "change" in names else None
+            version = conn.execute(sa.text("SELECT value FROM meta WHERE key = 'schema_version'")).scalar() \
+                if "meta" in names else None
+            conn.rollback()
+    except (sa.exc.SQLAlchemyError, sqlite3.DatabaseError):
+        return {"readable": False}
+    out["last_change"] = last[0] if last else None
+    out["last_change_at"] = str(last[1])[:19] if last else None
+    out["schema_version"] = int(version) if version is not None else None
+    return out
+
+
+def file_holdings(path: Path) -> dict | None:
+    """holdings() of a SQLite register file, opened read-only (None when there is no file yet)."""
+    from sqlalchemy.pool import NullPool
+
+    from .integrity import open_read_only
+
+    if not path.is_file() or path.stat().st_size == 0:
+        return None
+    engine = sa.create_engine("sqlite://", creator=lambda: open_read_only(path), poolclass=NullPool)
+    try:
+        return holdings(engine)
+    finally:
+        engine.dispose()
+
+
 def safety_name(beside: Path, stem: str) -> Path:
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     path = beside / f"{stem}.恢复前-{stamp}.db"

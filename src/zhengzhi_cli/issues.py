@@ -67,6 +67,10 @@ def refresh_status(session, issue_ids: Iterable[int]) -> None:
                 if f[5] != issue.found_on:
                     fix = session.get(Fix, f[4])
                     fix.issue_found_on = issue.found_on
+                    if fix.on_the_spot and fix.original_deadline is None:  # counted from the found date
+                        from .fixes import spot_deadline
+
+                        fix.deadline = spot_deadline(plan_of(session), issue.found_on, fix.created_on)
                     session.add(fix)
     session.flush()
 

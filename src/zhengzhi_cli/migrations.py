@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from .errors import ZzError
 
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 12
 APP = "zz"
 
 _checked: set[str] = set()
@@ -280,9 +280,41 @@ def _v11_history(conn) -> None:
     conn.execute(sa.text("ALTER TABLE bulletin ADD COLUMN content TEXT"))
 
 
+def _v12_on_the_spot(conn) -> None:
+    """v11 → v12: a 立行立改 fix was due the day its issue was found (and so overdue the next day);
+    now it is due on the N-th working day after ([lateness] on_the_spot_workdays of the register's own
+    plan, fixes.spot_deadline). Its deadline is moved there; one already extended keeps that day as its
+    first deadline (the first 延期 event's old deadline with it) and is no longer 立行立改."""
+    from .fixes import spot_deadline
+    from .plan import parse_plan
+
+    text = conn.execute(sa.text("SELECT value FROM meta WHERE key = 'plan'")).scalar()
+    plan = parse_plan(text) if text else None
+    if plan is None:
+        return
+    rows = conn.execute(sa.text(
+        "SELECT id, deadline, original_deadline, created_on FROM fix WHERE on_the_spot AND deadline IS NOT NULL")).all()
+    for fix_id, deadline, original, created in rows:
+        first = _day(original if original is not None else deadline)
+        new = spot_deadline(plan, first, _day(created))
+        if original is None:
+            conn.execute(sa.text("UPDATE fix SET deadline = :d WHERE id = :i"), {"d": new, "i": fix_id})
+            continue
+        conn.execute(sa.text("UPDATE fix SET original_deadline = :d, on_the_spot = :f WHERE id = :i"),
+                     {"d": new, "f": False, "i": fix_id})
+        conn.execute(sa.text("UPDATE fix_event SET old_deadline = :d WHERE fix_id = :i AND kind = '延期' AND old_deadline = :o"),
+                     {"d": new, "i": fix_id, "o": first})
+
+
+def _day(value):
+    import datetime as dt
+
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
+
+
 STEPS: dict[int, Callable] = {2: _v2_supervision, 3: _v3_report_indexes, 4: _v4_as_of_indexes, 5: _v5_as_of_columns,
                               6: _v6_import_identity, 7: _v7_issue_void, 8: _v8_no_id_reuse, 9: _v9_evidence,
-                              10: _v10_gongwen, 11: _v11_history}
+                              10: _v10_gongwen, 11: _v11_history, 12: _v12_on_the_spot}
 
 
 def ensure(engine, *, plan_text: str | None = None) -> str:

@@ -106,7 +106,7 @@ def _issue_rec(m, *, areas: dict, checks: dict) -> dict:
 def _fix_rec(m) -> dict:
     if m["ongoing"]:
         deadline = ONGOING
-    elif m["on_the_spot"] and m["deadline"] == m["issue_found_on"]:
+    elif m["on_the_spot"] and not m["original_deadline"]:
         deadline = "立行立改"
     else:
         deadline = m["deadline"]

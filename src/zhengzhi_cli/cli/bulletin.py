@@ -34,7 +34,7 @@ def bulletin(
         if json_:
             output.emit_json(recs)
         else:
-            output.table(f"已印发通报（{len(recs)} 期）", ["期号", "月份", "印发日期", "标题", "文件", "备注"],
+            output.listing(f"已印发通报（{len(recs)} 期）", ["期号", "月份", "印发日期", "标题", "文件", "备注"],
                          [(r["no"], r["period"], r["issued_on"], r["title"], r["file"], r["note"]) for r in recs])
         return
     if reissue and new_number:

@@ -52,7 +52,7 @@ def docno(
     if json_:
         output.emit_json(rows)
     elif list_:
-        output.table(f"已编发文号（{len(rows)} 个）", ["文种", "文号", "印发日期", "标题"],
+        output.listing(f"已编发文号（{len(rows)} 个）", ["文种", "文号", "印发日期", "标题"],
                      [(r["kind"], r["text"], r["issued_on"], r["subject"]) for r in rows])
     else:
         output.table("文号编号情况", ["文种", "年度", "发文机关代字", "已编到", "下一个文号"],

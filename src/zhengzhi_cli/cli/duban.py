@@ -104,7 +104,7 @@ def duban_list(
     if json_:
         output.emit_json(rows)
         return
-    output.table(f"督办函（{len(rows)} 份）", ["序号", "单位", "文号", "规则", "发出日期", "回复期限", "回复日期", "回复文号"],
+    output.listing(f"督办函（{len(rows)} 份）", ["序号", "单位", "文号", "规则", "发出日期", "回复期限", "回复日期", "回复文号"],
                  [(r["id"], r["unit"], r["doc_no"], r["rule"], r["issued_on"],
                    r["reply_by"] + ("（已超期）" if r["reply_overdue"] else ""), r["replied_on"] or "未回复", r["reply_ref"] or "")
                   for r in rows])

@@ -59,7 +59,7 @@ def evidence_list(ctx: typer.Context, fix_id: FIX_ID, json_: JSON = False):
     if json_:
         output.emit_json(recs)
         return
-    output.table(f"整改 #{fix_id} 的佐证材料（{len(recs)} 份）", ["序号", "文件名", "类别", "类型", "大小", "添加人", "添加时间", "说明"],
+    output.listing(f"整改 #{fix_id} 的佐证材料（{len(recs)} 份）", ["序号", "文件名", "类别", "类型", "大小", "添加人", "添加时间", "说明"],
                  [(r["n"], r["name"], r["kind"], r["media"], r["size"], r["added_by"], r["added_at"], r["note"])
                   for r in recs])
 

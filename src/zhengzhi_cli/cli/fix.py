@@ -16,11 +16,13 @@ FIX_ID = Annotated[int, typer.Argument(help="整改编号")]
 DATE = Annotated[Optional[str], typer.Option("--date", help="日期（默认今天）")]
 
 
-def when(rec: dict) -> str:
-    """A fix's 时限 as the clerk wrote it: 立行立改 in words (with the day it stands for), not a bare date."""
-    if rec.get("on_the_spot") and not rec.get("original_deadline") and rec["deadline"]:
-        return f"立行立改（{rec['deadline']}）"
-    return rec["deadline"]
+def when(rec: dict, plan=None, *, short: bool = False) -> str:
+    """A fix's 时限 as the clerk wrote it: 立行立改 in words (with the day it runs to), not a bare date;
+    `short`: the words alone, for a table at a terminal, where a date column must never be cut."""
+    from ..fixes import deadline_words
+
+    words = deadline_words(rec, plan)
+    return "立行立改" if short and words and words.startswith("立行立改") else words
 
 
 def _done(verb: str, fix, json_: bool, session) -> None:
@@ -122,10 +124,10 @@ def fix_verify(
     v = rec["verification"]
     if rec["status"] == fixes.VERIFIED:
         last = f"（{v['levels'][-1]}，{v['label']}）" if v["of"] > 1 else ""
-        output.line(f"整改 #{rec['id']} 已销号{last}：{rec['status']}（{rec['unit']}，时限 {rec['deadline']}）")
+        output.line(f"整改 #{rec['id']} 已销号{last}：{rec['status']}（{rec['unit']}，时限 {when(rec)}）")
     else:
         output.line(f"整改 #{rec['id']} 已通过“{v['levels'][v['passed'] - 1]}”（{v['label']}），"
-                    f"下一级：{v['next']}（{rec['unit']}，时限 {rec['deadline']}）")
+                    f"下一级：{v['next']}（{rec['unit']}，时限 {when(rec)}）")
 
 
 @app.command("return")
@@ -185,8 +187,10 @@ def fix_list(
     columns = ["编号", "问题", "单位", "整改任务及措施", "时限", "责任人", "状态", "逾期"]
     levels = False  # a 核验 column (levels passed, e.g. 2/3) where the plan has more than one level
 
+    short = output.to_terminal() and not (json_ or csv_)
+
     def row(f):
-        cells = (f["id"], f["issue_id"], f["unit"], f["task"], when(f), f["owner"], f["status"],
+        cells = (f["id"], f["issue_id"], f["unit"], f["task"], when(f, short=short), f["owner"], f["status"],
                  f"{f['days_late']} 天（{f['tier']}）" if f["overdue"] else "")
         return cells[:7] + (f"{f['verification']['passed']}/{f['verification']['of']}",) + cells[7:] if levels else cells
 
@@ -232,13 +236,16 @@ def fix_show(
     from .. import fixes
 
     with db_session(ctx, write=False) as session:
+        from ..register import plan_of
+
         rec = fixes.show(session, fix_id, as_of=as_of(today))
+        plan = plan_of(session)
     if json_:
         output.emit_json(rec)
         return
     output.fields(f"整改 #{rec['id']}", [
         ("问题", f"#{rec['issue_id']} {rec['issue']}"), ("单位", rec["unit"]), ("整改任务及措施", rec["task"]),
-        ("时限", when(rec) + (f"（原时限 {rec['original_deadline']}）" if rec["original_deadline"] else "")),
+        ("时限", when(rec, plan) + (f"（原时限 {rec['original_deadline']}）" if rec["original_deadline"] else "")),
         ("责任领导", rec["leader"]), ("责任人", rec["owner"]), ("状态", rec["status"]),
         ("完成日期", rec["done_on"]), ("销号", f"{rec['verified_on']} {rec['verified_by']}" if rec["verified_on"] else None),
         ("核验", _level_text(rec["verification"])),

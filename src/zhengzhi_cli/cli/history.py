@@ -121,8 +121,9 @@ def restore(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="备份文件")],
     yes: Annotated[bool, typer.Option("--yes", "-y", help="不询问，直接恢复（脚本用）")] = False,
+    json_: Annotated[bool, typer.Option("--json", help="输出 JSON（恢复前后登记簿的对比：before、after）")] = False,
 ):
-    """用备份覆盖当前登记簿（需确认）。示例：zz restore 备份/zz-2017-06-30.db"""
+    """用备份覆盖当前登记簿（先对比现有数据与备份，需确认）。示例：zz restore 备份/zz-2017-06-30.db"""
     from .. import history
     from ..db import engine_for, register_url, sqlite_path
     from ..errors import UsageProblem
@@ -130,7 +131,10 @@ def restore(
 
     path = sqlite_path(register_url(settings(ctx)))
     version = history.check_backup_file(file)
+    before = history.file_holdings(path) if path is not None else history.holdings(engine_for(settings(ctx)))
+    after = history.file_holdings(Path(file))
     output.note(f"将用 {file}（架构版本 {version}）覆盖登记簿 {path or where(settings(ctx))['url']}，当前数据将被替换。")
+    _compare(before, after)
     if not yes:
         if not interactive():
             raise UsageProblem("恢复需要确认：在终端中运行，或加 --yes", field="--yes")
@@ -150,7 +154,32 @@ def restore(
         said = f"已从 {result['restored']} 恢复登记簿 {result['db']}"
     kept = f"原登记簿已另存为 {result['safety_copy']}" if result.get("safety_copy") else "原登记簿为空，未另存"
     _log_restore(ctx, f"恢复登记簿：从 {result['restored']} 恢复（{kept}）")
-    output.line(f"{said}；{kept}")
+    if json_:
+        output.emit_json({**result, "before": before, "after": after})
+    else:
+        output.line(f"{said}；{kept}")
+
+
+COMPARED = (("units", "单位"), ("issues", "问题"), ("fixes", "整改事项"), ("rules", "制度"), ("evidence", "佐证材料"))
+
+
+def _compare(before: dict | None, after: dict | None) -> None:
+    """The register now and the backup, side by side (stderr, before anything is replaced)."""
+    from rich.cells import cell_len
+
+    def column(h: dict | None) -> list[str]:
+        if h is None:
+            return ["（无）"] * (len(COMPARED) + 2)
+        if not h.get("readable"):
+            return ["（无法读取）"] * (len(COMPARED) + 2)
+        last = f"#{h['last_change']} {h['last_change_at']}" if h["last_change"] else "（无）"
+        return [str(h[k]) for k, _ in COMPARED] + [last, str(h["schema_version"])]
+
+    labels = ["", *(label for _, label in COMPARED), "最后一次改动", "架构版本"]
+    now, then = ["当前登记簿", *column(before)], ["备份", *column(after)]
+    wide = [max(cell_len(x) for x in col) for col in (labels, now)]
+    for label, a, b in zip(labels, now, then):
+        output.note(f"  {label}{' ' * (wide[0] - cell_len(label))}  {a}{' ' * (wide[1] - cell_len(a))}  {b}")
 
 
 def _log_restore(ctx, summary: str) -> None:

@@ -297,6 +297,7 @@ def issue_show(
 ):
     """查看一条问题及其整改、制度。示例：zz issue show 12"""
     from .. import issues
+    from ..fixes import deadline_words
 
     with db_session(ctx, write=False) as session:
         rec = issues.show(session, issue_id, as_of=as_of(today))
@@ -312,7 +313,7 @@ def issue_show(
     ])
     if rec["fixes"]:
         output.table("整改清单", ["编号", "整改任务及措施", "时限", "责任人", "状态", "逾期"],
-                     [(f["id"], f["task"], f["deadline"], f["owner"], f["status"],
+                     [(f["id"], f["task"], deadline_words(f), f["owner"], f["status"],
                        f"{f['days_late']} 天（{f['tier']}）" if f["overdue"] else "") for f in rec["fixes"]])
     if rec["rules"]:
         output.table("制度清单", ["编号", "制度名称", "立改废", "状态"], [(r["id"], r["title"], r["action"], r["status"]) for r in rec["rules"]])

@@ -55,6 +55,14 @@ def _cell(value) -> str:
 
 def table(title: str | None, columns: Sequence[str], rows: Iterable[Sequence], *, caption: str | None = None,
           wide_first: bool = False) -> None:
+    """A boxed table at a terminal; piped, its title on a line of its own and then plain rows (as `listing`)."""
+    if not to_terminal():
+        if title:
+            sys.stdout.write(_flat(title) + "\n")
+        tsv(columns, rows)
+        if caption:
+            note(caption)
+        return
     from rich.console import Console
     from rich.table import Table
 

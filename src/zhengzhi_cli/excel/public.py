@@ -40,7 +40,7 @@ def write_public(path: Path, data: dict) -> None:
                     widths={2: 40})
     items = Table("整改事项", f"{data['title']}（整改事项，截至 {data['as_of']}）",
                   ["序号", "单位", "整治重点", "存在问题", "整改措施", "整改时限", "整改状态", "完成日期"],
-                  [[i, x["unit"], x["area"], x["issue"], x["task"], x["deadline"], x["status"], x["done_on"]]
+                  [[i, x["unit"], x["area"], x["issue"], x["task"], x.get("deadline_text") or x["deadline"], x["status"], x["done_on"]]
                    for i, x in enumerate(data["items"], start=1)],
                   widths={3: 40, 4: 40})
 

@@ -97,6 +97,9 @@ class Duban(NamedTuple):
     red_card_days_late: int = 30
 
 
+ON_THE_SPOT_WORKDAYS = 5
+
+
 class Plan:
     """One campaign's reference data. (Plain classes and NamedTuples, not dataclasses: every
     command loads the plan, and building dataclasses costs milliseconds at start-up.)"""
@@ -112,6 +115,8 @@ class Plan:
         self.evidence_required = evidence_required  # 销号 needs at least one 佐证材料 (zz evidence add)
         self.documents = default_documents(issuer)
         self.duban = Duban()
+        # a 立行立改 fix is late once this many working days have passed since it was found ([lateness])
+        self.on_the_spot_workdays = ON_THE_SPOT_WORKDAYS
         from ..workdays import Calendar
 
         self.calendar = Calendar()
@@ -201,6 +206,7 @@ class Plan:
             "checks": [{"no": c.no, "check": c.check, "look": c.look} for c in self.checks],
             "lists": self.lists,
             "duban": self.duban._asdict(),
+            "lateness": {"on_the_spot_workdays": self.on_the_spot_workdays},
             "calendar": {"holidays": sorted(d.isoformat() for d in self.calendar.holidays),
                          "workdays": sorted(d.isoformat() for d in self.calendar.workdays)},
         }
@@ -306,6 +312,8 @@ def parse_plan(text: str, *, source: str = "方案文件") -> Plan:
         plan.calendar = _calendar(data["calendar"], text, r.fail)
     if "duban" in data:
         plan.duban = _duban(data["duban"], text, r.fail)
+    if "lateness" in data:
+        plan.on_the_spot_workdays = _lateness(data["lateness"], text, r.fail)
     missing = {"documents", "calendar", "duban"} - data.keys()
     if missing:
         _fill_from_builtin(plan, missing)
@@ -457,6 +465,14 @@ def _duban(rules, text: str, fail) -> Duban:
             raise fail(_line_of(text, key, line), f"[duban] 的“{key}”应为正整数")
         values[key] = value
     return Duban(**values)
+
+
+def _lateness(table, text: str, fail) -> int:
+    value = table.get("on_the_spot_workdays", ON_THE_SPOT_WORKDAYS) if isinstance(table, dict) else None
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise fail(_line_of(text, "on_the_spot_workdays", _line_of(text, "[lateness]")),
+                   "[lateness] 的“on_the_spot_workdays”应为 0 或正整数（立行立改的整改在发现后多少个工作日内完成）")
+    return value
 
 
 def _documents(docs, text: str, fail) -> Documents:

@@ -17,6 +17,7 @@ from sqlmodel import select
 
 from .. import issues as issues_mod
 from ..errors import Invalid
+from ..fixes import deadline_for_public
 from ..models import Fix, Issue, Unit
 from ..redact import for_register
 from ..register import plan_of
@@ -108,7 +109,7 @@ def _items(session, as_of: dt.date) -> list[dict]:
     plan = plan_of(session)
     scrub = for_register(session)
     rows = session.exec(
-        select(Unit.name, Issue.area, Issue.id, Issue.description, Fix.task, Fix.id, Fix.status, Fix.deadline,
+        select(Unit.name, Issue.area, Issue.id, Issue.description, Fix.task, Fix.on_the_spot, Fix.id, Fix.status, Fix.deadline,
                Fix.ongoing, Fix.done_on, Fix.verified_on)
         .join(Issue, Issue.id == Fix.issue_id).join(Unit, Unit.id == Fix.unit_id)
         .where(Issue.found_on <= as_of, *issues_mod.live(session, Issue.id, as_of))
@@ -116,7 +117,7 @@ def _items(session, as_of: dt.date) -> list[dict]:
     ).all()
     out = []
     then = _then(session, as_of)
-    for unit, area, issue_id, desc, task, fix_id, *row in rows:
+    for unit, area, issue_id, desc, task, spot, fix_id, *row in rows:
         status, deadline, ongoing, done_on, verified_on = then.get(fix_id) or row
         st = status_on(status, done_on, verified_on, as_of)
         if st == FixStatus.NOT_STARTED:
@@ -124,6 +125,7 @@ def _items(session, as_of: dt.date) -> list[dict]:
         out.append({
             "unit": unit, "area": plan.areas[area - 1].name, "issue_id": issue_id, "issue": scrub(desc), "task": scrub(task),
             "deadline": "长期坚持" if ongoing else (deadline.isoformat() if deadline else None),
+            "deadline_text": deadline_for_public(deadline, ongoing=ongoing, on_the_spot=spot),  # in force on D, in words
             "status": FIXING if st == FIXING else DONE,
             "done_on": done_on.isoformat() if st != FIXING and done_on else None,
         })

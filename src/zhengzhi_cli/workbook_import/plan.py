@@ -13,6 +13,7 @@ import datetime as dt
 
 from ..excel import columns as C
 from ..excel.columns import norm
+from ..fixes import spot_deadline
 from ..vocab import FixStatus, IssueStatus, RuleStatus
 from .cells import Cells
 from .rows import Parsed, _label
@@ -213,7 +214,7 @@ def _plan_fixes(plan: Plan, parsed: Parsed, reg: _Register, cells: Cells, final_
     new_fix_statuses: dict[tuple[int, int], list[tuple]] = {}
 
     def place(rec, old, issue_file_key, issue, file_seq):
-        values = _fix_values(rec, issue, fix_present)
+        values = _fix_values(rec, issue, fix_present, cells.plan)
         unit_id = issue_file_key[0]
         issue_key = (unit_id, issue["seq"])
         if old is None:
@@ -276,12 +277,14 @@ def _plan_fixes(plan: Plan, parsed: Parsed, reg: _Register, cells: Cells, final_
     return statuses, fix_issue_key, new_fix_statuses
 
 
-def _fix_values(rec: dict, issue: dict, fix_present: list[str]) -> dict:
+def _fix_values(rec: dict, issue: dict, fix_present: list[str], campaign) -> dict:
     values = {f: rec.get(f) for f in fix_present if f not in ("deadline", "ongoing", "on_the_spot")}
     if rec.get("deadline") is not None:
         dl = rec["deadline"]
         values["ongoing"], values["on_the_spot"] = dl.ongoing, dl.on_the_spot
-        values["deadline"] = issue["found_on"] if dl.on_the_spot else dl.date
+        # 立行立改 in a workbook: counted from the day the issue was found (the 填报日期 is when the unit
+        # reported, not when the fix was taken on; so a ledger exported and imported again is the same)
+        values["deadline"] = spot_deadline(campaign, issue["found_on"]) if dl.on_the_spot else dl.date
     for k in ("leader", "owner"):
         if k in values and not values[k]:
             values[k] = issue.get(k)
