@@ -204,13 +204,16 @@ def proposal_of(text: str | None) -> str | None:
     return None
 
 
-def failed_ids(session, fix_ids: list[int], *, as_of: dt.date | None = None) -> set[int]:
-    """The fixes flagged 回头看未通过 (on as_of, else now): their latest 回头看 found 反弹 or 虚假整改
-    (a later pass clears it). Derived from the events: nothing is stored for the flag."""
+def failed_ids(session, fix_ids: list[int] | None, *, as_of: dt.date | None = None) -> set[int]:
+    """The fixes (of fix_ids, or all) flagged 回头看未通过 (on as_of, else now): their latest 回头看
+    found 反弹 or 虚假整改 (a later pass clears it). Derived from the events: nothing is stored for the flag."""
     latest: dict[int, str | None] = {}
-    for start in range(0, len(fix_ids), 500):
-        q = (select(FixEvent.fix_id, FixEvent.text).where(FixEvent.kind == EVENT, FixEvent.fix_id.in_(fix_ids[start:start + 500]))
-             .order_by(FixEvent.fix_id, FixEvent.happened_on, FixEvent.id))
+    chunks = [None] if fix_ids is None else [fix_ids[i:i + 500] for i in range(0, len(fix_ids), 500)]
+    for chunk in chunks:
+        q = select(FixEvent.fix_id, FixEvent.text).where(FixEvent.kind == EVENT).order_by(
+            FixEvent.fix_id, FixEvent.happened_on, FixEvent.id)
+        if chunk is not None:
+            q = q.where(FixEvent.fix_id.in_(chunk))
         if as_of is not None:
             q = q.where(FixEvent.happened_on <= as_of)
         latest.update(session.exec(q).all())
