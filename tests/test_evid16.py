@@ -5,6 +5,7 @@ and a 回头看未通过 flag, `--propose 约谈` in the monthly 综述, and the
 from __future__ import annotations
 
 import hashlib
+import io
 import math
 import shutil
 import zipfile
@@ -197,3 +198,79 @@ def test_recheck_import_takes_a_new_deadline_and_a_proposal_column(zz, tmp_path)
     assert zz.json("fix show 1")["deadline"] == "2017-12-01"
     assert zz.json("report monthly --month 2017-10")["digest"]["recheck"]["proposals"] == [
         {"proposal": "约谈", "units": ["杨村街道"]}]
+
+
+# ---------------------------------------------------------------- 整改档案: one folder per issue
+
+PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
+
+
+def _book(z: zipfile.ZipFile, name: str):
+    from openpyxl import load_workbook
+
+    return load_workbook(io.BytesIO(z.read(name)))
+
+
+def _texts(wb) -> str:
+    return "\n".join(str(v) for ws in wb.worksheets for r in ws.iter_rows(values_only=True) for v in r if v is not None)
+
+
+def test_the_archive_has_a_folder_per_issue_with_its_card_and_evidence_and_a_numbered_contents(zz, tmp_path):
+    zz.ok("unit add 杨村街道 --kind 街道 --code 120114001")
+    zz.ok("issue add 窗口办事拖沓推诿扯皮群众反映强烈 --unit 杨村 --area 6 --owner 王明 --found 2017-04-12")
+    zz.ok("issue add 会议多文件多 --unit 杨村 --area 6 --owner 赵敏 --found 2017-04-13")
+    zz.ok("fix add 1 推行首问负责制 --deadline 2017-06-30 --owner 王明")
+    zz.ok("fix add 1 公开办事流程 --deadline 2017-06-30 --owner 王明")
+    zz.ok("fix add 2 精简会议 --deadline 2017-06-30 --owner 赵敏")
+    pdf = tmp_path / "首问负责制度.pdf"
+    pdf.write_bytes(PDF)
+    zz.ok(["evidence", "add", "1", str(pdf), "--kind", "制度文件"])
+    zz.ok("fix done 1 --date 2017-06-20")
+    zz.ok("fix verify 1 --by 张华 --date 2017-06-21")
+    zz.ok("recheck record 1 --result 反弹 --by 李强 --date 2017-10-10 --reason 窗口又现推诿 --propose 约谈")
+    out = tmp_path / "整改档案" / "杨村街道.zip"
+    out.parent.mkdir()
+    zz.ok(["archive", "--unit", "杨村", "-o", str(out)])
+    with zipfile.ZipFile(out) as z:
+        names = z.namelist()
+        first = "001_窗口办事拖沓推诿扯皮群众/"  # the first 12 characters
+        assert {first + "问题卡.xlsx", first + "整改1-1-首问负责制度.pdf", "002_会议多文件多/问题卡.xlsx"} <= set(names)
+        assert z.read(first + "整改1-1-首问负责制度.pdf") == PDF
+        contents = _book(z, "目录.xlsx")["目录"]
+        rows = [r for r in contents.iter_rows(min_row=3, values_only=True) if isinstance(r[0], int)]
+        assert [r[1] for r in rows] == [f"120114001-{i:04d}" for i in range(1, 6)]  # 档号: running numbers
+        assert [r[2] for r in rows] == ["整改台账.xlsx", first + "问题卡.xlsx", first + "整改1-1-首问负责制度.pdf",
+                                        "002_会议多文件多/问题卡.xlsx", "清单.json"]
+        assert contents.page_setup.paperSize == 9 and contents.page_setup.orientation == "landscape"  # A4, house style
+        card = _book(z, first + "问题卡.xlsx")
+    assert card.sheetnames == ["问题", "整改", "经过", "核验与回头看", "佐证材料"]
+    facts = {r[0]: r[1] for r in card["问题"].iter_rows(min_row=3, values_only=True)}
+    assert facts["档号"] == "120114001-0002" and facts["问题描述"] == "窗口办事拖沓推诿扯皮群众反映强烈"
+    fixes = [r for r in card["整改"].iter_rows(min_row=3, values_only=True) if isinstance(r[0], int)]
+    assert [(r[1], r[5], r[9]) for r in fixes] == [("推行首问负责制", "整改中", "是"), ("公开办事流程", "未开始", None)]
+    timeline = [r[2] for r in card["经过"].iter_rows(min_row=3, values_only=True) if r[2]]
+    assert timeline == ["完成", "销号", "回头看"]
+    reviews = [(r[2], r[4]) for r in card["核验与回头看"].iter_rows(min_row=3, values_only=True) if isinstance(r[1], int)]
+    assert reviews == [("销号", "张华"), ("回头看", "李强")]
+    assert [r[0] for r in card["佐证材料"].iter_rows(min_row=3, values_only=True) if r[1]] == ["整改1-1-首问负责制度.pdf"]
+
+
+def test_the_public_archive_has_no_names_and_no_evidence_files(zz, tmp_path):
+    zz.ok("unit add 杨村街道 --kind 街道 --code 120114001")
+    zz.ok("issue add 窗口办事拖沓，王明推诿 --unit 杨村 --area 6 --owner 王明 --leader 刘洋 --found 2017-04-12")
+    zz.ok("fix add 1 推行首问负责制 --deadline 2017-06-30 --owner 王明")
+    pdf = tmp_path / "制度.pdf"
+    pdf.write_bytes(PDF)
+    zz.ok(["evidence", "add", "1", str(pdf), "--kind", "制度文件"])
+    zz.ok("fix done 1 --date 2017-06-20")
+    zz.ok("fix verify 1 --by 张华 --date 2017-06-21")
+    out = tmp_path / "公开.zip"
+    zz.ok(["archive", "--unit", "杨村", "-o", str(out), "--public"])
+    with zipfile.ZipFile(out) as z:
+        names = z.namelist()
+        assert not [n for n in names if n.endswith(".pdf")]
+        cards = [n for n in names if n.endswith("/问题卡.xlsx")]
+        assert len(cards) == 1
+        every = _texts(_book(z, cards[0])) + _texts(_book(z, "目录.xlsx")) + z.read("清单.json").decode() + "".join(names)
+    for name in ("王明", "刘洋", "张华"):
+        assert name not in every
