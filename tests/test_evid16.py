@@ -215,6 +215,14 @@ def _texts(wb) -> str:
     return "\n".join(str(v) for ws in wb.worksheets for r in ws.iter_rows(values_only=True) for v in r if v is not None)
 
 
+def _closed_with_evidence(zz: Zz, pdf: Path) -> None:
+    """Fix 1 gets a PDF, is done and verified (张华)."""
+    pdf.write_bytes(PDF)
+    zz.ok(["evidence", "add", "1", str(pdf), "--kind", "制度文件"])
+    zz.ok("fix done 1 --date 2017-06-20")
+    zz.ok("fix verify 1 --by 张华 --date 2017-06-21")
+
+
 def test_the_archive_has_a_folder_per_issue_with_its_card_and_evidence_and_a_numbered_contents(zz, tmp_path):
     zz.ok("unit add 杨村街道 --kind 街道 --code 120114001")
     zz.ok("issue add 窗口办事拖沓推诿扯皮群众反映强烈 --unit 杨村 --area 6 --owner 王明 --found 2017-04-12")
@@ -222,11 +230,7 @@ def test_the_archive_has_a_folder_per_issue_with_its_card_and_evidence_and_a_num
     zz.ok("fix add 1 推行首问负责制 --deadline 2017-06-30 --owner 王明")
     zz.ok("fix add 1 公开办事流程 --deadline 2017-06-30 --owner 王明")
     zz.ok("fix add 2 精简会议 --deadline 2017-06-30 --owner 赵敏")
-    pdf = tmp_path / "首问负责制度.pdf"
-    pdf.write_bytes(PDF)
-    zz.ok(["evidence", "add", "1", str(pdf), "--kind", "制度文件"])
-    zz.ok("fix done 1 --date 2017-06-20")
-    zz.ok("fix verify 1 --by 张华 --date 2017-06-21")
+    _closed_with_evidence(zz, tmp_path / "首问负责制度.pdf")
     zz.ok("recheck record 1 --result 反弹 --by 李强 --date 2017-10-10 --reason 窗口又现推诿 --propose 约谈")
     out = tmp_path / "整改档案" / "杨村街道.zip"
     out.parent.mkdir()
@@ -259,11 +263,7 @@ def test_the_public_archive_has_no_names_and_no_evidence_files(zz, tmp_path):
     zz.ok("unit add 杨村街道 --kind 街道 --code 120114001")
     zz.ok("issue add 窗口办事拖沓，王明推诿 --unit 杨村 --area 6 --owner 王明 --leader 刘洋 --found 2017-04-12")
     zz.ok("fix add 1 推行首问负责制 --deadline 2017-06-30 --owner 王明")
-    pdf = tmp_path / "制度.pdf"
-    pdf.write_bytes(PDF)
-    zz.ok(["evidence", "add", "1", str(pdf), "--kind", "制度文件"])
-    zz.ok("fix done 1 --date 2017-06-20")
-    zz.ok("fix verify 1 --by 张华 --date 2017-06-21")
+    _closed_with_evidence(zz, tmp_path / "制度.pdf")
     out = tmp_path / "公开.zip"
     zz.ok(["archive", "--unit", "杨村", "-o", str(out), "--public"])
     with zipfile.ZipFile(out) as z:

@@ -73,13 +73,18 @@ def changed_since(session, d: dt.date) -> list[Changed]:
     return out
 
 
+def _deadline_then(now: FixOn, after: list) -> tuple[dt.date | None, bool]:
+    """The deadline in force on D: the one the first 延期 after D, or failed 回头看 that set a new one,
+    replaced (a reopened fix that had none was 长期坚持: recheck.record clears ongoing when it sets one)."""
+    first = next(((kind, old) for kind, _, old, _, new in after if kind == "延期" or (kind == "回头看" and new)), None)
+    if first is None:
+        return now.deadline, now.ongoing
+    return first[1], now.ongoing or (first[0] == "回头看" and first[1] is None)
+
+
 def _replay(now: FixOn, events: list, d: dt.date) -> FixOn:
     after = [e for e in events if e[1] > d]
-    # the deadline in force on D: the one the first 延期 after D, or failed 回头看 that set a new one, replaced
-    # (a reopened fix that had none was 长期坚持: recheck.record clears ongoing when it sets one)
-    first = next(((kind, old) for kind, _, old, _, new in after if kind == "延期" or (kind == "回头看" and new)), None)
-    deadline = now.deadline if first is None else first[1]
-    ongoing = now.ongoing or (first is not None and first[0] == "回头看" and first[1] is None)
+    deadline, ongoing = _deadline_then(now, after)
     done_on = now.done_on
     # 退回, or a failed 回头看 (which keeps the completion day it took back): done on D only if that came by D
     back = next(((prior,) for kind, _, _, prior, _ in after if kind == "退回" or (kind == "回头看" and prior)), None)
