@@ -251,13 +251,13 @@ def test_the_archive_has_a_printable_contents_listing_every_file_it_holds(zz, tm
     assert out.stat().st_mode & 0o777 == 0o644  # like every -o file, not a private scratch file's 0600
     with zipfile.ZipFile(out) as z:
         rows = _contents(z)
-        assert [r[0] for r in rows] == [1, 2, 3]  # file numbers, in binding order
-        assert {r[1] for r in rows} == set(z.namelist()) - {"目录.xlsx"}
-    assert "推行首问负责制" in rows[1][2] and "制度文件" in rows[1][2] and "首问负责制度" in rows[1][2]
+        assert [r[0] for r in rows] == [1, 2, 3, 4]  # file numbers, in binding order (台账, 问题卡, its evidence, 清单)
+        assert {r[2] for r in rows} == set(z.namelist()) - {"目录.xlsx"}
+    assert "推行首问负责制" in rows[2][3] and "制度文件" in rows[2][3] and "首问负责制度" in rows[2][3]
     public = tmp_path / "公开.zip"
     zz.ok(["archive", "--unit", "杨村", "-o", str(public), "--public"])
     with zipfile.ZipFile(public) as z:
-        assert [r[1] for r in _contents(z)] == ["整改台账.xlsx", "清单.json"]
+        assert [r[2] for r in _contents(z)] == ["整改台账.xlsx", "001_窗口办事拖沓/问题卡.xlsx", "清单.json"]
 
 
 @pytest.mark.skipif(backend() != "sqlite", reason="the demo builds a SQLite file")
@@ -281,7 +281,7 @@ def test_demo_attaches_evidence_runs_an_october_recheck_with_one_rebound_and_wri
     with zipfile.ZipFile(archives[0]) as z:
         names = z.namelist()
         assert "目录.xlsx" in names and "整改台账.xlsx" in names
-        evidence = [n for n in names if n.startswith("佐证材料/")]
+        evidence = [n for n in names if "/" in n and not n.endswith("/问题卡.xlsx")]  # in each issue's folder
         assert any(n.endswith(".pdf") for n in evidence) and any(n.endswith(".png") for n in evidence)
         assert all(z.read(n)[:4] in (b"%PDF", b"\x89PNG") for n in evidence)
         manifest = json.loads(z.read("清单.json"))

@@ -269,13 +269,15 @@ def _extra_steps():
     return [_bulletin, _public, _monthly, _issue_documents, _evidence_and_recheck]
 
 
-RECHECK_SEED, RECHECK_ON = 20171016, dt.date(2017, 10, 16)  # the 回头看 of 总结提高, in October
+RECHECK_SEED, RECHECK_ON = "20171016", dt.date(2017, 10, 16)  # the 回头看 of 总结提高, in October
+RECHECK_AGAIN_BY = dt.date(2017, 11, 30)  # the 反弹's new deadline
 
 
 def _evidence_and_recheck(settings: Settings, *, folder: Path, out: Path, as_of: dt.date) -> list[str]:
     """佐证材料, 回头看 and 整改档案: the sampled verified fixes get a photo and a report (small files
     made here, one per fix: the store keeps different bytes), the 回头看 of October finds one of
-    them 反弹 (reopened; the one with the latest deadline, so the July figures stay as they were),
+    them 反弹 (reopened with a new deadline, 约谈 proposed; the one with the latest deadline, so the July
+    figures stay as they were),
     and that unit's 整改档案 is written. Runs after the July outputs, which it leaves alone."""
     import tempfile
 
@@ -286,7 +288,8 @@ def _evidence_and_recheck(settings: Settings, *, folder: Path, out: Path, as_of:
 
     store = evidence.store_dir(register_url(settings))
     with tempfile.TemporaryDirectory(prefix="zz-demo-") as scratch, open_session(settings) as session:
-        sample = [session.get(Fix, p["fix_id"]) for p in recheck.plan(session, seed=RECHECK_SEED, share=0.1)]
+        sample = [session.get(Fix, p["fix_id"]) for p in recheck.plan(session, seed=RECHECK_SEED, rate=0.1, min_per_unit=1,
+                                                                       closed_before=RECHECK_ON)]
         for fix in sample:
             photo = Path(scratch) / f"整改{fix.id}-整改后现场.png"
             photo.write_bytes(_png(fix.id))
@@ -299,12 +302,13 @@ def _evidence_and_recheck(settings: Settings, *, folder: Path, out: Path, as_of:
             by = "刘洋" if (fix.owner or "").strip() != "刘洋" else "陈静"
             if fix is rebound:
                 recheck.record(session, fix_id=fix.id, result=recheck.REBOUND, by=by, on=RECHECK_ON,
-                               reason="回头看发现整改后问题再次出现")
+                               reason="回头看发现整改后问题再次出现", deadline=RECHECK_AGAIN_BY, propose="约谈")
             else:
                 recheck.record(session, fix_id=fix.id, result=recheck.HELD, by=by, on=RECHECK_ON)
         unit = session.get(Unit, rebound.unit_id).name
         set_summary(session, f"样例：佐证材料 {2 * len(sample)} 份，回头看 {len(sample)} 项（反弹 1 项：整改 #{rebound.id}）")
-    _say(f"回头看（{RECHECK_ON}，种子 {RECHECK_SEED}）：抽查 {len(sample)} 项，反弹 1 项（整改 #{rebound.id}，{unit}，已重新打开）")
+    _say(f"回头看（{RECHECK_ON}，种子 {RECHECK_SEED}）：抽查 {len(sample)} 项，反弹 1 项（整改 #{rebound.id}，{unit}，"
+         f"已重新打开，新时限 {RECHECK_AGAIN_BY}，建议约谈）")
     path = out / f"整改档案-{unit}.zip"
     with open_session(settings, write=False) as session:
         archive.build(session, path, store=store, unit=unit)

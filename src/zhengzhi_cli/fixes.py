@@ -206,7 +206,8 @@ def _level(levels: list[str], passed: int) -> dict:
 
 def add_levels(session, recs: list[dict], *, as_of: dt.date | None = None) -> list[dict]:
     """Each record's `verification` as level_state gives it (less the reviewers), for a chunk of a
-    list at once: one query for the 已完成 fixes' review events, and none where the plan has one level."""
+    list at once: one query for the 已完成 fixes' review events, and none where the plan has one level;
+    and its `recheck_failed` (flagged 回头看未通过: recheck.failed_ids), one query per chunk."""
     levels = plan_of(session).verify_levels
     of = len(levels)
     reviewed: dict[int, int] = {}
@@ -218,7 +219,11 @@ def add_levels(session, recs: list[dict], *, as_of: dt.date | None = None) -> li
             q = q.where(FixEvent.happened_on <= as_of)
         for fix_id, kind in session.exec(q.order_by(FixEvent.fix_id, FixEvent.id)).all():
             reviewed[fix_id] = reviewed.get(fix_id, 0) + 1 if kind == LEVEL_EVENT else 0
+    from .recheck import failed_ids
+
+    failed = failed_ids(session, [r["id"] for r in recs], as_of=as_of) if recs else set()
     for r in recs:
+        r["recheck_failed"] = r["id"] in failed
         if r["status"] == VERIFIED:
             passed = of
         elif r["status"] == DONE:
@@ -535,4 +540,7 @@ def show(session, fix_id: int, *, as_of: dt.date | None = None) -> dict:
     rec["events"] = events(session, fix_id)
     state = level_state(session, fix)
     rec["verification"] = {k: state[k] for k in ("levels", "passed", "of", "next", "label")}
+    from .recheck import failed_ids
+
+    rec["recheck_failed"] = fix.id in failed_ids(session, [fix.id], as_of=as_of)
     return rec

@@ -17,15 +17,15 @@ closed item checked (`zz recheck expand`).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import math
-import random
 
 from sqlmodel import select
 
 from . import fixes as fixes_mod
 from . import issues as issues_mod
 from . import text as text_rules
-from .dates import option_date
+from .dates import DUE, option_date
 from .errors import Conflict, FileRefused, Invalid, ZzError
 from .models import Fix, FixEvent, Issue, Unit
 
@@ -34,31 +34,70 @@ HELD, REBOUND, FAKE = "巩固", "反弹", "虚假整改"
 PASSED, FAILED = "通过", "未通过"  # the first words, still taken: 通过 counts as 巩固, 未通过 needs a reason
 RESULTS = (HELD, REBOUND, FAKE, PASSED, FAILED)
 HOLDING = (HELD, PASSED)
+DEFAULT_MIN_PER_UNIT = 2  # at least this many of a unit's verified fixes are drawn (all, where it has fewer)
+DEFAULT_REOPEN_DAYS = 30  # a failed recheck's new deadline: this many days after it, unless given (plan: reopen_days)
 DEFAULT_EXPAND_RATE = 0.2  # 20%: a unit with this share of failed rechecks has every closed item checked
 
 # how a refusal names what was wrong: an option on the command line, a column in a results file
 CLI_LABELS = {"result": "回头看结果（--result）", "by": "回头看核查人（--by）", "reason": "理由（--reason）",
-              "date": "日期（--date）"}
-FILE_LABELS = {"result": "结果", "by": "核查人", "reason": "说明", "date": "核查日期"}
+              "date": "日期（--date）", "deadline": "新时限（--deadline）", "propose": "处理建议（--propose）"}
+FILE_LABELS = {"result": "结果", "by": "核查人", "reason": "说明", "date": "核查日期", "deadline": "新时限",
+               "propose": "处理建议"}
+PROPOSAL = "处理建议："  # the line of a 回头看 event's text that keeps the proposal
+PROPOSALS = ("约谈", "通报批评", "诫勉谈话")  # what a failed recheck may propose (the monthly report names it)
 
 
-def plan(session, *, seed: int, share: float, unit: str | None = None) -> list[dict]:
-    """The sample: for each unit, ceil(share × its verified fixes), drawn with the seed."""
+def parse_rate(value, *, label: str = "抽查比例（--rate）", field: str = "rate") -> float:
+    """A sampling rate written as 20%, 0.2 or 20 (a number above 1 is a percentage), in (0, 1]."""
+    raw = str(value).strip()
+    try:
+        share = float(raw[:-1].strip()) / 100 if raw.endswith(("%", "％")) else float(raw)
+    except ValueError:
+        share = math.nan
+    if share > 1 and not raw.endswith(("%", "％")):
+        share /= 100
+    if not 0 < share <= 1:
+        raise Invalid(f"{label}：应为 0 到 100% 之间的比例，如 20%、0.2 或 20，而不是“{raw}”", field=field)
+    return share
+
+
+def draw_key(seed: str, unit_code: str, fix_id: int) -> str:
+    """The sort key of one fix in its unit's draw: SHA-256 of seed, unit code and fix id (UTF-8,
+    joined by the unit separator U+001F), in hex. The same on any machine and either backend."""
+    return hashlib.sha256(f"{seed}\x1f{unit_code}\x1f{fix_id}".encode()).hexdigest()
+
+
+def plan(session, *, seed, rate: float, min_per_unit: int = DEFAULT_MIN_PER_UNIT, closed_before=None,
+         unit: str | None = None) -> list[dict]:
+    """The sample, unit by unit: a unit's eligible fixes (已销号, verified before closed_before if
+    given) sorted by draw_key, the first k = min(n, max(min_per_unit, ceil(rate × n))) taken; the
+    units in order of their code (or name), each unit's picks in draw order."""
     from . import units
 
-    if not 0 < share <= 1:
-        raise Invalid(f"抽查比例（--share）：应在 0 到 1 之间（如 0.1 即 10%），而不是 {share}", field="share")
-    q = select(Fix.id, Fix.unit_id, Unit.name).join(Unit, Unit.id == Fix.unit_id).where(Fix.status == fixes_mod.VERIFIED)
+    seed = str(seed).strip()
+    if not seed:
+        raise Invalid("随机种子（--seed）：不能为空；请写一段公布的文字或数字，如 20171016", field="seed")
+    if not 0 < rate <= 1:
+        raise Invalid(f"抽查比例（--rate）：应在 0 到 100% 之间，而不是 {rate}", field="rate")
+    if min_per_unit < 0:
+        raise Invalid(f"每单位至少抽查（--min-per-unit）：应为 0 或正整数，而不是 {min_per_unit}", field="min_per_unit")
+    before = option_date(session, closed_before, field="销号日期早于（--closed-before）")
+    q = (select(Fix.id, Unit.code, Unit.name).join(Unit, Unit.id == Fix.unit_id)
+         .where(Fix.status == fixes_mod.VERIFIED))
+    if before is not None:
+        q = q.where(Fix.verified_on < before)
     if unit:
         q = q.where(Fix.unit_id == units.resolve(session, unit).id)
-    by_unit: dict[int, tuple[str, list[int]]] = {}
-    for fix_id, unit_id, name in session.exec(q.order_by(Fix.unit_id, Fix.id)).all():
-        by_unit.setdefault(unit_id, (name, []))[1].append(fix_id)
+    by_unit: dict[str, tuple[str, list[int]]] = {}
+    for fix_id, code, name in session.exec(q).all():
+        by_unit.setdefault(code or name, (name, []))[1].append(fix_id)
     out = []
-    for unit_id, (name, ids) in sorted(by_unit.items()):
-        k = min(len(ids), max(1, math.ceil(share * len(ids))))
-        picked = sorted(random.Random(f"{seed}:{unit_id}").sample(ids, k))
-        out += [{"fix_id": i, "unit": name, "unit_verified": len(ids)} for i in picked]
+    for code in sorted(by_unit):
+        name, ids = by_unit[code]
+        k = min(len(ids), max(min_per_unit, math.ceil(rate * len(ids) - 1e-9)))
+        picked = sorted(ids, key=lambda i: draw_key(seed, code, i))[:k]
+        out += [{"fix_id": i, "unit": name, "unit_code": code, "unit_verified": len(ids), "draw_key": draw_key(seed, code, i)}
+                for i in picked]
     return out
 
 
@@ -75,10 +114,12 @@ def checklist(session, fix_ids: list[int]) -> list[dict]:
     return [rows[i] for i in fix_ids if i in rows]
 
 
-def record(session, *, fix_id: int, result: str, by: str, reason: str | None = None, on=None,
-           labels: dict[str, str] = CLI_LABELS) -> Fix:
-    """A recheck's result: 巩固 leaves the fix 已销号; 反弹 or 虚假整改 reopens it (整改中). Every
-    check comes before any change, so a refused result changes nothing."""
+def record(session, *, fix_id: int, result: str, by: str, reason: str | None = None, on=None, deadline=None,
+           propose: str | None = None, labels: dict[str, str] = CLI_LABELS) -> Fix:
+    """A recheck's result: 巩固 leaves the fix 已销号; 反弹 or 虚假整改 reopens it (整改中) with a new
+    deadline (given, else the day + reopen_days) and flags it 回头看未通过 (failed_ids). A proposal
+    (处理建议, e.g. 约谈) is kept on the event for the monthly report. Every check comes before any
+    change, so a refused result changes nothing."""
     fix = fixes_mod.get(session, fix_id)
     result = (result or "").strip()
     if result not in RESULTS:
@@ -96,17 +137,97 @@ def record(session, *, fix_id: int, result: str, by: str, reason: str | None = N
     day = option_date(session, on, field=labels["date"], default=dt.date.today())
     if fix.verified_on and day < fix.verified_on:
         raise Invalid(f"{labels['date']}：{day} 早于销号日期 {fix.verified_on}", field="date")
-    prior = None
+    new_deadline, propose = _failure_terms(session, result, day, deadline, propose, labels)
+    prior, old_deadline = None, None
     if result not in HOLDING:  # the completion day it takes back stays on the event: a report for an earlier day still counts it
-        prior = fix.done_on or fix.verified_on
+        prior, old_deadline = fix.done_on or fix.verified_on, fix.deadline
         fix.status, fix.done_on, fix.verified_on, fix.verified_by = fixes_mod.IN_PROGRESS, None, None, None
         fix.claimed = fix.done_reported = False
+        fix.deadline, fix.ongoing = new_deadline, False
+    text = f"{result}：{reason}" if reason else result
     session.add(FixEvent(fix_id=fix.id, kind=EVENT, happened_on=day, actor=by, prior_done_on=prior,
-                         text=f"{result}：{reason}" if reason else result))
+                         old_deadline=old_deadline, new_deadline=new_deadline,
+                         text=f"{text}\n{PROPOSAL}{propose}" if propose else text))
     session.add(fix)
     session.flush()
     issues_mod.refresh_status(session, [fix.issue_id])
     return fix
+
+
+def _failure_terms(session, result: str, day: dt.date, deadline, propose, labels: dict[str, str]):
+    """A failed recheck's new deadline and proposal (both refused on a pass)."""
+    propose = text_rules.clean(propose, field="propose", label=labels["propose"], max_len=16, multiline=False)
+    if result in HOLDING:
+        for given, key in ((deadline, "deadline"), (propose, "propose")):
+            if given not in (None, ""):
+                raise Invalid(f"{labels[key]}：只用于回头看未通过（{REBOUND}、{FAKE}），“{result}”不重新打开整改",
+                              field=key)
+        return None, None
+    if propose and propose not in PROPOSALS:
+        raise Invalid(f"{labels['propose']}：应为{'、'.join(f'“{p}”' for p in PROPOSALS)}，而不是“{propose}”",
+                      field="propose")
+    new = option_date(session, deadline, field=labels["deadline"], kind=DUE)
+    if new is None:
+        return day + dt.timedelta(days=reopen_days(session)), propose
+    if new <= day:
+        raise Invalid(f"{labels['deadline']}：{new} 应晚于回头看日期 {day}", field="deadline")
+    return new, propose
+
+
+def _verification(session) -> dict:
+    """The plan's [verification] section (empty if it has none or the plan text does not parse)."""
+    import tomllib
+
+    from .register import plan_of
+
+    try:
+        section = tomllib.loads(plan_of(session).text or "").get("verification") or {}
+    except tomllib.TOMLDecodeError:
+        section = {}
+    return section if isinstance(section, dict) else {}
+
+
+def reopen_days(session) -> int:
+    """Days from a failed recheck to the reopened fix's new deadline: the plan's [verification]
+    reopen_days, else DEFAULT_REOPEN_DAYS."""
+    days = _verification(session).get("reopen_days", DEFAULT_REOPEN_DAYS)
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 366:
+        raise Invalid(f"方案 [verification] 的 reopen_days：应为 1 到 366 之间的天数，而不是“{days}”", field="reopen_days")
+    return days
+
+
+def proposal_of(text: str | None) -> str | None:
+    """The 处理建议 kept on a 回头看 event's text (its line 处理建议：…), if any."""
+    for line in (text or "").splitlines()[1:]:
+        if line.startswith(PROPOSAL):
+            return line[len(PROPOSAL):].strip() or None
+    return None
+
+
+def failed_ids(session, fix_ids: list[int] | None, *, as_of: dt.date | None = None) -> set[int]:
+    """The fixes (of fix_ids, or all) flagged 回头看未通过 (on as_of, else now): their latest 回头看
+    found 反弹 or 虚假整改 (a later pass clears it). Derived from the events: nothing is stored for the flag."""
+    latest: dict[int, str | None] = {}
+    chunks = [None] if fix_ids is None else [fix_ids[i:i + 500] for i in range(0, len(fix_ids), 500)]
+    for chunk in chunks:
+        q = select(FixEvent.fix_id, FixEvent.text).where(FixEvent.kind == EVENT).order_by(
+            FixEvent.fix_id, FixEvent.happened_on, FixEvent.id)
+        if chunk is not None:
+            q = q.where(FixEvent.fix_id.in_(chunk))
+        if as_of is not None:
+            q = q.where(FixEvent.happened_on <= as_of)
+        latest.update(session.exec(q).all())
+    return {i for i, text in latest.items() if not holds(text)}
+
+
+def failures_in(session, start: dt.date, end: dt.date) -> list[dict]:
+    """The failed rechecks recorded from start to end (inclusive): fix, unit, result, proposal."""
+    q = (select(FixEvent.fix_id, Unit.name, FixEvent.text).join(Fix, Fix.id == FixEvent.fix_id)
+         .join(Unit, Unit.id == Fix.unit_id)
+         .where(FixEvent.kind == EVENT, FixEvent.happened_on >= start, FixEvent.happened_on <= end)
+         .order_by(FixEvent.happened_on, FixEvent.id))
+    return [{"fix_id": i, "unit": name, "result": _result_word(text), "proposal": proposal_of(text)}
+            for i, name, text in session.exec(q).all() if not holds(text)]
 
 
 def holds(text: str | None) -> bool:
@@ -122,8 +243,10 @@ def _result_word(text: str | None) -> str:
 # ---------------------------------------------------------------- a filled-in checklist
 
 
-COLUMNS = {"fix_id": "整改编号", "result": "结果", "by": "核查人", "on": "核查日期", "reason": "说明"}
-FIELD_KEY = {"fix_id": "fix_id", "result": "result", "by": "by", "reason": "reason", "date": "on", FILE_LABELS["date"]: "on"}
+COLUMNS = {"fix_id": "整改编号", "result": "结果", "by": "核查人", "on": "核查日期", "reason": "说明", "deadline": "新时限",
+           "propose": "处理建议"}
+FIELD_KEY = {"fix_id": "fix_id", "result": "result", "by": "by", "reason": "reason", "date": "on", FILE_LABELS["date"]: "on",
+             "deadline": "deadline", FILE_LABELS["deadline"]: "deadline", "propose": "propose"}
 
 
 def import_results(session, rows: list[dict], *, source: str) -> dict:
@@ -144,7 +267,7 @@ def import_results(session, rows: list[dict], *, source: str) -> dict:
         seen[r["fix_id"]] = r["row"]
         try:
             fix = record(session, fix_id=r["fix_id"], result=r["result"], by=r["by"], reason=r["reason"], on=r["on"],
-                         labels=FILE_LABELS)
+                         deadline=r.get("deadline"), propose=r.get("propose"), labels=FILE_LABELS)
         except ZzError as e:
             key = FIELD_KEY.get(e.field or "", "fix_id")
             problems.append({**where, "column": COLUMNS[key], "value": str(r.get(key) or ""), "why": e.message})
@@ -208,15 +331,8 @@ def expand_threshold(session, given: str | None = None) -> tuple[float, str]:
     """The failure rate at which every closed item of a unit is checked, and where it came from."""
     if given is not None:
         return parse_share(given, label="扩大核查门槛（--threshold）", field="threshold"), "option"
-    import tomllib
-
-    from .register import plan_of
-
-    try:
-        section = tomllib.loads(plan_of(session).text or "").get("verification") or {}
-    except tomllib.TOMLDecodeError:
-        section = {}
-    if isinstance(section, dict) and "expand_rate" in section:
+    section = _verification(session)
+    if "expand_rate" in section:
         return parse_share(section["expand_rate"], label="方案 [verification] 的 expand_rate", field="expand_rate"), "plan"
     return DEFAULT_EXPAND_RATE, "default"
 

@@ -57,6 +57,7 @@ def _ledger_sheets(session, plan, the_unit, *, public: bool) -> list[tuple]:
     from sqlalchemy import func, select
 
     from .models import Fix, Issue, Rule, RuleIssue, Unit
+    from .recheck import failed_ids
 
     conn = session.connection()
     I, F, R, RI, U = Issue.__table__, Fix.__table__, Rule.__table__, RuleIssue.__table__, Unit.__table__
@@ -93,7 +94,7 @@ def _ledger_sheets(session, plan, the_unit, *, public: bool) -> list[tuple]:
     rule_q = where(select(U.c.name.label("unit"), R).join(U, U.c.id == R.c.unit_id), R).order_by(*order, R.c.seq, R.c.id)
     areas, checks = {a.no: a.name for a in plan.areas}, {c.no: c.check for c in plan.checks}
     return [(C.ISSUE_SHEET, rows_for(C.ISSUE_SHEET, issue_q, partial(_issue_rec, areas=areas, checks=checks))),
-            (C.FIX_SHEET, rows_for(C.FIX_SHEET, fix_q, _fix_rec)),
+            (C.FIX_SHEET, rows_for(C.FIX_SHEET, fix_q, partial(_fix_rec, failed=failed_ids(session, None)))),
             (C.RULE_SHEET, rows_for(C.RULE_SHEET, rule_q, partial(_rule_rec, links=links)))]
 
 
@@ -103,7 +104,7 @@ def _issue_rec(m, *, areas: dict, checks: dict) -> dict:
             "leader": m["leader"], "owner": m["owner"], "note": m["note"]}
 
 
-def _fix_rec(m) -> dict:
+def _fix_rec(m, *, failed: set[int]) -> dict:
     if m["ongoing"]:
         deadline = ONGOING
     elif m["on_the_spot"] and not m["original_deadline"]:
@@ -114,7 +115,8 @@ def _fix_rec(m) -> dict:
             "owner": m["owner"], "deadline": deadline, "status": m["status"], "done_on": m["done_on"],
             "evidence": m["evidence"], "note": m["note"], "progress": m["progress"], "verified_on": m["verified_on"],
             "verified_by": m["verified_by"], "claimed": "是" if m["claimed"] and m["status"] == FixStatus.DONE else None,
-            "done_reported": "是" if m["done_reported"] and m["done_on"] else None}
+            "done_reported": "是" if m["done_reported"] and m["done_on"] else None,
+            "recheck_failed": "是" if m["id"] in failed else None}
 
 
 def _rule_rec(m, *, links: dict) -> dict:

@@ -190,7 +190,7 @@ def fix_list(
     short = output.to_terminal() and not (json_ or csv_)
 
     def row(f):
-        cells = (f["id"], f["issue_id"], f["unit"], f["task"], when(f, short=short), f["owner"], f["status"],
+        cells = (f["id"], f["issue_id"], f["unit"], f["task"], when(f, short=short), f["owner"], _status_text(f),
                  f"{f['days_late']} 天（{f['tier']}）" if f["overdue"] else "")
         return cells[:7] + (f"{f['verification']['passed']}/{f['verification']['of']}",) + cells[7:] if levels else cells
 
@@ -216,6 +216,16 @@ def fix_list(
         if ongoing:
             output.listing(f"长期坚持（{len(ongoing)} 项）", columns, [row(f) for f in ongoing])
     output.page_note(total, len(recs))
+
+
+def _status_text(rec: dict) -> str:
+    return f"{rec['status']}（回头看未通过）" if rec.get("recheck_failed") else rec["status"]
+
+
+def _event_text(e: dict) -> str:
+    if e["kind"] == "回头看" and e["new_deadline"]:  # a failed recheck: the new deadline it set
+        return f"{e['text'] or ''}\n新时限 {e['new_deadline']}（原 {e['old_deadline'] or '长期坚持'}）"
+    return e["text"] or (f"{e['old_deadline']} → {e['new_deadline']}" if e["new_deadline"] else "")
 
 
 def _level_text(v: dict) -> str:
@@ -246,12 +256,11 @@ def fix_show(
     output.fields(f"整改 #{rec['id']}", [
         ("问题", f"#{rec['issue_id']} {rec['issue']}"), ("单位", rec["unit"]), ("整改任务及措施", rec["task"]),
         ("时限", when(rec, plan) + (f"（原时限 {rec['original_deadline']}）" if rec["original_deadline"] else "")),
-        ("责任领导", rec["leader"]), ("责任人", rec["owner"]), ("状态", rec["status"]),
+        ("责任领导", rec["leader"]), ("责任人", rec["owner"]), ("状态", _status_text(rec)),
         ("完成日期", rec["done_on"]), ("销号", f"{rec['verified_on']} {rec['verified_by']}" if rec["verified_on"] else None),
         ("核验", _level_text(rec["verification"])),
         ("逾期", f"{rec['days_late']} 天（{rec['tier']}）" if rec["overdue"] else "否"),
     ])
     if rec["events"]:
         output.table("经过", ["日期", "事项", "内容", "经办人", "批准人"],
-                     [(e["date"], e["kind"], e["text"] or (f"{e['old_deadline']} → {e['new_deadline']}" if e["new_deadline"] else ""),
-                       e["by"], e["approver"]) for e in rec["events"]])
+                     [(e["date"], e["kind"], _event_text(e), e["by"], e["approver"]) for e in rec["events"]])

@@ -33,28 +33,39 @@ def _target(ctx: typer.Context, out: Optional[Path], force: bool) -> Optional[Pa
 @app.command("plan")
 def recheck_plan(
     ctx: typer.Context,
-    seed: Annotated[Optional[int], typer.Option("--seed", help="随机种子（公布种子，任何人可重抽同一样本）")] = None,
-    share: Annotated[float, typer.Option("--share", help="每个单位抽查已销号整改的比例，如 0.1")] = 0.1,
+    seed: Annotated[Optional[str], typer.Option("--seed", help="随机种子：任意文字或数字（公布种子，任何人可重抽同一样本）")] = None,
+    rate: Annotated[Optional[str], typer.Option("--rate", help="每个单位抽查的比例：20%、0.2 或 20（默认 10%）")] = None,
+    share: Annotated[Optional[str], typer.Option("--share", hidden=True, help="同 --rate（旧写法）")] = None,
+    min_per_unit: Annotated[int, typer.Option("--min-per-unit", help="每个单位至少抽查几项（单位不足此数则全抽）")] = 2,
+    closed_before: Annotated[Optional[str], typer.Option("--closed-before", help="只抽此日期之前销号的整改，如 2017-09-30")] = None,
     unit: Annotated[Optional[str], typer.Option("--unit", help="只抽一个单位", autocompletion=complete_unit)] = None,
     out: OUT = None,
     force: FORCE = False,
     json_: JSON = False,
 ):
-    """回头看：按单位分层、按种子抽取已销号的整改（同一种子同一结果）。示例：zz recheck plan --seed 20171010 --share 0.1 -o 回头看核查清单.xlsx"""
+    """回头看：按单位分层、按种子抽取已销号的整改（同一种子同一结果）。示例：zz recheck plan --closed-before 2017-10-01 --rate 20% --min-per-unit 2 --seed 20171016 -o 回头看核查清单.xlsx"""
     from .. import recheck
 
     seed = need(seed, option="--seed", label="随机种子")
+    if rate is not None and share is not None:
+        from ..errors import UsageProblem
+
+        raise UsageProblem("--rate 与 --share 是同一个选项，只写一个", field="--rate")
+    the_rate = recheck.parse_rate(share if rate is None and share is not None else (rate or "10%"),
+                                  label="抽查比例（--share）" if share is not None else "抽查比例（--rate）")
     target = _target(ctx, out, force)
     with db_session(ctx, write=False) as session:
-        picked = recheck.plan(session, seed=seed, share=share, unit=unit)
+        picked = recheck.plan(session, seed=seed, rate=the_rate, min_per_unit=min_per_unit, closed_before=closed_before,
+                              unit=unit)
         recs = [dict(p, **r) for p, r in zip(picked, recheck.checklist(session, [p["fix_id"] for p in picked]))]
-    title = f"回头看核查清单（种子 {seed}，比例 {share:g}，{len(recs)} 项）"
+    title = f"回头看核查清单（种子 {seed.strip()}，比例 {the_rate * 100:g}%，每单位至少 {min_per_unit} 项，{len(recs)} 项）"
     if target is not None:
         from ..excel.recheck import write_checklist
 
         write_checklist(target, title, recs)
     if json_:
-        output.emit_json({"seed": seed, "share": share, "fixes": recs, "file": str(target) if target else None})
+        output.emit_json({"seed": seed.strip(), "rate": the_rate, "share": the_rate, "min_per_unit": min_per_unit,
+                          "closed_before": closed_before, "fixes": recs, "file": str(target) if target else None})
         return
     output.table(title, COLUMNS, _rows(recs))
     if target is not None:
@@ -69,20 +80,24 @@ def recheck_record(
     by: Annotated[Optional[str], typer.Option("--by", help="核查人（不能是责任人）")] = None,
     reason: Annotated[Optional[str], typer.Option("--reason", help="说明（如反弹的情形）")] = None,
     date: Annotated[Optional[str], typer.Option("--date", help="日期（默认今天）")] = None,
+    deadline: Annotated[Optional[str], typer.Option("--deadline", help="重新打开后的新时限（默认回头看日期后 30 天，方案 reopen_days 可改）")] = None,
+    propose: Annotated[Optional[str], typer.Option("--propose", help="处理建议，如 约谈（写入当月月报综述）")] = None,
     json_: JSON = False,
 ):
-    """登记回头看结果；反弹、虚假整改的整改转回整改中（可用 zz undo 撤销）。示例：zz recheck record 7 --result 反弹 --by 张华 --reason 窗口又现推诿"""
+    """登记回头看结果；反弹、虚假整改的整改转回整改中（可用 zz undo 撤销）。示例：zz recheck record 7 --result 反弹 --by 张华 --reason 窗口又现推诿 --propose 约谈"""
     from .. import fixes, recheck
 
     result = need(result, option="--result", label="回头看结果（巩固/反弹/虚假整改）", choices=RESULTS)
     by = need(by, option="--by", label="核查人")  # asked before the write transaction opens
     with db_session(ctx, write=True) as session:
-        fix = recheck.record(session, fix_id=fix_id, result=result, by=by, reason=reason, on=date)
+        fix = recheck.record(session, fix_id=fix_id, result=result, by=by, reason=reason, on=date, deadline=deadline,
+                             propose=propose)
         rec = fixes.show(session, fix.id)
     if json_:
         output.emit_json(rec)
     elif rec["status"] != fixes.VERIFIED:
-        output.line(f"整改 #{rec['id']} 回头看{result.strip()}，已重新打开：{rec['status']}（{rec['unit']}）")
+        output.line(f"整改 #{rec['id']} 回头看{result.strip()}，已重新打开：{rec['status']}，新时限 {rec['deadline']}（{rec['unit']}）"
+                    + (f"；处理建议：{propose.strip()}" if propose and propose.strip() else ""))
     else:
         output.line(f"整改 #{rec['id']} 回头看{result.strip()}：{rec['status']}（{rec['unit']}）")
 

@@ -116,6 +116,9 @@ FIX_SHEET = SheetSpec(
                help="是：单位报表写了“已销号”，待区里核验"),
         Column("done_reported", "完成日期为填报日期", (), width=10, kind="flag", ledger_only=True,
                help="是：单位没写完成日期，按报表的填报日期记"),
+        # derived from the 回头看 events: shown for the office, ignored when the ledger is imported back
+        Column("recheck_failed", "回头看未通过", (), width=8, kind="flag", ledger_only=True,
+               help="是：回头看发现反弹或虚假整改，已重新打开整改"),
     ),
     title="作风纪律专项整治整改清单",
     help="每行一项整改，一个问题可有多项整改。",

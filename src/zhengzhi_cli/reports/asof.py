@@ -61,7 +61,7 @@ def changed_since(session, d: dt.date) -> list[Changed]:
             select(Fix.id, Fix.issue_id, Fix.unit_id, Fix.status, Fix.deadline, Fix.ongoing, Fix.done_on, Fix.verified_on)
             .where(Fix.id.in_(chunk), Fix.issue_found_on <= d, *issues_mod.live(session, Fix.issue_id, d))).all()
         events: dict[int, list] = defaultdict(list)
-        for e in session.execute(select(ev.fix_id, ev.kind, ev.happened_on, ev.old_deadline, ev.prior_done_on)
+        for e in session.execute(select(ev.fix_id, ev.kind, ev.happened_on, ev.old_deadline, ev.prior_done_on, ev.new_deadline)
                                  .where(ev.fix_id.in_([r[0] for r in rows]))
                                  .order_by(ev.fix_id, ev.happened_on, ev.id)):
             events[e[0]].append(e[1:])
@@ -73,24 +73,33 @@ def changed_since(session, d: dt.date) -> list[Changed]:
     return out
 
 
+def _deadline_then(now: FixOn, after: list) -> tuple[dt.date | None, bool]:
+    """The deadline in force on D: the one the first 延期 after D, or failed 回头看 that set a new one,
+    replaced (a reopened fix that had none was 长期坚持: recheck.record clears ongoing when it sets one)."""
+    first = next(((kind, old) for kind, _, old, _, new in after if kind == "延期" or (kind == "回头看" and new)), None)
+    if first is None:
+        return now.deadline, now.ongoing
+    return first[1], now.ongoing or (first[0] == "回头看" and first[1] is None)
+
+
 def _replay(now: FixOn, events: list, d: dt.date) -> FixOn:
     after = [e for e in events if e[1] > d]
-    deadline = next((old for kind, _, old, _ in after if kind == "延期"), now.deadline)
+    deadline, ongoing = _deadline_then(now, after)
     done_on = now.done_on
     # 退回, or a failed 回头看 (which keeps the completion day it took back): done on D only if that came by D
-    back = next(((prior,) for kind, _, _, prior in after if kind == "退回" or (kind == "回头看" and prior)), None)
+    back = next(((prior,) for kind, _, _, prior, _ in after if kind == "退回" or (kind == "回头看" and prior)), None)
     if back is not None:  # returned after D: done on D only if its earlier completion came by D
         done_on = back[0] if back[0] is not None and back[0] <= d else None
     status = now.status
     starts = [e for e in events if e[0] in STARTS]
-    if status != FixStatus.NOT_STARTED and starts and all(day > d for _, day, _, _ in starts):
+    if status != FixStatus.NOT_STARTED and starts and all(day > d for _, day, *_ in starts):
         status = FixStatus.NOT_STARTED  # its first step was taken after D (a row that came in already started has none)
     elif status in (FixStatus.DONE, FixStatus.VERIFIED) and not (done_on is not None and done_on <= d):
         status = FixStatus.IN_PROGRESS
     verified_on = now.verified_on
-    if any(kind == "回头看" and prior for kind, _, _, prior in after):  # reopened after D: its 销号 as it stood on D
-        verified_on = max((day for kind, day, _, _ in events if kind == "销号" and day <= d), default=None)
-    return FixOn(status, deadline, now.ongoing, done_on, verified_on if done_on else None)
+    if any(kind == "回头看" and prior for kind, _, _, prior, _ in after):  # reopened after D: its 销号 as it stood on D
+        verified_on = max((day for kind, day, *_ in events if kind == "销号" and day <= d), default=None)
+    return FixOn(status, deadline, ongoing, done_on, verified_on if done_on else None)
 
 
 def as_row(f: FixOn, uid: int, days: list[dt.date]) -> tuple:

@@ -151,7 +151,8 @@ def _as_verified_then(session, found: list[list], back: dict) -> list[list]:
             FixEvent.fix_id.in_(list(back)), FixEvent.kind == "销号").order_by(FixEvent.id))}
     for r in found:
         if r[0] in back:
-            r[6], r[7], r[8] = back[r[0]].done_on, back[r[0]].verified_on, by_of.get((r[0], back[r[0]].verified_on))
+            r[5], r[6], r[7], r[8] = (back[r[0]].deadline, back[r[0]].done_on, back[r[0]].verified_on,
+                                      by_of.get((r[0], back[r[0]].verified_on)))
     return sorted(found, key=lambda r: (r[7], r[0]))
 
 

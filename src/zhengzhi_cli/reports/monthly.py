@@ -116,7 +116,29 @@ def digest(session, data: dict) -> dict:
         sentences.append("进展最滞后的单位（按逾期项数）：" + "；".join(
             f"{b['unit']}（逾期 {b['overdue']} 项，完成率 {pct_text(b['completion_rate'])}，责任领导 {b['leader'] or '未登记'}）"
             for b in behind) + "。")
-    return {"text": sentences, "behind": behind, "due_soon": soon, "due_soon_until": soon_end.isoformat()}
+    rechecks, said = _recheck_failures(session, data)
+    if said:
+        sentences.append(said)
+    return {"text": sentences, "behind": behind, "due_soon": soon, "due_soon_until": soon_end.isoformat(),
+            "recheck": rechecks}
+
+
+def _recheck_failures(session, data: dict) -> tuple[dict, str | None]:
+    """The month's failed 回头看 (反弹/虚假整改) and the units proposed for 约谈 (or another measure)."""
+    from .. import recheck
+
+    start = dt.date.fromisoformat(f"{data['month']}-01")
+    failed = recheck.failures_in(session, start, dt.date.fromisoformat(data["as_of"]))
+    proposals: dict[str, list[str]] = {}
+    for f in failed:
+        if f["proposal"] and f["unit"] not in proposals.setdefault(f["proposal"], []):
+            proposals[f["proposal"]].append(f["unit"])
+    rebound = sum(f["result"] == recheck.REBOUND for f in failed)
+    sentence = f"回头看发现反弹{rebound}项" + (f"、虚假整改{len(failed) - rebound}项" if len(failed) > rebound else "")
+    sentence += "".join(f"，建议{p}：{'、'.join(units)}" for p, units in proposals.items()) + "。"
+    return ({"failed": len(failed), "rebound": rebound, "fixes": [f["fix_id"] for f in failed],
+             "proposals": [{"proposal": p, "units": units} for p, units in proposals.items()]},
+            sentence if failed else None)
 
 
 
