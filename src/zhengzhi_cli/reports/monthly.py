@@ -27,6 +27,7 @@ from .lists import SOON_DAYS, due_soon_list, new_issues_list, verified_list
 from .periods import month_period
 from .results import MonthlyReport
 from .supervision import month_supervision
+from .trend import six_month_trend, trend_dicts
 
 CHANGE_METRICS = (
     ("issues_found", "新发现问题"), ("fixes_completed", "完成整改事项"), ("fixes_verified", "销号"),
@@ -80,6 +81,7 @@ def monthly(session, *, month: str | None = None, as_of: dt.date | None = None, 
                 "due_soon": due_soon_list(session, p.as_of, limit=limit),
                 "supervision_month": month_supervision(session, p.start, p.as_of)})
     out["digest"] = digest(session, out)
+    out["trend"] = trend_dicts(six_month_trend(session, plan, p))
     return MonthlyReport(**out)
 
 
