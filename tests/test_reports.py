@@ -125,7 +125,8 @@ def test_monthly_workbook_matches_json(june, tmp_path):
     assert "已写出" in res.stderr and out.exists()
     data = june.json("report monthly --month 2017-06")
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == ["总体情况", "分单位", "分重点", "分来源", "逾期清单", "临期清单", "本月新增", "本月销号", "图表"]
+    assert wb.sheetnames == ["总体情况", "图表", "分重点图表", "本月情况", "本月督查", "月度趋势", "分单位", "分重点", "分来源",
+                             "逾期清单", "临期清单", "本月新增", "本月销号"]
     for ws in wb.worksheets:  # every sheet: A4 landscape, one page wide, header and footer
         assert ws.page_setup.paperSize == 9 and ws.page_setup.orientation == "landscape"
         assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth in (None, 1)  # 1 is the default
@@ -162,12 +163,13 @@ def test_monthly_workbook_matches_json(june, tmp_path):
     assert [r[4] for r in _sheet_rows(wb["本月新增"])] == ["审批环节繁琐"]
     assert [r[3] for r in _sheet_rows(wb["本月销号"])] == ["推行首问负责制"]
 
-    overview = {r[0]: r[1:4] for r in wb["总体情况"].iter_rows(values_only=True) if r[0]}
+    overview = {r[0]: r[1:4] for r in wb["本月情况"].iter_rows(values_only=True) if r[0]}
     for c in data["changes"]:
         assert overview[c["metric"]] == (c["this_month"], c["last_month"], c["delta"])
     for s in data["standing"]:
         assert overview[s["metric"]][:2] == (s["now"], s["before"])
-    assert len(wb["图表"]._charts) == 2
+    assert len(wb["图表"]._charts) == 1 and len(wb["分重点图表"]._charts) == 1
+    assert len(wb["总体情况"]._charts) == 1  # the 6-month trend on page 1
 
 
 def test_monthly_terminal_and_usage(june):
@@ -224,7 +226,8 @@ def test_summary(june, register_url, tmp_path):
     out = tmp_path / "总结.xlsx"
     zz.ok(["report", "summary", "--as-of", "2017-12-10", "-o", str(out)])
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == ["总体情况", "分单位", "分重点", "分来源", "逾期清单", "制度清单", "四查四看", "督查问责", "图表"]
+    assert wb.sheetnames == ["总体情况", "图表", "分重点图表", "分单位", "分重点", "分来源", "逾期清单", "制度清单", "四查四看",
+                             "督查问责", "督查分单位", "典型案例"]
     rules = _sheet_rows(wb["制度清单"])
     assert [(r[1], r[2], r[3], r[6], r[7]) for r in rules][0] == ("杨村街道", 1, 1, 1, 0)
     checks = _sheet_rows(wb["四查四看"])
@@ -232,7 +235,7 @@ def test_summary(june, register_url, tmp_path):
     assert row[2].date() == dt.date(2017, 5, 11) and row[6] == 4
     units = _sheet_rows(wb["分单位"])
     assert [r[3] for r in units] == [u["issues"] for u in worst_first(data["units"])]
-    texts = [c for r in wb["督查问责"].iter_rows(values_only=True) for c in r if c is not None]
+    texts = [c for name in ("督查问责", "典型案例") for r in wb[name].iter_rows(values_only=True) for c in r if c is not None]
     assert "诫勉谈话" in texts and "一窗受理见实效" in texts
     assert "督查问责" in zz.ok("report summary --as-of 2017-12-10").stdout
 
@@ -249,7 +252,7 @@ def test_phases(district, tmp_path):
     out = tmp_path / "阶段进度.xlsx"
     zz.ok(["report", "phases", "--as-of", "2017-07-15", "-o", str(out)])
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == ["阶段进度", "节点矩阵"]
+    assert wb.sheetnames == ["阶段进度", "阶段完成情况", "节点完成情况", "节点矩阵"]
     matrix = _sheet_rows(wb["节点矩阵"])
     assert [r[1] for r in matrix] == [u["unit"] for u in data["units"]]
     yc = next(r for r in matrix if r[1] == "杨村街道")
@@ -258,7 +261,7 @@ def test_phases(district, tmp_path):
     assert cell.fill.fgColor.rgb.endswith("C6EFCE")
     mc = next(r for r in matrix if r[1] == "梅厂镇")
     assert mc[2] == "逾期完成\n04-05"
-    counts = [r for r in wb["阶段进度"].iter_rows(values_only=True) if r[1] == "动员部署" and isinstance(r[2], int)]
+    counts = [r for r in wb["阶段完成情况"].iter_rows(values_only=True) if r[1] == "动员部署" and isinstance(r[2], int)]
     assert [list(r[2:8]) for r in counts] == [[3, 15, 1, 1, 13, 0]]
     assert "单位 × 节点" in zz.ok("report phases --as-of 2017-07-15").stdout
 
@@ -326,9 +329,9 @@ def test_monthly_counts_the_months_supervision(district, tmp_path):
     zz.ok(["report", "monthly", "--month", "2017-06", "-o", out])
     from openpyxl import load_workbook
 
-    ws = load_workbook(out)["总体情况"]
+    ws = load_workbook(out)["本月督查"]
     cells = {str(c.value): c for row in ws.iter_rows() for c in row if c.value is not None}
-    assert "四、督查问责（本月）" in cells
+    assert "督查问责（本月）" in cells
     label = cells["督查（次）"]
     assert ws.cell(label.row, label.column + 1).value == 1
     assert "明察暗访 1" in ws.cell(label.row, label.column + 2).value

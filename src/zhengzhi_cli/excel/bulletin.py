@@ -17,7 +17,8 @@ from .book import PAGE_WIDTH_UNITS, page, row_height
 FORMULA_START = ("=", "+", "-", "@")
 A4 = 9
 MAX_WIDTH = 60
-TEXT_WIDTH = min(PAGE_WIDTH_UNITS, 110)  # a cover page's one column, at 100 % on A4 landscape
+TEXT_WIDTH = min(PAGE_WIDTH_UNITS, 100)  # a cover page's one column: inside the margins even where a spreadsheet
+# measures column units in a wider fallback font (LibreOffice without Calibri: 7 pt a unit, not 5.25)
 WIDTH_SAMPLE = 2000
 
 

@@ -23,6 +23,9 @@ STATE_COLOURS = {"已完成": ("#C6EFCE", "#006100"), "逾期完成": ("#FFEB9C"
                  "未到期": ("#F2F2F2", "#595959"), "进行中": ("#DDEBF7", "#1F4E79"), "已结束": ("#EDEDED", "#404040"),
                  "未开始": ("#FFFFFF", "#404040")}
 ISSUE_STATES = ("未整改", "整改中", "已整改", "已销号")
+# 完成率 shading: light red (worst) to white (best), so 0 % and 100 % print as clearly different greys
+# (a red–yellow–green scale prints both ends the same grey); the figure itself is always in the cell.
+RATE_SCALE = {"type": "2_color_scale", "min_color": "#F8696B", "max_color": "#FFFFFF"}
 
 
 def text_width(value: Any) -> float:
@@ -62,6 +65,7 @@ class Book:
                                 "company": data.get("prepared_by", ""), "comments": "zz 作风纪律专项整治台账"})
         self._fmts: dict = {}
         self._widths: dict[str, dict[int, float]] = {}
+        self._layouts: dict[str, list] = {}
 
     def fmt(self, **props):
         key = tuple(sorted(props.items()))
@@ -113,6 +117,7 @@ class Book:
         """Write a header (one or two rows), an optional 合计 row right under it (it can never be left
         alone on a page) and the rows. Returns (first data row, last data row, next free row)."""
         all_cols = ([Col("序号", "__no", "int", 5)] if number else []) + cols
+        self._claim(ws, all_cols)
         first_head = row
         row = self._header(ws, row, all_cols)
         if repeat:
@@ -132,9 +137,20 @@ class Book:
         if colour_rate and rows:
             for i, c in enumerate(all_cols):
                 if c.kind == "pct":
-                    ws.conditional_format(first, i, last, i, {"type": "3_color_scale", "min_color": "#F8696B",
-                                                              "mid_color": "#FFEB84", "max_color": "#63BE7B"})
+                    ws.conditional_format(first, i, last, i, RATE_SCALE)
         return first, last, row
+
+    def _claim(self, ws, all_cols: list[Col]) -> None:
+        """A sheet holds one table, or several only where every column width suits each of them
+        (the same declared width in every column they share): stacked tables sharing one sheet's
+        widths printed ### and ran over their neighbours."""
+        widths = [c.width for c in all_cols]
+        seen = self._layouts.setdefault(ws.name, widths)
+        shared = min(len(seen), len(widths))
+        if seen[:shared] != widths[:shared]:
+            raise ValueError(f"工作表“{ws.name}”上的表格列宽不一致：{seen} 与 {widths}")
+        if len(widths) > len(seen):
+            self._layouts[ws.name] = widths
 
     def _header(self, ws, row: int, all_cols: list[Col]) -> int:
         """The header: one row, or two when columns are grouped (a merged group cell above its columns)."""
@@ -401,44 +417,70 @@ def sheet_verified(book: Book, data: dict) -> None:
     book.table(ws, 2, cols, data["verified_fixes"]["rows"], freeze=True, repeat=True)
 
 
-CHART_UNITS = 20  # the units furthest behind, charted
+CHART_UNITS = 25  # at most this many bars: the units furthest behind, so every label stays legible
+
+
+def chart_units(data: dict) -> list[dict]:
+    """The units a 完成率 chart draws: worst first, only those with something due (never a 0 % bar
+    for a unit with nothing due), at most CHART_UNITS."""
+    ranked = sorted((u for u in data["units"] if u["completion_rate"] is not None),
+                    key=lambda u: (u["completion_rate"], -u["overdue"], u["unit"]))
+    return ranked[:CHART_UNITS]
+
+
+def _units_chart_title(data: dict, shown_: int) -> str:
+    rated = sum(1 for u in data["units"] if u["completion_rate"] is not None)
+    avg = f"全区平均 {pct_text(data['overview']['completion_rate'])}"
+    if shown_ < rated:
+        return f"完成率最低的 {shown_} 个单位（共 {rated} 个单位有到期整改事项；最低的在最上；{avg}）"
+    return f"各单位完成率（最低的在最上；{avg}；无到期整改事项的单位不列）"
+
+
+CHART_FONT = {"name": FONT, "size": 8}
+CHART_DATA_ROW = 32  # a chart fills page 1 of its sheet (rows 2–31); its data start page 2
+GRID = {"visible": True, "line": {"color": "#D9D9D9"}}
 
 
 def sheet_charts(book: Book, data: dict) -> None:
-    """Native charts, worst first, labelled with their values and readable in greyscale (no meaning
-    carried by colour alone): the units with the lowest 完成率, and issues by area and state. Their
-    data are printed as tables under the charts (sorted the same way)."""
+    """图表: the units with the lowest 完成率 as labelled bars, worst first, the district average in
+    the title; its data printed under the chart (page 2). One table on the sheet."""
     ws = book.sheet("图表", data["title"] + "·图表")
-    book.title(ws, 0, "图表", 16)
-    ws.set_column(0, 15, 10)
-    grid = {"visible": True, "line": {"color": "#D9D9D9"}}
-    # the data, sorted worst first, under the two charts (rows 58 on, page 3)
-    ranked = sorted((u for u in data["units"] if u["completion_rate"] is not None),
-                    key=lambda u: (u["completion_rate"], -u["overdue"], u["unit"]))[:CHART_UNITS]
-    areas = sorted(data["areas"], key=lambda a: (-a["status"]["未整改"], -a["status"]["整改中"], a["area"]))
-    row = 58
-    ws.write_string(row, 0, f"图表数据一：完成率最低的 {len(ranked)} 个单位（从低到高）", book.fmt(bold=True, font_size=12))
+    book.title(ws, 0, "图表：各单位完成率", 16)
+    ws.set_column(6, 15, 10)
+    ranked = chart_units(data)
+    row = CHART_DATA_ROW
+    ws.write_string(row, 0, f"图表数据：完成率最低的 {len(ranked)} 个单位（从低到高）", book.fmt(bold=True, font_size=12))
     u_cols = [Col("单位", "unit", width=20), Col("完成率", "completion_rate", "pct", 9), Col("其中已完成", "due_done", "int", 9),
               Col("时限已到", "due", "int", 9), Col("逾期", "overdue", "int", 7)]
     u_first, u_last, row = book.table(ws, row + 1, u_cols, ranked, colour_rate=False)
-    row += 1
-    ws.write_string(row, 0, "图表数据二：各整治重点问题数（按未整改从多到少）", book.fmt(bold=True, font_size=12))
-    a_cols = [Col("整治重点", "area", width=12)] + [Col(st, (lambda r, st=st: r["status"][st]), "int", 8) for st in ISSUE_STATES]
-    a_first, a_last, row = book.table(ws, row + 1, a_cols, areas)
-    ws.set_h_pagebreaks([29, 57])
+    ws.set_h_pagebreaks([CHART_DATA_ROW])
     if ranked:
         c1 = book.wb.add_chart({"type": "bar"})
         unit, pct = col_at(u_cols, "unit"), col_at(u_cols, "completion_rate")
         c1.add_series({"name": "完成率", "categories": ["图表", u_first, unit, u_last, unit],
                        "values": ["图表", u_first, pct, u_last, pct],
-                       "fill": {"color": "#595959"}, "border": {"color": "#000000"}, "gap": 40,
-                       "data_labels": {"value": True, "num_format": "0.0%", "font": {"name": FONT, "size": 8}}})
-        c1.set_title({"name": f"完成率最低的 {len(ranked)} 个单位（最低的在最上）", "name_font": {"name": FONT, "size": 12}})
-        c1.set_x_axis({"num_format": "0%", "min": 0, "max": 1, "num_font": {"name": FONT, "size": 8}, "major_gridlines": grid})
-        c1.set_y_axis({"reverse": True, "num_font": {"name": FONT, "size": 8}})
+                       "fill": {"color": "#7F7F7F"}, "border": {"color": "#000000"}, "gap": 40,
+                       "data_labels": {"value": True, "num_format": "0.0%", "font": CHART_FONT}})
+        c1.set_title({"name": _units_chart_title(data, len(ranked)), "name_font": {"name": FONT, "size": 11}})
+        c1.set_x_axis({"num_format": "0%", "min": 0, "max": 1, "num_font": CHART_FONT, "major_gridlines": GRID})
+        c1.set_y_axis({"reverse": True, "num_font": CHART_FONT})
         c1.set_legend({"none": True})
-        c1.set_size({"width": 1150, "height": 520})
+        c1.set_size({"width": 1150, "height": 540})
         ws.insert_chart(2, 0, c1)
+
+
+def sheet_area_chart(book: Book, data: dict) -> None:
+    """分重点图表: issues by area and state, stacked, the area with most 未整改 on top; four greys
+    from black to white (each series a different lightness), every segment labelled."""
+    ws = book.sheet("分重点图表", data["title"] + "·分重点图表")
+    book.title(ws, 0, "图表：各整治重点问题数（按问题状态）", 16)
+    ws.set_column(6, 15, 10)
+    areas = sorted(data["areas"], key=lambda a: (-a["status"]["未整改"], -a["status"]["整改中"], a["area"]))
+    row = CHART_DATA_ROW
+    ws.write_string(row, 0, "图表数据：各整治重点问题数（按未整改从多到少）", book.fmt(bold=True, font_size=12))
+    a_cols = [Col("整治重点", "area", width=12)] + [Col(st, (lambda r, st=st: r["status"][st]), "int", 8) for st in ISSUE_STATES]
+    a_first, a_last, row = book.table(ws, row + 1, a_cols, areas)
+    ws.set_h_pagebreaks([CHART_DATA_ROW])
     c2 = book.wb.add_chart({"type": "bar", "subtype": "stacked"})
     shades = {"未整改": ("#262626", "#FFFFFF"), "整改中": ("#7F7F7F", "#FFFFFF"), "已整改": ("#BFBFBF", "#000000"),
               "已销号": ("#F2F2F2", "#000000")}
@@ -446,98 +488,169 @@ def sheet_charts(book: Book, data: dict) -> None:
     for st in ISSUE_STATES:
         fill, ink = shades[st]
         at = col_at(a_cols, st)
-        c2.add_series({"name": st, "categories": ["图表", a_first, area, a_last, area], "values": ["图表", a_first, at, a_last, at],
+        c2.add_series({"name": st, "categories": [ws.name, a_first, area, a_last, area],
+                       "values": [ws.name, a_first, at, a_last, at],
                        "fill": {"color": fill}, "border": {"color": "#000000"}, "gap": 50,
-                       "data_labels": {"value": True, "font": {"name": FONT, "size": 8, "color": ink}}})
+                       "data_labels": {"value": True, "font": dict(CHART_FONT, color=ink)}})
     c2.set_title({"name": "各整治重点问题数（按问题状态；未整改最多的在最上）", "name_font": {"name": FONT, "size": 12}})
     c2.set_y_axis({"reverse": True, "num_font": {"name": FONT, "size": 9}})
-    c2.set_x_axis({"num_font": {"name": FONT, "size": 8}, "major_gridlines": grid})
+    c2.set_x_axis({"num_font": CHART_FONT, "major_gridlines": GRID})
     c2.set_legend({"position": "bottom", "font": {"name": FONT, "size": 9}})
-    c2.set_size({"width": 1150, "height": 520})
-    ws.insert_chart(30, 0, c2)
+    c2.set_size({"width": 1150, "height": 540})
+    ws.insert_chart(2, 0, c2)
 
 
 def _pct(v) -> str:
     return pct_text(v)
 
 
-def sheet_overview(book: Book, data: dict) -> None:
-    ws = book.sheet("总体情况", data["title"] + "·总体情况", landscape=True)
+def _part(book: Book, ws, row: int, text: str) -> int:
+    ws.write_string(row, 0, text, book.fmt(bold=True, font_size=12))
+    return row + 1
+
+
+def _standing_table(book: Book, ws, row: int, data: dict) -> int:
+    """累计情况 (本月末 / 上月末 / 增减), the 完成率 row as a percentage and its change in 个百分点."""
+    cols = [Col("指标", "metric", width=24), Col("本月末", lambda r: r["now"], "num", 12),
+            Col("上月末", lambda r: r["before"], "num", 12), Col("增减", lambda r: r["delta"], "num", 12)]
+    first, _, row = book.table(ws, row, cols, data["standing"], number=False)
+    for i, s in enumerate(data["standing"]):
+        if s["key"] == "completion_rate":
+            for j, k in enumerate(("now", "before"), start=1):
+                if s[k] is not None:
+                    ws.write_number(first + i, j, s[k], book.fmt(num_format="0.0%", **Book.BORDER))
+            ws.write_string(first + i, 3, points_text(s["delta"]), book.fmt(align="right", **Book.BORDER))
+    return row
+
+
+def _status_tables(book: Book, ws, row: int, ov: dict) -> int:
+    """问题（按状态）and 逾期（按预警等级）: the same widths, so they may share a sheet."""
+    st = ov["issue_status"]
+    cols = [Col("指标", "metric", width=24)] + [Col(s, s, "int", 12) for s in ISSUE_STATES] + [Col("合计", "合计", "int", 12)]
+    _, _, row = book.table(ws, row, cols, [dict({"metric": "问题（按状态）", "合计": sum(st.values())}, **st)], number=False)
+    cols = [Col("指标", "metric", width=24), Col("蓝", "overdue_blue", "tiercount", 12), Col("黄", "overdue_yellow", "tiercount", 12),
+            Col("红", "overdue_red", "tiercount", 12), Col("合计", "overdue", "int", 12)]
+    _, _, row = book.table(ws, row, cols, [dict(ov, metric="逾期整改事项（按预警等级）")], number=False)
+    return row
+
+
+def sheet_digest(book: Book, data: dict) -> None:
+    """Monthly page 1: the 综述 (totals, 完成率 with its numerator, 临期, trend in words), the units
+    furthest behind with their 责任领导 beside the 6-month trend chart (inserted by `sheet_trend`)."""
+    ws = book.sheet("总体情况", data["title"] + "·综述")
     ws.fit_to_pages(1, 1)  # the one-page brief
+    n, span = 10, 5 + 20 + 12 + 9 + 9 + 5 * 14
+    book.title(ws, 0, data["title"], n)
+    book.line(ws, 1, _subtitle(data), n, width=span)
+    ws.write_string(3, 0, "综述", book.fmt(bold=True, font_size=12))
+    text = "\n".join(data["digest"]["text"])
+    ws.merge_range(4, 0, 4, n - 1, text, book.fmt(text_wrap=True, valign="top", font_size=10))
+    ws.set_row(4, row_height(text, span, size=10))
+    _part(book, ws, 6, f"进展最滞后的 {len(data['digest']['behind'])} 个单位（按逾期项数）")
+    cols = [Col("单位", "unit", width=20), Col("责任领导", "leader", width=12), Col("逾期项数", "overdue", "int", 9),
+            Col("完成率", "completion_rate", "pct", 9)]
+    book.table(ws, 7, cols, data["digest"]["behind"], colour_rate=False)
+    ws.set_column(5, 9, 14)
+    book.trend_anchor = (ws, 6, 5)
+
+
+def sheet_month_figures(book: Book, data: dict) -> None:
+    """本月情况: the month's changes, the standing against last month's end, issue states and tiers."""
+    ws = book.sheet("本月情况", data["title"] + "·本月情况")
+    n = 6
+    book.title(ws, 0, "本月情况", n)
+    book.line(ws, 1, _subtitle(data), n, width=26 + 13 * 5)
+    cols = [Col("指标", "metric", width=24), Col("本月", "this_month", "int", 12), Col("上月", "last_month", "int", 12),
+            Col("增减", "delta", "int", 12)]
+    _, _, row = book.table(ws, _part(book, ws, 3, "一、本月变化"), cols, data["changes"], number=False)
+    row = _standing_table(book, ws, _part(book, ws, row + 1, "二、累计情况"), data)
+    row = _status_tables(book, ws, _part(book, ws, row + 1, "三、问题状态与逾期预警"), data["overview"])
+    book.notes(ws, row + 1, n, data["definitions"], [24, 12, 12, 12, 12, 12])
+
+
+def sheet_month_supervision(book: Book, data: dict) -> None:
+    """本月督查: the month's inspections, accountability, opinions and cases, with their 明细."""
+    ws = book.sheet("本月督查", data["title"] + "·本月督查")
+    n = 3
+    book.title(ws, 0, "督查问责（本月）", n)
+    book.line(ws, 1, _subtitle(data), n, width=24 + 12 + 60)
+    cols = [Col("指标", "metric", width=24), Col("本月", "count", "int", 12), Col("明细", "detail", "long", 60)]
+    _, _, row = book.table(ws, 2, cols, data["supervision_month"]["rows"], number=False)
+    book.notes(ws, row + 1, n, ["明细列出本月各项督查、问责、征求意见和典型的单位与内容。"], [24, 12, 60])
+
+
+def sheet_trend(book: Book, data: dict) -> None:
+    """月度趋势: the last six months as of D (完成率 at each month's end; new, completed, 销号), and
+    the chart of them on page 1 (columns: new and completed, in two greys; line: 完成率)."""
+    rows = data.get("trend") or []
+    ws = book.sheet("月度趋势", data["title"] + "·月度趋势")
+    cols = [Col("月份", "month", width=10), Col("统计至", "as_of", "date", 12), Col("新发现问题", "issues_found", "int", 10),
+            Col("完成整改", "fixes_completed", "int", 10), Col("销号", "fixes_verified", "int", 8),
+            Col("时限已到", "due", "int", 10), Col("其中已完成", "due_done", "int", 10), Col("完成率", "completion_rate", "pct", 9)]
+    n = len(cols) + 1
+    book.title(ws, 0, f"近六个月趋势（截至 {data['as_of']}）", n)
+    book.line(ws, 1, "完成率为各月末（本月为统计日）的完成率；各月数字按统计日当天登记簿的情况计算，以后补录或更正不改变本表", n,
+              width=sum(c.width for c in cols) + 5)
+    first, last, _ = book.table(ws, 2, cols, rows, colour_rate=False)
+    anchor = getattr(book, "trend_anchor", None)
+    if rows and anchor:
+        page1, r, c = anchor
+        page1.insert_chart(r, c, trend_chart(book, ws.name, cols, first, last), {"x_offset": 12})
+
+
+def trend_chart(book: Book, sheet: str, cols: list[Col], first: int, last: int):
+    month = col_at(cols, "month")
+    chart = book.wb.add_chart({"type": "column"})
+    label = {"value": True, "font": {"name": FONT, "size": 8}}
+    for key, name, fill in (("issues_found", "新发现问题", "#404040"), ("fixes_completed", "完成整改", "#D9D9D9")):
+        at = col_at(cols, key)
+        chart.add_series({"name": name, "categories": [sheet, first, month, last, month], "values": [sheet, first, at, last, at],
+                          "fill": {"color": fill}, "border": {"color": "#000000"}, "gap": 80, "data_labels": label})
+    line = book.wb.add_chart({"type": "line"})
+    at = col_at(cols, "completion_rate")
+    line.add_series({"name": "完成率（右轴）", "categories": [sheet, first, month, last, month],
+                     "values": [sheet, first, at, last, at], "y2_axis": True,
+                     "line": {"color": "#000000", "width": 2.25, "dash_type": "dash"},
+                     "marker": {"type": "diamond", "size": 7, "fill": {"color": "#000000"}, "border": {"color": "#000000"}},
+                     "data_labels": {"value": True, "position": "above", "num_format": "0.0%", "font": {"name": FONT, "size": 8}}})
+    chart.combine(line)
+    chart.set_title({"name": "近六个月趋势：新发现问题、完成整改与完成率", "name_font": {"name": FONT, "size": 11}})
+    chart.set_x_axis({"num_font": {"name": FONT, "size": 8}})
+    chart.set_y_axis({"name": "项数", "name_font": {"name": FONT, "size": 8}, "num_font": {"name": FONT, "size": 8},
+                      "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
+    line.set_y2_axis({"min": 0, "max": 1, "num_format": "0%", "num_font": {"name": FONT, "size": 8}})
+    chart.set_legend({"position": "bottom", "font": {"name": FONT, "size": 9}})
+    chart.set_size({"width": 540, "height": 300})
+    return chart
+
+
+def sheet_overview(book: Book, data: dict) -> None:
+    """The summary's one-page brief: totals, the months, issue states and tiers (tables of one width)."""
+    ws = book.sheet("总体情况", data["title"] + "·总体情况", landscape=True)
+    ws.fit_to_pages(1, 1)
     n = 6
     ov = data["overview"]
     book.title(ws, 0, data["title"], n)
     book.line(ws, 1, _subtitle(data), n, width=26 + 13 * 5)
-    row = 3
-    if data.get("digest"):  # page 1 says what the figures mean before the tables give them
-        ws.write_string(row, 0, "综述", book.fmt(bold=True, font_size=12))
-        text = "\n".join(data["digest"]["text"])
-        ws.merge_range(row + 1, 0, row + 1, n - 1, text, book.fmt(text_wrap=True, valign="top", font_size=10))
-        ws.set_row(row + 1, row_height(text, 26 + 13 * 5, size=10))
-        row += 3
-    if data["report"] == "monthly":
-        ws.write_string(row, 0, "一、本月变化", book.fmt(bold=True, font_size=12))
-        cols = [Col("指标", "metric", width=24), Col("本月", "this_month", "int", 12), Col("上月", "last_month", "int", 12),
-                Col("增减", "delta", "int", 12)]
-        _, _, row = book.table(ws, row + 1, cols, data["changes"], number=False, freeze=False)
-        row += 1
-        ws.write_string(row, 0, "二、累计情况", book.fmt(bold=True, font_size=12))
-        cols = [Col("指标", "metric", width=24), Col("本月末", lambda r: r["now"], "num", 12),
-                Col("上月末", lambda r: r["before"], "num", 12), Col("增减", lambda r: r["delta"], "num", 12)]
-        first, last, row = book.table(ws, row + 1, cols, data["standing"], number=False)
-        # the rate row reads as a percentage
-        for i, s in enumerate(data["standing"]):
-            if s["key"] == "completion_rate":
-                for j, k in enumerate(("now", "before"), start=1):
-                    if s[k] is not None:
-                        ws.write_number(first + i, j, s[k], book.fmt(num_format="0.0%", border=1, border_color="#808080"))
-                # a change of a rate is in 个百分点, not a percentage
-                ws.write_string(first + i, 3, points_text(s["delta"]), book.fmt(align="right", border=1, border_color="#808080"))
-        row += 1
-        part = "三"
-    else:
-        ws.write_string(row, 0, "一、全程累计", book.fmt(bold=True, font_size=12))
-        items = [("参与单位", ov["units"]), ("有问题的单位", ov["units_with_issues"]), ("问题总数", ov["issues"]),
-                 ("整改事项", ov["fixes"]), ("其中长期坚持", ov["ongoing"]),
-                 ("已完成整改（含已销号）", ov["completed"]), ("已销号", ov["verified"]),
-                 ("时限已到的整改事项（完成率分母）", ov["due"]), ("其中已完成（完成率分子）", ov["due_done"]),
-                 ("完成率", ov["completion_rate"]), ("逾期整改事项", ov["overdue"])]
-        cols = [Col("指标", "metric", width=24), Col("数值", "value", "num", 12)]
-        first, last, row = book.table(ws, row + 1, cols, [{"metric": k, "value": v} for k, v in items], number=False)
-        if ov["completion_rate"] is not None:
-            ws.write_number(first + 9, 1, ov["completion_rate"], book.fmt(num_format="0.0%", border=1, border_color="#808080"))
-        row += 1
-        ws.write_string(row, 0, "二、按月进展", book.fmt(bold=True, font_size=12))
-        cols = [Col("月份", "month", width=24), Col("新发现问题", "issues_found", "int", 12),
-                Col("完成整改", "fixes_completed", "int", 12), Col("销号", "fixes_verified", "int", 12)]
-        trend = data["trend"]
-        total = {"month": "", "issues_found": sum(t["issues_found"] for t in trend),
-                 "fixes_completed": sum(t["fixes_completed"] for t in trend), "fixes_verified": sum(t["fixes_verified"] for t in trend)}
-        _, _, row = book.table(ws, row + 1, cols, trend, number=False, total=total)
-        row += 1
-        part = "三"
-    ws.write_string(row, 0, f"{part}、问题状态与逾期预警", book.fmt(bold=True, font_size=12))
-    st = ov["issue_status"]
-    cols = [Col("指标", "metric", width=24)] + [Col(s, s, "int", 12) for s in ISSUE_STATES] + [Col("合计", "合计", "int", 12)]
-    rows = [dict({"metric": "问题（按状态）", "合计": sum(st.values())}, **st)]
-    _, _, row = book.table(ws, row + 1, cols, rows, number=False)
-    cols = [Col("指标", "metric", width=24), Col("蓝", "overdue_blue", "tiercount", 12), Col("黄", "overdue_yellow", "tiercount", 12),
-            Col("红", "overdue_red", "tiercount", 12), Col("合计", "overdue", "int", 12)]
-    _, _, row = book.table(ws, row, cols, [dict(ov, metric="逾期整改事项（按预警等级）")], number=False)
-    if data["report"] == "monthly":
-        row += 1
-        ws.write_string(row, 0, "四、督查问责（本月）", book.fmt(bold=True, font_size=12))
-        # 明细 wraps inside its merged span (columns 2–5, 13 units each): never cut at the span's edge
-        cols = [Col("指标", "metric", width=24), Col("本月", "count", "int", 12), Col("明细", "detail", "long", 52)]
-        rows = data["supervision_month"]["rows"]
-        first, _, row = book.table(ws, row + 1, cols, rows, number=False)
-        ws.merge_range(first - 1, 2, first - 1, 5, "明细", book.fmt(bold=True, align="center", text_wrap=True,
-                                                                     bg_color="#D9E1F2", **Book.BORDER))
-        for i, r in enumerate(rows):  # header and cells span 2–5, borders all round
-            ws.merge_range(first + i, 2, first + i, 5, r["detail"] or "", book.fmt(text_wrap=True, **Book.BORDER))
+    items = [("参与单位", ov["units"]), ("有问题的单位", ov["units_with_issues"]), ("问题总数", ov["issues"]),
+             ("整改事项", ov["fixes"]), ("其中长期坚持", ov["ongoing"]),
+             ("已完成整改（含已销号）", ov["completed"]), ("已销号", ov["verified"]),
+             ("时限已到的整改事项（完成率分母）", ov["due"]), ("其中已完成（完成率分子）", ov["due_done"]),
+             ("完成率", ov["completion_rate"]), ("逾期整改事项", ov["overdue"])]
+    cols = [Col("指标", "metric", width=24), Col("数值", "value", "num", 12)]
+    first, _, row = book.table(ws, _part(book, ws, 3, "一、全程累计"), cols, [{"metric": k, "value": v} for k, v in items],
+                               number=False)
+    if ov["completion_rate"] is not None:
+        ws.write_number(first + 9, 1, ov["completion_rate"], book.fmt(num_format="0.0%", **Book.BORDER))
+    cols = [Col("月份", "month", width=24), Col("新发现问题", "issues_found", "int", 12),
+            Col("完成整改", "fixes_completed", "int", 12), Col("销号", "fixes_verified", "int", 12)]
+    trend = data["trend"]
+    total = {"month": "", **{k: sum(t[k] for t in trend) for k in ("issues_found", "fixes_completed", "fixes_verified")}}
+    _, _, row = book.table(ws, _part(book, ws, row + 1, "二、按月进展"), cols, trend, number=False, total=total)
+    row = _status_tables(book, ws, _part(book, ws, row + 1, "三、问题状态与逾期预警"), ov)
     book.notes(ws, row + 1, n, data["definitions"], [24, 12, 12, 12, 12, 12])
     book.set_width(ws, 0, 26)
-    ws.set_column(1, 5, 13)  # figures only; the 明细 text is merged across 2–5
+    ws.set_column(1, 5, 13)
 
 
 # ---------------------------------------------------------------- summary-only sheets
@@ -610,20 +723,34 @@ def sheet_supervision(book: Book, data: dict, case_kinds: list[str]) -> None:
     row = small("三、征求意见（按方式）", list(sup["opinions"]["by_channel"].items()), row, "征求方式", "条数")
     row = small("四、征求意见（按对象）", list(sup["opinions"]["by_from"].items()), row, "意见来自", "条数")
     row = small("五、典型（按类别）", [(f"{k}典型", v) for k, v in sup["cases"]["by_kind"].items()], row, "类别", "个数")
-    ws.write_string(row, 0, "六、分单位", book.fmt(bold=True, font_size=12))
+    sheet_supervision_units(book, data, case_kinds)
+    sheet_cases(book, data)
+
+
+def sheet_supervision_units(book: Book, data: dict, case_kinds: list[str]) -> None:
+    sup = data["supervision"]
     cols = [Col("单位", "unit", width=20), Col("接受督查", "inspections", "int", 9), Col("最近督查", "last_inspected_on", "date", 11),
             Col("问责人次", "accountability", "int", 9), Col("征求意见", "opinions", "int", 9)] + [
         Col(f"{k}典型", (lambda r, k=k: r["cases"][k]), "int", 9) for k in case_kinds]
-    first_head = row + 1
-    _, _, row = book.table(ws, row + 1, cols, sup["units"])
-    ws.repeat_rows(first_head, first_head)
-    if sup["cases"]["rows"]:
-        row += 1
-        ws.write_string(row, 0, "七、典型案例", book.fmt(bold=True, font_size=12))
-        cols = [Col("类别", "kind", width=8), Col("单位", "unit", width=20), Col("标题", "title", "long", 40),
-                Col("发生日期", "happened_on", "date", 11), Col("公开日期", "published_on", "date", 11),
-                Col("公开载体", "published_where", width=16)]
-        _, _, row = book.table(ws, row + 1, cols, sup["cases"]["rows"])
+    ws = book.sheet("督查分单位", data["title"] + "·督查分单位")
+    n = len(cols) + 1
+    book.title(ws, 0, "督查、问责、征求意见与典型（分单位）", n)
+    book.line(ws, 1, _subtitle(data), n, width=sum(c.width or 8 for c in cols) + 5)
+    book.table(ws, 2, cols, sup["units"], freeze=True, repeat=True)
+
+
+def sheet_cases(book: Book, data: dict) -> None:
+    rows = data["supervision"]["cases"]["rows"]
+    if not rows:
+        return
+    cols = [Col("类别", "kind", width=8), Col("单位", "unit", width=20), Col("标题", "title", "long", 40),
+            Col("发生日期", "happened_on", "date", 11), Col("公开日期", "published_on", "date", 11),
+            Col("公开载体", "published_where", width=16)]
+    ws = book.sheet("典型案例", data["title"] + "·典型案例")
+    n = len(cols) + 1
+    book.title(ws, 0, "典型案例", n)
+    book.line(ws, 1, f"共 {len(rows)} 个", n)
+    book.table(ws, 2, cols, rows, freeze=True, repeat=True)
 
 
 # ---------------------------------------------------------------- phases
@@ -643,19 +770,32 @@ def sheet_timeline(book: Book, data: dict) -> None:
             Col("当前", lambda r: "◀ 当前" if r["current"] else "", width=8),
             Col("应完成节点", lambda r: "、".join(r["milestones"]), "long", 40)]
     _, _, row = book.table(ws, 4, cols, data["timeline"], repeat=False)
-    row += 1
-    ws.write_string(row, 0, "二、各阶段节点完成情况（单位 × 节点）", book.fmt(bold=True, font_size=12))
+    book.notes(ws, row + 1, n, data["definitions"], [5, 12, 22, 12, 12, 9, 8, 40])
+
+
+def sheet_phase_counts(book: Book, data: dict) -> None:
+    """阶段完成情况: per phase, units × milestones by state."""
     cols = [Col("阶段", "name", width=12), Col("节点数", "milestones", "int", 8), Col("应完成", "expected", "int", 8),
             Col("已完成", "done", "int", 8), Col("逾期完成", "done_late", "int", 8), Col("已逾期", "late", "int", 8),
             Col("未到期", "not_due", "int", 8), Col("完成率", "completion_rate", "pct", 8)]
-    _, _, row = book.table(ws, row + 1, cols, data["phase_counts"])
-    row += 1
-    ws.write_string(row, 0, "三、各节点完成情况（单位数）", book.fmt(bold=True, font_size=12))
+    ws = book.sheet("阶段完成情况", data["title"] + "·阶段完成情况")
+    n = len(cols) + 1
+    book.title(ws, 0, "各阶段节点完成情况（单位 × 节点）", n)
+    book.line(ws, 1, f"统计日：{data['as_of']}　应完成 = 截止日期在统计日及以前的单位 × 节点；未到期的不计入完成率", n,
+              width=sum(c.width for c in cols) + 5)
+    book.table(ws, 2, cols, data["phase_counts"], repeat=True)
+
+
+def sheet_milestone_counts(book: Book, data: dict) -> None:
+    """节点完成情况: per milestone, how many units are in each state."""
     cols = [Col("节点", "name", width=12), Col("阶段", "phase", "int", 8), Col("截止日期", "due_on", "date", 11),
             Col("已完成", "done", "int", 8), Col("逾期完成", "done_late", "int", 8), Col("已逾期", "late", "int", 8),
             Col("未到期", "not_due", "int", 8)]
-    _, _, row = book.table(ws, row + 1, cols, data["milestone_counts"])
-    book.notes(ws, row + 1, n, data["definitions"], [5, 12, 22, 12, 12, 9, 8, 40])
+    ws = book.sheet("节点完成情况", data["title"] + "·节点完成情况")
+    n = len(cols) + 1
+    book.title(ws, 0, "各节点完成情况（单位数）", n)
+    book.line(ws, 1, f"统计日：{data['as_of']}", n)
+    book.table(ws, 2, cols, data["milestone_counts"], repeat=True)
 
 
 def sheet_matrix(book: Book, data: dict) -> None:
@@ -709,9 +849,20 @@ def _sheets(book: Book, data: dict) -> None:
     kind = data["report"]
     if kind == "phases":
         sheet_timeline(book, data)
+        sheet_phase_counts(book, data)
+        sheet_milestone_counts(book, data)
         sheet_matrix(book, data)
         return
-    sheet_overview(book, data)
+    if kind == "monthly":
+        sheet_digest(book, data)
+    else:
+        sheet_overview(book, data)
+    sheet_charts(book, data)  # right after page 1, before the long lists
+    sheet_area_chart(book, data)
+    if kind == "monthly":
+        sheet_month_figures(book, data)
+        sheet_month_supervision(book, data)
+        sheet_trend(book, data)
     sheet_units(book, data)
     sheet_areas(book, data)
     sheet_sources(book, data)
@@ -725,4 +876,3 @@ def _sheets(book: Book, data: dict) -> None:
         sheet_checks(book, data, data["supervision"]["check_names"])
         sheet_supervision(book, data, data["supervision"]["case_kinds"])
         sheet_recheck(book, data)
-    sheet_charts(book, data)

@@ -16,6 +16,7 @@ from ..register import plan_of
 from .core import core_figures
 from .figures import (
     LIST_LIMIT,
+    fix_figures,
     header,
     issues_found,
     pct_text,
@@ -24,9 +25,10 @@ from .figures import (
     shown,
 )
 from .lists import SOON_DAYS, due_soon_list, new_issues_list, verified_list
-from .periods import month_period
+from .periods import Period, month_period
 from .results import MonthlyReport
 from .supervision import month_supervision
+from .trend import six_month_trend, trend_dicts
 
 CHANGE_METRICS = (
     ("issues_found", "新发现问题"), ("fixes_completed", "完成整改事项"), ("fixes_verified", "销号"),
@@ -56,15 +58,21 @@ def monthly(session, *, month: str | None = None, as_of: dt.date | None = None, 
     changes = [{"key": k, "metric": label, "this_month": this[k], "last_month": last[k], "delta": this[k] - last[k]}
                for k, label in CHANGE_METRICS]
     ov = core["overview"]
-    prev_rate = rate(tot("prev_due_done"), tot("prev_due"))
+    # last month's end as last month's report gave it: the deadlines then in force (an extension
+    # approved this month does not take a fix out of last month's 时限已到)
+    then = fix_figures(session, Period(label="上月", start=p.prev_start, as_of=p.prev_as_of)).values()
+
+    def before(key: str) -> int:
+        return int(sum(f[key] for f in then))
+
     standing = [
         {"key": "issues", "metric": "问题总数", "now": ov["issues"], "before": prev_issues},
-        {"key": "completed", "metric": "已完成整改（含已销号）", "now": ov["completed"], "before": tot("prev_completed")},
-        {"key": "verified", "metric": "已销号", "now": ov["verified"], "before": tot("prev_verified")},
-        {"key": "due", "metric": "时限已到的整改事项（完成率分母）", "now": ov["due"], "before": tot("prev_due")},
-        {"key": "due_done", "metric": "其中已完成（完成率分子）", "now": ov["due_done"], "before": tot("prev_due_done")},
-        {"key": "completion_rate", "metric": "完成率", "now": ov["completion_rate"], "before": prev_rate},
-        {"key": "overdue", "metric": "逾期整改事项", "now": ov["overdue"], "before": tot("prev_overdue")},
+        {"key": "completed", "metric": "已完成整改（含已销号）", "now": ov["completed"], "before": before("done") + before("verified")},
+        {"key": "verified", "metric": "已销号", "now": ov["verified"], "before": before("verified")},
+        {"key": "due", "metric": "时限已到的整改事项（完成率分母）", "now": ov["due"], "before": before("due")},
+        {"key": "due_done", "metric": "其中已完成（完成率分子）", "now": ov["due_done"], "before": before("due_done")},
+        {"key": "completion_rate", "metric": "完成率", "now": ov["completion_rate"], "before": rate(before("due_done"), before("due"))},
+        {"key": "overdue", "metric": "逾期整改事项", "now": ov["overdue"], "before": before("overdue")},
     ]
     for s in standing:
         s["delta"] = (round(s["now"] - s["before"], 3) if s["now"] is not None and s["before"] is not None else None)
@@ -80,6 +88,7 @@ def monthly(session, *, month: str | None = None, as_of: dt.date | None = None, 
                 "due_soon": due_soon_list(session, p.as_of, limit=limit),
                 "supervision_month": month_supervision(session, p.start, p.as_of)})
     out["digest"] = digest(session, out)
+    out["trend"] = trend_dicts(six_month_trend(session, plan, p))
     return MonthlyReport(**out)
 
 

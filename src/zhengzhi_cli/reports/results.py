@@ -48,6 +48,7 @@ class MonthlyReport(Header):
     due_soon: dict
     supervision_month: dict
     digest: dict
+    trend: list[dict]  # the last six months as of D (reports.trend.TrendMonth)
 
 
 @dataclass
