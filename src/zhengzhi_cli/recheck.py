@@ -47,17 +47,19 @@ PROPOSAL = "处理建议："  # the line of a 回头看 event's text that keeps 
 PROPOSALS = ("约谈", "通报批评", "诫勉谈话")  # what a failed recheck may propose (the monthly report names it)
 
 
-def parse_rate(value, *, label: str = "抽查比例（--rate）", field: str = "rate") -> float:
-    """A sampling rate written as 20%, 0.2 or 20 (a number above 1 is a percentage), in (0, 1]."""
+def parse_rate(value, *, label: str = "抽查比例（--rate）", field: str = "rate", bare_percent: bool = True) -> float:
+    """A rate written as 20%, 0.2 or (bare_percent) 20 — a number above 1 is a percentage — in (0, 1]."""
     raw = str(value).strip()
+    marked = raw.endswith(("%", "％"))
     try:
-        share = float(raw[:-1].strip()) / 100 if raw.endswith(("%", "％")) else float(raw)
+        share = float(raw[:-1].strip()) / 100 if marked else float(raw)
     except ValueError:
         share = math.nan
-    if share > 1 and not raw.endswith(("%", "％")):
+    if bare_percent and share > 1 and not marked:
         share /= 100
     if not 0 < share <= 1:
-        raise Invalid(f"{label}：应为 0 到 100% 之间的比例，如 20%、0.2 或 20，而不是“{raw}”", field=field)
+        example = "20%、0.2 或 20" if bare_percent else "0.2 或 20%"
+        raise Invalid(f"{label}：应为 0 到 100% 之间的比例，如 {example}，而不是“{raw}”", field=field)
     return share
 
 
@@ -316,15 +318,8 @@ def by_unit(session, *, as_of: dt.date | None = None, unit_id: int | None = None
 
 
 def parse_share(value, *, label: str, field: str) -> float:
-    """A share written as 0.2 or 20%, in (0, 1]."""
-    raw = str(value).strip()
-    try:
-        share = float(raw[:-1].strip()) / 100 if raw.endswith(("%", "％")) else float(raw)
-    except ValueError:
-        share = math.nan
-    if not 0 < share <= 1:
-        raise Invalid(f"{label}：应为 0 到 1 之间的比例，如 0.2 或 20%，而不是“{raw}”", field=field)
-    return share
+    """A share written as 0.2 or 20%, in (0, 1] (a bare 20 is refused: parse_rate takes it)."""
+    return parse_rate(value, label=label, field=field, bare_percent=False)
 
 
 def expand_threshold(session, given: str | None = None) -> tuple[float, str]:

@@ -51,8 +51,10 @@ def recheck_plan(
         from ..errors import UsageProblem
 
         raise UsageProblem("--rate 与 --share 是同一个选项，只写一个", field="--rate")
-    the_rate = recheck.parse_rate(share if rate is None and share is not None else (rate or "10%"),
-                                  label="抽查比例（--share）" if share is not None else "抽查比例（--rate）")
+    if share is not None:  # the old option: a share 0.1 or 10%, never a bare percentage
+        the_rate = recheck.parse_share(share, label="抽查比例（--share）", field="share")
+    else:
+        the_rate = recheck.parse_rate(rate or "10%")
     target = _target(ctx, out, force)
     with db_session(ctx, write=False) as session:
         picked = recheck.plan(session, seed=seed, rate=the_rate, min_per_unit=min_per_unit, closed_before=closed_before,
