@@ -85,8 +85,9 @@ def test_dates_outside_the_campaign_are_warned_for_every_kind_of_record(district
 def test_on_the_spot_is_shown_in_words(district):
     issue = _issue(district, found="2017-05-01")
     r = district.ok(["fix", "add", str(issue), "当场整改", "--deadline", "立行立改"])
-    assert "立行立改（2017-05-01）" in r.stdout and "请核对" not in r.stderr
-    assert "立行立改（2017-05-01）" in district.ok("fix list").stdout
+    # due the 5th working day after 2017-05-01 (a holiday): 2017-05-08 (the lateness rule, test_pace4)
+    assert "立行立改（至2017-05-08）" in r.stdout and "请核对" not in r.stderr
+    assert "立行立改（至2017-05-08）" in district.ok("fix list").stdout
     assert "立行立改" in district.ok("fix show 1").stdout
 
 

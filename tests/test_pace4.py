@@ -226,3 +226,13 @@ def test_on_the_spot_at_an_80_column_terminal_keeps_the_dates_whole(district, sp
     assert "立行立改" in shown and "2017-06-30" in shown and "…" in shown  # the task is cut, never the deadline
     assert "3 天（蓝）" in shown
     assert "立行立改（5个工作日内，至2017-06-09）" in zz.ok(f"fix show {spot}", env={"COLUMNS": "120"}).stdout
+
+
+def test_fix_edit_to_on_the_spot_uses_the_same_rule(district, spot):
+    zz = district
+    issue = zz.json(f"fix show {spot}")["issue_id"]
+    dated = zz.json(["fix", "add", str(issue), "建立到岗巡查制度", "--deadline", "6月底前"])["id"]
+    said = zz.ok(f"fix edit {dated} --deadline 立行立改").stdout
+    assert "2017-06-30 → 立行立改（至2017-06-09）" in said
+    fix = zz.json(f"fix show {dated} --as-of 2017-06-09")
+    assert (fix["on_the_spot"], fix["deadline"], fix["overdue"]) == (True, "2017-06-09", False)

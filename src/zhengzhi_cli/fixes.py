@@ -374,10 +374,11 @@ def _edit_deadline(session, fix: Fix, value: str, ch) -> None:
     if dl.on_the_spot:
         dl.date = spot_deadline(plan, issue.found_on, fix.created_on)
 
-    def shown(date, ongoing):
-        return ONGOING if ongoing else (date.isoformat() if date else None)
+    def shown(date, ongoing, spot):
+        return deadline_words({"deadline": date.isoformat() if date else None, "on_the_spot": spot}) if not ongoing else ONGOING
 
-    changed = ch.set(None, "deadline", "整改时限", shown(dl.date, dl.ongoing), old=shown(fix.deadline, fix.ongoing), apply=False)
+    changed = ch.set(None, "deadline", "整改时限", shown(dl.date, dl.ongoing, dl.on_the_spot),
+                     old=shown(fix.deadline, fix.ongoing, fix.on_the_spot), apply=False)
     if not changed and dl.on_the_spot != fix.on_the_spot:
         changed = ch.set(None, "on_the_spot", "立行立改", dl.on_the_spot, old=fix.on_the_spot, apply=False)
     if changed:

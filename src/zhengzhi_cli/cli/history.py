@@ -123,7 +123,7 @@ def restore(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="不询问，直接恢复（脚本用）")] = False,
     json_: Annotated[bool, typer.Option("--json", help="输出 JSON（恢复前后登记簿的对比：before、after）")] = False,
 ):
-    """用备份覆盖当前登记簿（先对比现有数据与备份，需确认）。示例：zz restore 备份/zz-2017-06-30.db"""
+    """用备份覆盖当前登记簿（需确认）；替换前先并排列出现有登记簿与备份的数据。示例：zz restore 备份/zz-2017-06-30.db"""
     from .. import history
     from ..db import engine_for, register_url, sqlite_path
     from ..errors import UsageProblem

@@ -155,7 +155,7 @@ def opinion_list(
         paged("", columns, data["opinions"], row, limit=limit, csv_=True)
         return
     concerns = data["concerns"][:top]
-    output.listing(f"反映比较集中的突出问题（前 {len(concerns)} 类，共 {len(data['concerns'])} 类）",
+    output.table(f"反映比较集中的突出问题（前 {len(concerns)} 类，共 {len(data['concerns'])} 类）",
                  ["排名", "问题", "反映次数", "人数", "单位", "征求方式", "整改情况", "公布整改情况"],
                  [(g["rank"], g["concern"], g["times"], g["people"], "、".join(g["units"]), "、".join(g["channels"]),
                    g["rectification"] + ("（" + "、".join(f"#{i}" for i in g["issue_ids"]) + "）" if g["issue_ids"] else ""),

@@ -55,13 +55,13 @@ def _cell(value) -> str:
 
 def table(title: str | None, columns: Sequence[str], rows: Iterable[Sequence], *, caption: str | None = None,
           wide_first: bool = False) -> None:
-    """A boxed table at a terminal; piped, its title on a line of its own and then plain rows (as `listing`)."""
+    """A boxed table at a terminal; piped, its title and caption on lines of their own around plain rows."""
     if not to_terminal():
         if title:
             sys.stdout.write(_flat(title) + "\n")
         tsv(columns, rows)
         if caption:
-            note(caption)
+            sys.stdout.write(_flat(caption) + "\n")
         return
     from rich.console import Console
     from rich.table import Table
