@@ -225,22 +225,22 @@ def test_every_chart_series_reads_the_column_it_is_named_for(district, tmp_path)
         fix_at(zz, issue_at(zz, unit=unit), "2017-06-30")
     out = tmp_path / "月报.xlsx"
     zz.ok(["report", "monthly", "--month", "2017-07", "-o", out])
-    ws = openpyxl.load_workbook(out)["图表"]
+    wb = openpyxl.load_workbook(out)
     with zipfile.ZipFile(out) as z:
-        charts = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/charts/chart")]
-    assert len(charts) == 2
+        charts = [z.read(n).decode() for n in sorted(z.namelist()) if n.startswith("xl/charts/chart")]
+    assert len(charts) == 3  # the 6-month trend on page 1, 图表, 分重点图表
     seen = []
     for xml in charts:
         for ser in re.findall(r"<c:ser>.*?</c:ser>", xml, re.DOTALL):
             name = re.search(r"<c:tx>.*?<c:v>(.*?)</c:v>", ser, re.DOTALL)
-            ref = re.search(r"<c:val><c:numRef><c:f>[^!]*!\$([A-Z]+)\$(\d+):", ser)
+            ref = re.search(r"<c:val><c:numRef><c:f>'?([^!']*)'?!\$([A-Z]+)\$(\d+):", ser)
             cat = re.search(r"<c:cat><c:(?:str|num)Ref><c:f>[^!]*!\$([A-Z]+)\$(\d+):", ser)
-            col, first = ref.group(1), int(ref.group(2))
+            ws, col, first = wb[ref.group(1)], ref.group(2), int(ref.group(3))
             header = ws[f"{col}{first - 1}"].value
             seen.append(header)
             assert header == (name.group(1) if name else "完成率"), (header, name)
-            assert ws[f"{cat.group(1)}{first - 1}"].value in ("单位", "整治重点")
-    assert seen == ["完成率", "未整改", "整改中", "已整改", "已销号"]
+            assert ws[f"{cat.group(1)}{first - 1}"].value in ("单位", "整治重点", "月份")
+    assert sorted(seen) == sorted(["新发现问题", "完成整改", "完成率", "完成率", "未整改", "整改中", "已整改", "已销号"])
 
 
 # ---------------------------------------------------------------- 5. typed results

@@ -3,8 +3,11 @@ figures dicts of `reports.py` — the workbook holds exactly what `--json` print
 
 Made for paper as much as for the screen: A4 landscape, fit to one page wide, header rows
 repeated on every page, 制表单位 / 制表日期 in the page header and 第 N 页 共 M 页 in the footer,
-frozen panes, 宋体 with widths measured for Chinese, colour-coded tiers and states, a notes
-row with the definitions under every table, and native Excel charts.
+frozen panes, 宋体 with widths measured for Chinese, colour-coded tiers and states (always with
+their words: colour is never the only carrier of meaning, and the 完成率 shading prints as two
+clearly different greys), a notes row with the definitions under every table, and native Excel
+charts right after page 1. One table a sheet, or several of the very same column widths
+(`Book._claim`): tables stacked on one sheet's widths printed ### and ran over their neighbours.
 """
 
 from __future__ import annotations
@@ -66,6 +69,7 @@ class Book:
         self._fmts: dict = {}
         self._widths: dict[str, dict[int, float]] = {}
         self._layouts: dict[str, list] = {}
+        self.trend_anchor = None  # (page-1 sheet, row, column) where sheet_trend puts its chart
 
     def fmt(self, **props):
         key = tuple(sorted(props.items()))
@@ -86,7 +90,7 @@ class Book:
         return ws
 
     def set_width(self, ws, i: int, width: float, fmt=None) -> None:
-        """Tables stacked on one sheet share its columns: each column gets the widest any of them needs."""
+        """Tables of one layout on a sheet share its columns: each column gets the widest any of them needs."""
         seen = self._widths.setdefault(ws.name, {})
         seen[i] = max(seen.get(i, 0), width)
         ws.set_column(i, i, seen[i], fmt)
@@ -592,9 +596,8 @@ def sheet_trend(book: Book, data: dict) -> None:
     book.line(ws, 1, "完成率为各月末（本月为统计日）的完成率；各月数字按统计日当天登记簿的情况计算，以后补录或更正不改变本表", n,
               width=sum(c.width for c in cols) + 5)
     first, last, _ = book.table(ws, 2, cols, rows, colour_rate=False)
-    anchor = getattr(book, "trend_anchor", None)
-    if rows and anchor:
-        page1, r, c = anchor
+    if rows and book.trend_anchor:
+        page1, r, c = book.trend_anchor
         page1.insert_chart(r, c, trend_chart(book, ws.name, cols, first, last), {"x_offset": 12})
 
 
@@ -608,7 +611,7 @@ def trend_chart(book: Book, sheet: str, cols: list[Col], first: int, last: int):
                           "fill": {"color": fill}, "border": {"color": "#000000"}, "gap": 80, "data_labels": label})
     line = book.wb.add_chart({"type": "line"})
     at = col_at(cols, "completion_rate")
-    line.add_series({"name": "完成率（右轴）", "categories": [sheet, first, month, last, month],
+    line.add_series({"name": "完成率", "categories": [sheet, first, month, last, month],
                      "values": [sheet, first, at, last, at], "y2_axis": True,
                      "line": {"color": "#000000", "width": 2.25, "dash_type": "dash"},
                      "marker": {"type": "diamond", "size": 7, "fill": {"color": "#000000"}, "border": {"color": "#000000"}},

@@ -21,7 +21,8 @@ again as they stood on D, so the scans stay index-only whatever D is.
 
 Modules: periods (a month, the campaign), asof (history: what changed after D), figures (the
 shared aggregates, THE 完成率), lists (overdue, 临期, new, 销号), core (what monthly and summary
-share), monthly, summary, supervision, phases, public (政务公开); results holds the typed result of
+share), monthly, trend (the monthly report's six months as of D), summary, supervision, phases,
+public (政务公开); results holds the typed result of
 each report (a dataclass; `as_dict()` is what --json prints and every renderer reads).
 """
 
