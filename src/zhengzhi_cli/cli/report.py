@@ -56,13 +56,13 @@ def _deliver(data: dict, *, out: Path | None, json_: bool, show) -> None:
 
 
 @app.command("phases")
-def report_phases(ctx: typer.Context, out: OUT = None, as_of_: AS_OF = None, json_: JSON = False, force: FORCE = False):
+def report_phases(ctx: typer.Context, out: OUT = None, today: AS_OF = None, json_: JSON = False, force: FORCE = False):
     """阶段进度：方案时间表与各单位 × 各节点完成情况。示例：zz report phases -o 阶段进度.xlsx --as-of 2017-07-01"""
     from .. import reports
 
     _target(ctx, out, json_=json_, force=force)
     with db_session(ctx, write=False) as session:
-        data = reports.phases(session, as_of=as_of(as_of_)).as_dict()
+        data = reports.phases(session, as_of=as_of(today)).as_dict()
     _deliver(data, out=out, json_=json_, show=_show_phases)
 
 
@@ -71,7 +71,7 @@ def report_monthly(
     ctx: typer.Context,
     month: Annotated[Optional[str], typer.Option("--month", help="月份，如 2017-06（默认本月）")] = None,
     out: OUT = None,
-    as_of_: AS_OF = None,
+    today: AS_OF = None,
     limit: LIMIT = 1000,
     json_: JSON = False,
     force: FORCE = False,
@@ -81,12 +81,12 @@ def report_monthly(
 
     _target(ctx, out, json_=json_, force=force)
     with db_session(ctx, write=False) as session:
-        data = reports.monthly(session, month=month, as_of=as_of(as_of_), limit=max(limit, 0)).as_dict()
+        data = reports.monthly(session, month=month, as_of=as_of(today), limit=max(limit, 0)).as_dict()
     _deliver(data, out=out, json_=json_, show=_show_core)
 
 
 @app.command("summary")
-def report_summary(ctx: typer.Context, out: OUT = None, as_of_: AS_OF = None, limit: LIMIT = 1000, json_: JSON = False,
+def report_summary(ctx: typer.Context, out: OUT = None, today: AS_OF = None, limit: LIMIT = 1000, json_: JSON = False,
                    force: FORCE = False):
     """总结：全程的整改情况，加制度立改废、四查四看、督查、问责、征求意见、典型。示例：zz report summary -o 总结.xlsx --as-of 2017-12-10"""
     from .. import reports
@@ -97,13 +97,13 @@ def report_summary(ctx: typer.Context, out: OUT = None, as_of_: AS_OF = None, li
 
         outputs.check(out, suffixes=(".docx",), force=force, db=settings(ctx).db, what="总结报告")
         with db_session(ctx, write=True) as session:
-            data = reports.summary(session, as_of=as_of(as_of_), limit=max(limit, 0)).as_dict()
+            data = reports.summary(session, as_of=as_of(today), limit=max(limit, 0)).as_dict()
             no = write(session, out, kind="总结报告", data=data, ref=f"summary:{data['as_of']}")
         output.note(f"已写出：{out}（文号 {no}）")
         return
     _target(ctx, out, json_=json_, force=force)
     with db_session(ctx, write=False) as session:
-        data = reports.summary(session, as_of=as_of(as_of_), limit=max(limit, 0)).as_dict()
+        data = reports.summary(session, as_of=as_of(today), limit=max(limit, 0)).as_dict()
     _deliver(data, out=out, json_=json_, show=_show_summary)
 
 
