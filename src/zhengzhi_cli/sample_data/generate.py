@@ -165,7 +165,7 @@ def unit_issues(unit: str, leader: str, lagging: bool, issues: list, fixes: list
                        found.isoformat(), leader, owner, registered.isoformat()])
         for m_i, measure in enumerate(measures):
             seq_fix += 1
-            fixes.append([unit, seq, seq_fix, *fix_fate(m_i, measure, leader, owner, registered), registered.isoformat()])
+            fixes.append([unit, seq, seq_fix, *fix_fate(m_i, measure, leader, owner, found, registered), registered.isoformat()])
         if rule:
             rule_seq += 1
             due = rng.choice(["2017-06-30", "2017-09-30", "2017-12-31"])
@@ -177,13 +177,18 @@ def unit_issues(unit: str, leader: str, lagging: bool, issues: list, fixes: list
                           f"{unit[:4]}〔2017〕{rng.randint(30, 90)}号" if done else "", registered.isoformat()])
 
 
-def fix_fate(m_i: int, measure: str, leader: str, owner: str, registered: dt.date) -> list:
-    """One measure's deadline and what became of it by mid-July: done, 销号, under way, extended."""
+DEADLINES = ["2017-05-31", "2017-06-30", "2017-06-30", "2017-07-31", "2017-09-30", "2017-12-31"]
+
+
+def fix_fate(m_i: int, measure: str, leader: str, owner: str, found: dt.date, registered: dt.date) -> list:
+    """One measure's deadline and what became of it by mid-July: done, 销号, under way, extended.
+    A deadline is never before the problem was found (zz would warn the clerk): it is then the next one of
+    DEADLINES, written in the CSV after the fate is drawn (so the rng's order, and every other row, stay as they were)."""
     roll = rng.random()
     if m_i == 1 and roll < 0.2:
         deadline = "长期坚持"
     else:
-        deadline = rng.choice(["2017-05-31", "2017-06-30", "2017-06-30", "2017-07-31", "2017-09-30", "2017-12-31"])
+        deadline = rng.choice(DEADLINES)
     status, progress, done_on, verifier, verified_on = "未开始", "", "", "", ""
     ext_to = ext_by = ext_why = ""
     if deadline != "长期坚持":
@@ -205,6 +210,8 @@ def fix_fate(m_i: int, measure: str, leader: str, owner: str, registered: dt.dat
             ext_to, ext_by, ext_why = (dl + dt.timedelta(days=61)).isoformat(), "孙剑楠", "涉及跨部门协调，需延长时限"
     else:
         status, progress = "整改中", "长效机制已建立，持续推进"
+    if deadline != "长期坚持":
+        deadline = next(x for x in DEADLINES if x >= max(deadline, found.isoformat()))
     return [measure, deadline, leader, owner, status, progress, done_on, verifier, verified_on, ext_to, ext_by, ext_why]
 
 
