@@ -12,13 +12,18 @@ $(BIN)/zz: pyproject.toml
 	$(BIN)/pip install -q -e '.[test]'
 	touch $(BIN)/zz
 
-.PHONY: install demo test test-sqlite test-postgresql bench
+.PHONY: install demo test test-fast test-sqlite test-postgresql bench
 install: $(BIN)/zz
 
 demo: install
 	$(BIN)/zz demo --db out/demo.db --out out
 
 test: test-sqlite test-postgresql
+
+# The inner loop while changing code: the tests not marked slow, on SQLite, one worker per core
+# (pytest-xdist). About 40 s on 2 cores; `make test` still runs everything, on both backends.
+test-fast: install
+	ZZ_TEST_BACKEND=sqlite $(PYTEST) -m 'not slow' -n auto
 
 test-sqlite: install
 	@echo "== 测试：SQLite =="

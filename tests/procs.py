@@ -47,16 +47,11 @@ def sa_url(register_url: str) -> str:
 def snapshot(register_url: str) -> dict[str, list[tuple]]:
     """Every row of every table, in a stable order: equal snapshots mean an unchanged register."""
     engine = sa.create_engine(sa_url(register_url))
-    try:
+    try:  # the rows as the driver returns them: no column reflection (it cost ~0.2 s a snapshot)
         with engine.connect() as conn:
-            md = sa.MetaData()
-            md.reflect(conn)
-            out = {}
-            for name, table in sorted(md.tables.items()):
-                cols = list(table.columns)
-                rows = conn.execute(sa.select(*cols)).all()
-                out[name] = sorted((tuple(r) for r in rows), key=repr)
-            return out
+            names = sorted(sa.inspect(conn).get_table_names())
+            return {name: sorted((tuple(r) for r in conn.execute(sa.text(f'SELECT * FROM "{name}"'))), key=repr)
+                    for name in names}
     finally:
         engine.dispose()
 

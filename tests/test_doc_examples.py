@@ -56,12 +56,9 @@ def command(text: str) -> str:
     return shlex.split(text, comments=True) and " ".join(shlex.split(text, comments=True))
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> Path:
-    where = tmp_path_factory.mktemp("demo")
-    zz = Zz(str(where / "demo.db"))
-    zz.ok(["demo", "--out", str(where / "out")])
-    return where / "demo.db"
+@pytest.fixture
+def demo(demo_built) -> Path:
+    return demo_built.db  # copied, with its evidence, before the examples run on it
 
 
 def _fill_checklist(path: Path) -> None:
@@ -125,7 +122,8 @@ def _book(path: Path, sheet: str, rows: list[list]) -> None:
     wb.close()
 
 
-@pytest.mark.parametrize("doc", DOCS, ids=lambda p: p.name)
+@pytest.mark.parametrize("doc", [DOCS[0], pytest.param(DOCS[1], marks=pytest.mark.slow)],  # the guide's: ~5 s
+                         ids=lambda p: p.name)
 def test_every_example_runs_on_the_demo_register(doc, demo, tmp_path, monkeypatch):
     _folder(tmp_path)
     db = tmp_path / "demo.db"

@@ -13,8 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Zz
-from tests.test_upgrade import OLD_VERSIONS, old_register  # noqa: F401  (the fixture: an old register, upgraded on open)
+from tests.conftest import OLD_VERSIONS, Zz
 from tests.zzcheck import refused
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
@@ -44,10 +43,8 @@ def _unit_with_fix(zz, name: str, deadline: str, *, found: str = "2017-05-01") -
 
 # ------------------------------------------------------------------ 1. zz demo issues the 公文
 
-def test_demo_issues_the_bulletin_letters_and_public_notice_as_gongwen(zz, tmp_path):
-    out = tmp_path / "demo"
-    db = out / "demo.db"
-    result = zz(["demo", "--db", str(db)], ok=True)
+def test_demo_issues_the_bulletin_letters_and_public_notice_as_gongwen(demo_copy):
+    out, db, result = demo_copy.out, demo_copy.db, demo_copy
     demo = Zz(str(db))
     given = {(n["kind"], n["text"]) for n in demo.json("docno --list --year 2017")}
 
@@ -185,7 +182,7 @@ def test_undo_after_a_bulletin_docx_or_duban_letters_is_refused(zz, tmp_path):
 # ------------------------------------------------------------------ 4. older registers keep their stored plan
 
 @pytest.mark.parametrize("old_register", OLD_VERSIONS, indirect=True)
-def test_old_register_counts_working_days_over_the_2017_holidays(old_register):  # noqa: F811
+def test_old_register_counts_working_days_over_the_2017_holidays(old_register):
     _version, url = old_register
     zz = Zz(url)
     plan = zz.json("plan")

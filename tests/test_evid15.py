@@ -261,13 +261,12 @@ def test_the_archive_has_a_printable_contents_listing_every_file_it_holds(zz, tm
 
 
 @pytest.mark.skipif(backend() != "sqlite", reason="the demo builds a SQLite file")
-def test_demo_attaches_evidence_runs_an_october_recheck_with_one_rebound_and_writes_an_archive(zz, tmp_path, monkeypatch):
+def test_demo_attaches_evidence_runs_an_october_recheck_with_one_rebound_and_writes_an_archive(demo_copy, monkeypatch):
     import json
     import zipfile
 
     monkeypatch.delenv("ZZ_EVIDENCE_DIR", raising=False)
-    db, out = tmp_path / "demo" / "demo.db", tmp_path / "out"
-    result = zz(["demo", "--db", str(db), "--out", str(out)], ok=True)
+    db, out, result = demo_copy.db, demo_copy.out, demo_copy
     run = Zz(str(db))
     checked = run.json("evidence verify --all")
     assert checked["checked"] >= 10 and checked["problems"] == []

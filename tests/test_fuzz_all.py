@@ -33,8 +33,7 @@ import typer.main
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.test_fuzz import Register
-from tests.zzcheck import CJK, clean
+from tests.zzcheck import CJK, Register, clean
 from zhengzhi_cli.cli import app
 
 D = "2017-06-20"
@@ -336,7 +335,6 @@ def test_xls_error_cells_are_named_not_blank(district):
     """calamine reads an .xls error cell as ''; the #DIV/0! in 发现日期 was taken for a blank date
     and only the blank 问题描述 cells were reported, as “（空白）”."""
     from tests.zzcheck import refused
-
     from zhengzhi_cli.excel.files import CellError, read_any
 
     sheet = read_any(BOOKS / "错误值.xls")[0]

@@ -7,17 +7,8 @@ dates and can be set by hand; an issued 通报 keeps its number, date and conten
 from __future__ import annotations
 
 import pytest
-
-from conftest import sqlite_only
+from conftest import august_changes, fix_at, issue_at, sqlite_only
 from zzcheck import refused
-
-
-def issue_at(zz, found="2017-04-12", unit="杨村"):
-    return zz.json(["issue", "add", "窗口办事拖沓", "--unit", unit, "--area", "6", "--owner", "王明", "--found", found])["id"]
-
-
-def fix_at(zz, issue_id, deadline):
-    return zz.json(["fix", "add", str(issue_id), "推行首问负责制", "--deadline", deadline])["id"]
 
 
 def july(zz) -> dict:
@@ -69,32 +60,6 @@ def test_extension_dates_go_forward(district):
 
 
 # ---------------------------------------------------------------- 2. status on D from dated events
-
-
-@pytest.fixture
-def july_register(district):
-    """Fixes as they stood at the end of July 2017, each about to change in August."""
-    zz = district
-    fixes = {}
-    fixes["extend"] = fix_at(zz, issue_at(zz), "2017-07-15")  # overdue in July, extended in August
-    fixes["complete"] = fix_at(zz, issue_at(zz), "2017-07-20")  # 未开始 in July, completed in August
-    fixes["verify"] = fix_at(zz, issue_at(zz, unit="梅厂"), "2017-07-20")
-    zz.ok(f"fix progress {fixes['verify']} 已起草 --date 2017-07-01")
-    zz.ok(f"fix done {fixes['verify']} --date 2017-07-18")  # done in July, 销号 in August
-    fixes["return"] = fix_at(zz, issue_at(zz, unit="梅厂"), "2017-07-25")
-    zz.ok(f"fix progress {fixes['return']} 已起草 --date 2017-07-02")
-    zz.ok(f"fix done {fixes['return']} --date 2017-07-22")  # done in July, returned in August
-    fixes["start"] = fix_at(zz, issue_at(zz, unit="下朱庄"), "2017-07-10")  # 未开始 in July, started in August
-    return zz, fixes
-
-
-def august_changes(zz, fixes):
-    zz.ok(["fix", "extend", str(fixes["extend"]), "--to", "2017-09-30", "--approver", "孙剑楠", "--reason", "协调",
-           "--date", "2017-08-10"])
-    zz.ok(f"fix done {fixes['complete']} --date 2017-08-05")
-    zz.ok(f"fix verify {fixes['verify']} --by 张华 --date 2017-08-03")
-    zz.ok(["fix", "return", str(fixes["return"]), "--by", "张华", "--reason", "台账不全", "--date", "2017-08-08"])
-    zz.ok(f"fix progress {fixes['start']} 开始整改 --date 2017-08-02")
 
 
 def test_july_report_is_the_same_after_august_changes(july_register):

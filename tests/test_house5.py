@@ -87,3 +87,25 @@ def test_no_function_is_more_complex_than_30():
             if block.complexity > 30:
                 worst.append(f"{path.relative_to(SRC)}:{block.name} {block.complexity}")
     assert worst == []
+
+
+def test_no_test_file_imports_another():
+    """Tests share helpers through conftest.py, zzcheck.py, workbooks.py, procs.py: a test file imported by
+    another would run its tests twice and tie the two files' fixtures together."""
+    import ast
+
+    tests = Path(__file__).resolve().parent
+    names = {p.stem for p in tests.glob("test_*.py")}
+    found = []
+    for path in sorted(tests.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                target = node.module.removeprefix("tests.")
+                target = next((a.name for a in node.names if a.name in names), target) if node.module == "tests" else target
+            elif isinstance(node, ast.Import):
+                target = next((a.name.removeprefix("tests.") for a in node.names if a.name.removeprefix("tests.") in names), "")
+            else:
+                continue
+            if target in names:
+                found.append(f"{path.name}:{node.lineno} imports {target}")
+    assert found == []

@@ -145,12 +145,8 @@ BOX = set("┏┓┗┛┃━│─┌┐└┘┡┩╇┳┻╋═║╭╮╰
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    from conftest import Zz
-
-    where = tmp_path_factory.mktemp("demo")
-    Zz(str(where / "demo.db")).ok(["demo", "--out", str(where / "out")])
-    return str(where / "demo.db")
+def demo(demo_built, tmp_path_factory):
+    return str(demo_built.copy(tmp_path_factory.mktemp("pace4") / "demo").db)
 
 
 def _ids(piped: str) -> list[str]:

@@ -12,6 +12,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from workbooks import too_narrow
 
 AS_OF = "2017-07-15"
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
@@ -73,47 +74,6 @@ def _visible_text(book: Path) -> list[tuple[str, str]]:
                         continue
                     cells.append((ws.title, c.value))
     return cells
-
-
-def _column_widths(ws) -> dict[int, float]:
-    widths = {}
-    for d in ws.column_dimensions.values():
-        if d.width and d.min and d.max:
-            for c in range(d.min, d.max + 1):
-                widths[c] = d.width
-    return widths
-
-
-def too_narrow(book: Path) -> list[tuple]:
-    """Text cells that a printer cuts or prints over their neighbour: an unwrapped string wider than
-    its column (or merged span) plus the empty cells to its right. Tables stacked on one sheet share
-    its columns, so each column must hold the widest text of every table on it."""
-    import openpyxl
-
-    from zhengzhi_cli.excel.book import text_width
-
-    out = []
-    for ws in openpyxl.load_workbook(book).worksheets:
-        if ws.sheet_state != "visible":
-            continue
-        widths = _column_widths(ws)
-        merged = {}
-        for rng in ws.merged_cells.ranges:
-            span = sum(widths.get(c, 8.43) for c in range(rng.min_col, rng.max_col + 1))
-            merged.update({(r, c): span for r in range(rng.min_row, rng.max_row + 1) for c in range(rng.min_col, rng.max_col + 1)})
-        for row in ws.iter_rows():
-            filled = {c.column for c in row if c.value not in (None, "")} | {c for (r, c) in merged if r == row[0].row}
-            for c in row:
-                if not isinstance(c.value, str) or not c.value.strip() or (c.alignment is not None and c.alignment.wrap_text):
-                    continue
-                room = merged.get((c.row, c.column)) or widths.get(c.column, 8.43)
-                n = c.column + 1
-                while (c.row, c.column) not in merged and n not in filled and n <= ws.max_column:
-                    room += widths.get(n, 8.43)  # text runs on over empty cells
-                    n += 1
-                if text_width(c.value) > room:
-                    out.append((book.name, ws.title, c.coordinate, c.value[:40]))
-    return out
 
 
 @pytest.mark.slow  # about 30 s on a quiet machine: soffice renders ten workbooks

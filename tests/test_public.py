@@ -4,44 +4,18 @@ accountability detail removed — proven by searching every part of the written 
 import zipfile
 
 import openpyxl
-
-NAMES = ["赵大海", "钱小红", "王明", "李书记", "周八", "吴核验", "郑批准", "孙副镇长", "督查员冯九", "陈十一",
-         "13912345678", "022-29341234", "窗口科科长", "副镇长"]
-
-
-def _register(zz):
-    zz.ok(["unit", "edit", "杨村", "--leader", "赵大海", "--contact", "钱小红", "--phone", "022-29341234"])
-    i1 = zz.json(["issue", "add", "科员王明上班时间炒股，群众举报电话13912345678", "--unit", "杨村", "--area", "规矩意识",
-                  "--owner", "王明", "--leader", "李书记", "--found", "2017-05-02"])["id"]
-    i2 = zz.json(["issue", "add", "审批超时", "--unit", "D13", "--area", "效能意识", "--owner", "周八", "--found", "2017-05-03"])["id"]
-    i3 = zz.json(["issue", "add", "值班表未公示", "--unit", "梅厂", "--area", "规矩意识", "--found", "2017-05-04"])["id"]
-    f1 = zz.json(["fix", "add", str(i1), "王明作出书面检查，由李书记约谈", "--deadline", "2017-06-30"])["id"]
-    zz.ok(f"fix done {f1} --date 2017-06-10")
-    zz.ok(f"fix verify {f1} --by 吴核验 --date 2017-06-20")
-    f2 = zz.json(["fix", "add", str(i2), "压缩审批时限", "--deadline", "2017-06-30", "--owner", "周八"])["id"]
-    zz.ok(f"fix progress {f2} 已起草办法 --date 2017-06-12")  # dated: a report as of D counts what stood on D
-    zz.ok(["fix", "extend", str(f2), "--to", "2017-09-30", "--approver", "郑批准", "--reason", "涉及流程再造",
-           "--date", "2017-06-25"])
-    f3 = zz.json(["fix", "add", str(i3), "公示值班表", "--deadline", "2017-06-30"])["id"]
-    zz.ok(f"fix progress {f3} 已排班 --date 2017-08-01")
-    zz.ok(f"fix done {f3} --date 2017-09-15")
-    zz.ok(["accountability", "add", "孙副镇长", "--unit", "梅厂", "--measure", "移交纪检", "--date", "2017-08-01",
-           "--position", "副镇长", "--reason", "失职"])
-    zz.ok(["accountability", "add", "王明", "--unit", "杨村", "--measure", "诫勉谈话", "--date", "2017-08-01", "--position", "窗口科科长"])
-    zz.ok(["case", "add", "上班炒股被查处", "--kind", "反面", "--unit", "杨村", "--person", "陈十一"])
-    zz.ok(["inspect", "add", "--unit", "杨村", "--kind", "明察暗访", "--date", "2017-07-12", "--by", "督查员冯九"])
-    return i1, i2, i3
+from conftest import PUBLIC_NAMES, public_register
 
 
 def test_no_personal_data_anywhere_in_the_file(district, tmp_path):
     zz = district
-    _register(zz)
+    public_register(zz)
     out = tmp_path / "整改情况公示.xlsx"
     r = zz.ok(f"report public -o {out} --as-of 2017-09-30")
     assert "已写入" in r.stdout
     with zipfile.ZipFile(out) as z:
         parts = {n: z.read(n).decode("utf-8", errors="replace") for n in z.namelist()}
-    for name in NAMES:
+    for name in PUBLIC_NAMES:
         for part, text in parts.items():
             assert name not in text, f"{name} in {part}"
     everything = "".join(parts.values())
@@ -56,7 +30,7 @@ def units_of(data):
 
 def test_figures_by_unit_and_area_as_of_a_date(district, tmp_path):
     zz = district
-    _register(zz)
+    public_register(zz)
     sep = zz.json("report public --as-of 2017-09-01")
     assert "items" not in sep
     # 梅厂's fix is only done on 09-15: on 09-01 it counts as in progress

@@ -11,13 +11,9 @@ import pytest
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> Path:
-    """The demo register, built once for this file's read-only checks."""
-    from conftest import Zz
-
-    where = tmp_path_factory.mktemp("demo")
-    Zz(str(where / "demo.db")).ok(["demo", "--out", str(where / "out")])
-    return where / "demo.db"
+def demo(demo_built, tmp_path_factory) -> Path:
+    """A copy of the session's demo register for this file's read-only checks."""
+    return demo_built.copy(tmp_path_factory.mktemp("layout") / "demo").db
 
 
 def _xml(book: Path, prefix: str) -> dict[str, str]:
@@ -45,6 +41,17 @@ def test_tables_of_different_widths_never_share_a_sheet(tmp_path):
     with pytest.raises(ValueError, match="列宽不一致"):
         book.table(ws, row + 5, [Col("阶段", "k", width=12), Col("结束", "v", "date", 11)], [{"k": "动员部署", "v": "2017-03-31"}])
     book.close()
+
+
+def test_monthly_at_a_terminal_shows_the_trend(zz, demo):
+    """The terminal view of the monthly report has the workbook's 走势 too: each month-end's figures."""
+    july = zz.json(["--db", str(demo), "report", "monthly", "--month", "2017-07"])
+    shown = zz.ok(["--db", str(demo), "report", "monthly", "--month", "2017-07"]).stdout
+    assert "近六个月走势（各月末）" in shown
+    lines = shown.splitlines()
+    for t in july["trend"]:
+        row = next(ln for ln in lines if ln.startswith(t["month"] + "\t"))
+        assert row.split("\t")[1:6] == [str(t[k]) for k in ("issues_found", "fixes_completed", "fixes_verified", "due", "due_done")]
 
 
 def test_monthly_trend_is_six_months_as_of_the_report_day(zz, demo):

@@ -4,8 +4,15 @@ tables sharing one sheet's widths; ledger rows sized to their text."""
 
 from __future__ import annotations
 
-from conftest import sqlite_only
-from test_history_asof import august_changes, fix_at, issue_at, july_register  # noqa: F401 (fixture)
+from conftest import (
+    PUBLIC_NAMES,
+    august_changes,
+    fix_at,
+    issue_at,
+    public_register,
+    sqlite_only,
+)
+from workbooks import too_narrow
 
 # ---------------------------------------------------------------- 1. as of D: D's deadline and state
 
@@ -31,7 +38,7 @@ def test_issue_list_overdue_as_of_july_ignores_an_august_extension(district):
     assert zz.json(f"issue show {iid}")["fixes"][0]["deadline"] == "2017-09-30"  # today's view keeps today's deadline
 
 
-def test_issue_list_overdue_as_of_july_is_the_same_after_august_changes(july_register):  # noqa: F811 (the fixture imported above)
+def test_issue_list_overdue_as_of_july_is_the_same_after_august_changes(july_register):
     zz, fixes = july_register
     before = _overdue_issues(zz)
     assert len(before) == 3
@@ -57,7 +64,7 @@ def test_public_report_as_of_july_ignores_an_august_extension(district):
     assert zz.json("report public --as-of 2017-08-31")["totals"]["due"] == 0
 
 
-def test_public_report_as_of_july_is_the_same_after_august_changes(july_register, tmp_path):  # noqa: F811 (the fixture imported above)
+def test_public_report_as_of_july_is_the_same_after_august_changes(july_register, tmp_path):
     import openpyxl
 
     zz, fixes = july_register
@@ -78,10 +85,8 @@ def test_public_report_as_of_july_is_the_same_after_august_changes(july_register
 
 
 def test_report_public_has_a_terminal_view(district, tmp_path):
-    from test_public import NAMES, _register
-
     zz = district
-    _register(zz)
+    public_register(zz)
     data = zz.json("report public --as-of 2017-09-30")
     assert data["report"] == "public"
     r = zz.ok("report public --as-of 2017-09-30")
@@ -89,7 +94,7 @@ def test_report_public_has_a_terminal_view(district, tmp_path):
     t = data["totals"]
     assert "按单位" in out and "按整治重点" in out and "杨村街道" in out and "规矩意识" in out
     assert f"共查摆问题 {t['issues']} 个" in out and f"已完成 {t['due_done']} 项" in out and "66.7%" in out
-    for name in NAMES:  # the public view at a terminal is as clean as the file
+    for name in PUBLIC_NAMES:  # the public view at a terminal is as clean as the file
         assert name not in out
     assert list(tmp_path.iterdir()) == [] or all(p.suffix != ".xlsx" for p in tmp_path.rglob("*"))
 
@@ -97,14 +102,11 @@ def test_report_public_has_a_terminal_view(district, tmp_path):
 # ---------------------------------------------------------------- 3. stacked tables: every column holds all its tables
 
 
-def test_no_report_text_is_wider_than_its_column(zz, tmp_path):
+def test_no_report_text_is_wider_than_its_column(zz, demo_copy):
     """Every report the demo district makes: no unwrapped text wider than its column (or merged span)
     plus the empty cells after it — stacked tables share a sheet's columns, so each column holds the
     widest text of every table on it (the monthly 总体情况's 督查问责 明细 was cut)."""
-    from test_print import too_narrow
-
-    db, out = tmp_path / "demo.db", tmp_path / "out"
-    zz(["demo", "--db", db, "--out", out], ok=True)
+    db, out = demo_copy.db, demo_copy.out
     for args, name in ((["report", "phases", "--as-of", "2017-07-15"], "阶段进度.xlsx"),
                        (["report", "summary", "--as-of", "2017-07-15"], "总结.xlsx"),
                        (["report", "monthly", "--month", "2017-07"], "月报.xlsx")):
@@ -246,7 +248,7 @@ def test_every_chart_series_reads_the_column_it_is_named_for(district, tmp_path)
 # ---------------------------------------------------------------- 5. typed results
 
 
-def test_each_report_returns_its_typed_result_and_json_is_its_dict(july_register):  # noqa: F811 (the fixture imported above)
+def test_each_report_returns_its_typed_result_and_json_is_its_dict(july_register):
     import dataclasses
     import datetime as dt
     import json

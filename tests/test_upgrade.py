@@ -4,35 +4,12 @@ newer zz is refused and left untouched; a kill during the upgrade leaves the old
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 import sqlalchemy as sa
 
 from tests import procs
-from tests.conftest import FIXTURES, Zz, backend, sqlite_only
+from tests.conftest import OLD_VERSIONS, Zz, backend, sqlite_only
 from zhengzhi_cli.migrations import SCHEMA_VERSION
-
-OLD_VERSIONS = [1, 2, 3, 4]  # each made by that version of zz (v3, v4: the v2 fixture upgraded by it)
-
-
-@pytest.fixture
-def old_register(request, tmp_path, monkeypatch):
-    """A register of an earlier schema version; yields (version, url)."""
-    version = request.param
-    if backend() == "postgresql":
-        from tests import pg
-
-        url = pg.empty_database(f"v{version}")
-        pg.run_sql(url, (FIXTURES / f"register_v{version}.postgresql.sql").read_text(encoding="utf-8"))
-        monkeypatch.setenv("ZZ_DB", url)
-        yield version, url
-        pg.drop_database(url)
-    else:
-        path = tmp_path / f"v{version}.db"
-        shutil.copyfile(FIXTURES / f"register_v{version}.sqlite", path)
-        monkeypatch.setenv("ZZ_DB", str(path))
-        yield version, str(path)
 
 
 def rows_by_table(url: str) -> dict[str, list[dict]]:

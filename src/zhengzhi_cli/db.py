@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 import os
+from collections import OrderedDict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -122,17 +123,36 @@ def busy_seconds() -> float:
         return DEFAULT_BUSY_SECONDS
 
 
+# The last few engines of this process, kept across commands: a command disposes its pool when it
+# ends (every connection closed), but the engine's compiled-SQL cache stays, so a process that runs
+# many commands on one register (the tests, a script driving CliRunner) compiles each statement once.
+_KEPT: OrderedDict[tuple, object] = OrderedDict()
+_KEEP = 4
+
+
 def make_engine(url: str):
+    path = sqlite_path(url) if url.startswith("sqlite") else None
+    read_only = None
+    if path is not None:
+        check_place(path)
+        read_only = read_only_reason(path)
+        if not read_only:
+            _make_parent(path)
+    key = (url, busy_seconds())
+    if read_only:  # its URI depends on the file's state at this moment: never kept
+        return _new_engine(url, path, read_only)
+    if key not in _KEPT:
+        _KEPT[key] = _new_engine(url, path, None)
+        while len(_KEPT) > _KEEP:
+            _KEPT.popitem(last=False)
+    _KEPT.move_to_end(key)
+    return _KEPT[key]
+
+
+def _new_engine(url: str, path: Path | None, read_only: str | None):
     from sqlalchemy import create_engine, event
 
     if url.startswith("sqlite"):
-        path = sqlite_path(url)
-        read_only = None
-        if path is not None:
-            check_place(path)
-            read_only = read_only_reason(path)
-            if not read_only:
-                _make_parent(path)
         timeout = busy_seconds()
         if read_only:
             engine = create_engine(url, creator=_read_only_connect(path, timeout))

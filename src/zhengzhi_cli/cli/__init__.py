@@ -12,6 +12,7 @@ that module's `app`), and add one line to COMMANDS.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import json
 import os
@@ -63,8 +64,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
+@functools.cache
 def load(name: str):
-    """The click command for one entry of COMMANDS (its module imported now)."""
+    """The click command for one entry of COMMANDS (its module imported now), built once per
+    process: a process that runs many commands (the tests, a script driving CliRunner) builds
+    each group once, not once per command line."""
     target, help_ = COMMANDS[name]
     module, attr = target.split(":")
     obj = getattr(importlib.import_module(f"{__name__}.{module}"), attr)

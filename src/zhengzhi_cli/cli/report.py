@@ -124,6 +124,9 @@ def _show_core(data: dict) -> None:
                      [(s["metric"], *((_pct(s["now"]), _pct(s["before"]), points_text(s["delta"])) if s["key"] == "completion_rate"
                                      else (s["now"], s["before"], f"{s['delta']:+d}" if s["delta"] is not None else "—")))
                       for s in data["standing"]])
+        output.table("近六个月走势（各月末）", ["月份", "新发现问题", "完成整改", "销号", "时限已到", "其中已完成", "完成率"],
+                     [(t["month"], t["issues_found"], t["fixes_completed"], t["fixes_verified"], t["due"], t["due_done"],
+                       _pct(t["completion_rate"])) for t in data["trend"]])
     else:
         output.table("全程累计", ["问题", "整改事项", "长期坚持", "已完成（含销号）", "已销号", "时限已到（分母）",
                                   "其中已完成（分子）", "完成率", "逾期"],
