@@ -53,3 +53,8 @@ def test_demo_twice_replaces_only_its_own_register(zz, tmp_path):
     refused = zz(["demo", "--db", str(real)])
     assert refused.exit_code == 1 and "拒绝" in refused.stderr
     assert len(json.loads(zz(["--db", str(real), "unit", "list", "--json"], ok=True).stdout)) == 1
+
+
+def test_the_sample_district_gives_the_clerk_nothing_to_check(demo_built):
+    """The sample's data is consistent: no 请核对 warning (a deadline before its problem was found, say)."""
+    assert "请核对" not in demo_built.stderr and "提示" not in demo_built.stderr, demo_built.stderr
