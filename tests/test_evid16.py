@@ -223,6 +223,71 @@ def _closed_with_evidence(zz: Zz, pdf: Path) -> None:
     zz.ok("fix verify 1 --by 张华 --date 2017-06-21")
 
 
+def test_the_public_archive_takes_only_files_cleared_for_it_under_a_neutral_name(zz, tmp_path):
+    """A file is internal until the office clears it (`evidence add --public` or `evidence edit --public`);
+    the public archive then holds it as 整改{编号}-{序号}-{类别}.pdf (the clerk's file name held 王明),
+    numbered as `evidence list` numbers it, with no 添加人; --internal takes it back out; undo reverts."""
+    zz.ok("unit add 杨村街道 --kind 街道 --code 120114001")
+    zz.ok("issue add 窗口办事拖沓 --unit 杨村 --area 6 --owner 王明 --found 2017-04-12")
+    zz.ok("fix add 1 推行首问负责制 --deadline 2017-06-30 --owner 王明")
+    internal, cleared = tmp_path / "王明检讨书.pdf", tmp_path / "王明整改后照片.pdf"
+    internal.write_bytes(PDF)
+    cleared.write_bytes(PDF + b"%2")
+    zz.ok(["evidence", "add", "1", str(internal), "--kind", "会议记录"])
+    added = zz.json(["evidence", "add", "1", str(cleared), "--kind", "整改后", "--public"])
+    assert [(r["n"], r["public"]) for r in added] == [(2, True)]
+    assert [r["public"] for r in zz.json("evidence list 1")] == [False, True]
+    assert "可公开" in zz.ok("evidence list 1").stdout and "内部" in zz.ok("evidence list 1").stdout
+
+    def public_files() -> list[str]:
+        out = tmp_path / "公开.zip"
+        zz.ok(["archive", "--unit", "杨村", "-o", str(out), "--public", "--force"])
+        with zipfile.ZipFile(out) as z:
+            names = [n for n in z.namelist() if n.endswith(".pdf")]
+            every = z.read("清单.json").decode() + _texts(_book(z, "目录.xlsx")) + "".join(z.namelist())
+            assert "王明" not in every and "测试员" not in every
+            assert all(z.read(n) == (PDF + b"%2" if "整改1-2-" in n else PDF) for n in names)
+        return names
+
+    assert public_files() == ["001_窗口办事拖沓/整改1-2-整改后.pdf"]
+    edited = zz.json("evidence edit 1 1 --public --note 会议纪要")
+    assert edited["public"] is True and [c["field"] for c in edited["changes"]] == ["public", "note"]
+    assert len(public_files()) == 2
+    zz.ok("undo --yes")
+    assert public_files() == ["001_窗口办事拖沓/整改1-2-整改后.pdf"]
+    zz.ok("evidence edit 1 2 --internal")
+    assert public_files() == []
+    refused(zz, "evidence edit 1 2 --internal", "没有要修改的内容")
+    refused(zz, "evidence edit 1 3 --public", "没有第 3 份")
+    full = tmp_path / "内部.zip"
+    zz.ok(["archive", "--unit", "杨村", "-o", str(full)])  # the office's own archive keeps every file, by its own name
+    with zipfile.ZipFile(full) as z:
+        assert sorted(n for n in z.namelist() if n.endswith(".pdf")) == [
+            "001_窗口办事拖沓/整改1-1-王明检讨书.pdf", "001_窗口办事拖沓/整改1-2-王明整改后照片.pdf"]
+
+
+def test_a_v12_register_keeps_its_evidence_internal(zz, tmp_path):
+    """Schema step 13 adds evidence.public; every file stored before stays internal (as archive --public treated it)."""
+    import sqlite3
+
+    from zhengzhi_cli import migrations
+
+    if backend() != "sqlite":
+        pytest.skip("edits the SQLite file as the previous zz left it")
+    zz.ok("unit add 杨村街道 --kind 街道 --code 120114001")
+    zz.ok("issue add 窗口办事拖沓 --unit 杨村 --area 6 --found 2017-04-12")
+    zz.ok("fix add 1 推行首问负责制 --deadline 2017-06-30")
+    _closed_with_evidence(zz, tmp_path / "制度.pdf")
+    conn = sqlite3.connect(zz.db)
+    with conn:  # back to v12: the register as the previous zz left it
+        conn.execute("ALTER TABLE evidence DROP COLUMN public")
+        conn.execute("UPDATE meta SET value = '12' WHERE key = 'schema_version'")
+    conn.close()
+    migrations._checked.clear()
+    assert [r["public"] for r in zz.json("evidence list 1")] == [False]
+    assert zz.json("evidence edit 1 1 --public")["public"] is True
+
+
 def test_the_archive_has_a_folder_per_issue_with_its_card_and_evidence_and_a_numbered_contents(zz, tmp_path):
     zz.ok("unit add 杨村街道 --kind 街道 --code 120114001")
     zz.ok("issue add 窗口办事拖沓推诿扯皮群众反映强烈 --unit 杨村 --area 6 --owner 王明 --found 2017-04-12")

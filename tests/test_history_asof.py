@@ -230,6 +230,7 @@ def test_a_v10_register_keeps_the_completions_its_returns_took_back(district):
         conn.execute("DROP INDEX ix_fix_event_kind_day")
         conn.execute("ALTER TABLE fix_event DROP COLUMN prior_done_on")
         conn.execute("ALTER TABLE bulletin DROP COLUMN content")
+        conn.execute("ALTER TABLE evidence DROP COLUMN public")  # v13's column
         conn.execute("UPDATE meta SET value = '10' WHERE key = 'schema_version'")
     conn.close()
     migrations._checked.clear()

@@ -191,6 +191,7 @@ def test_upgrade_moves_an_on_the_spot_deadline_to_the_fifth_working_day(district
         conn.execute("UPDATE fix SET deadline = ? WHERE id = ?", (FRIDAY, spot))
         conn.execute("UPDATE fix SET original_deadline = ?, on_the_spot = 1 WHERE id = ?", (FRIDAY, other))
         conn.execute("UPDATE fix_event SET old_deadline = ? WHERE fix_id = ?", (FRIDAY, other))
+        conn.execute("ALTER TABLE evidence DROP COLUMN public")  # v13's column
         conn.execute("UPDATE meta SET value = '11' WHERE key = 'schema_version'")
     conn.close()
     migrations._checked.clear()

@@ -7,9 +7,11 @@ issue, its fixes, the timeline of events, the verifications and levels, the rech
 excel/archive.py) and that issue's evidence files (整改{编号}-{序号}-{原文件名}, re-hashed while
 written: a missing or altered file refuses the archive, so it never carries what `zz evidence
 verify` would reject), and 清单.json (what each file is: fix, kind, size, SHA-256, who added it,
-when). `public` leaves out personal names (and passes free text through redact.py) and the
-evidence files themselves (scans and photos may show people; no file is marked fit to publish):
-the 政务公开 version. The zip is written to a temporary file beside the target and renamed into place.
+when). `public` leaves out personal names (and passes free text through redact.py) and every
+evidence file the office has not cleared for publication (`zz evidence add --public`, `zz evidence edit
+--public`: scans and photos may show people, so a file is internal until cleared); a cleared file goes in
+under a neutral name (整改{编号}-{序号}-{类别}.{扩展名}: the clerk's own file name may hold a name), with
+no 添加人: the 政务公开 version. The zip is written to a temporary file beside the target and renamed into place.
 """
 
 from __future__ import annotations
@@ -89,14 +91,19 @@ def _issues(session, the_unit, public: bool):
     for issue in session.exec(select(Issue).where(Issue.unit_id == the_unit.id).order_by(Issue.seq, Issue.id)).all():
         fix_ids = list(session.exec(select(Fix.id).where(Fix.issue_id == issue.id).order_by(Fix.seq, Fix.id)).all())
         fixes = [fixes_mod.show(session, i) for i in fix_ids]
-        rows = [] if public or not fix_ids else session.exec(
+        rows = [] if not fix_ids else session.exec(
             select(Evidence).where(Evidence.fix_id.in_(fix_ids)).order_by(Evidence.fix_id, Evidence.id)).all()
+        numbered, n_of = [], {}
+        for row in rows:  # numbered as `zz evidence list` numbers them, before the internal ones are left out
+            n_of[row.fix_id] = n_of.get(row.fix_id, 0) + 1
+            if row.public or not public:
+                numbered.append((n_of[row.fix_id], row))
         card = {"seq": issue.seq, "description": issue.description, "area": areas.get(issue.area, issue.area),
                 "source": issue.source, "found_on": issue.found_on.isoformat(), "leader": issue.leader,
                 "owner": issue.owner, "status": issue.status, "note": issue.note, "void": issue.void_reason}
         if scrub is not None:
             card, fixes = _public(card, fixes, scrub)
-        yield {"issue": card, "fixes": fixes, "evidence": rows}
+        yield {"issue": card, "fixes": fixes, "evidence": numbered, "scrub": scrub}
 
 
 def _public(card: dict, fixes: list[dict], scrub) -> tuple[dict, list[dict]]:
@@ -122,13 +129,16 @@ def _write_folder(z: zipfile.ZipFile, scratch: Path, session, store, unit: str, 
     card_no = f"{prefix}-{numbered + 1:04d}"
     rows = [{"file": f"{name}/{CARD}", "number": card_no,
              "what": f"问题卡：问题 {issue['seq']} {issue['description'][:40]}（整改 {len(folder['fixes'])} 项）"}]
-    listed, n_of = [], {}
+    listed = []
     tasks = {f["id"]: f["task"] for f in folder["fixes"]}
-    for row in folder["evidence"]:
-        n = n_of[row.fix_id] = n_of.get(row.fix_id, 0) + 1
-        path = f"{name}/整改{row.fix_id}-{n}-{row.name}"
-        _add_checked(z, evidence.path_of(store, row.sha256), path, row)
+    scrub = folder["scrub"]
+    for n, row in folder["evidence"]:
         rec = {k: v for k, v in evidence.record(row, n, None).items() if k != "path"}
+        if scrub is not None:  # the public version: a neutral file name, no 添加人, the 说明 without names
+            rec.update(name=f"{rec['kind']}{Path(row.name).suffix.lower()}", added_by=None,
+                       note=scrub(rec["note"]) if rec["note"] else None)
+        path = f"{name}/整改{row.fix_id}-{n}-{rec['name']}"
+        _add_checked(z, evidence.path_of(store, row.sha256), path, row)
         manifest.append({"file": path, **rec})
         listed.append({"file": path.split("/", 1)[1], **rec})
         rows.append({"file": path, "date": (rec["added_at"] or "")[:10] or None, "size": rec["size"], "sha256": rec["sha256"],
@@ -167,7 +177,7 @@ def _contents(path: Path, unit: str, prefix: str, files: list[dict], public: boo
     rows = [[i, f.get("number") or f"{prefix}-{i:04d}", f["file"], f["what"], f.get("date"),
              f"{(f['size'] + 1023) // 1024} KB" if f.get("size") is not None else None,
              f["sha256"][:16] if f.get("sha256") else None, None] for i, f in enumerate(files, start=1)]
-    title = f"{unit}整改档案目录" + ("（公开版，不含姓名和佐证材料原件）" if public else "")
+    title = f"{unit}整改档案目录" + ("（公开版：不含姓名，佐证材料只收已核定可公开的）" if public else "")
     table = Table("目录", title, ["序号", "档号", "文件", "内容", "添加日期", "大小", "SHA-256（前16位）", "备注"], rows,
                   note=f"共 {len(rows)} 份文件，每个问题一个文件夹（问题卡 + 佐证材料）；佐证材料的完整 SHA-256 见 清单.json，"
                        "可用 zz evidence verify 核对", widths={2: 36, 3: 50})

@@ -273,8 +273,9 @@ def _model():
 
 
 def add(session, *, store: Path, fix_id: int, files: list[Path], kind: str | None = None,
-        note: str | None = None) -> list[dict]:
-    """Add files to a fix: every file is checked first, then stored, then recorded (one row each)."""
+        note: str | None = None, public: bool = False) -> list[dict]:
+    """Add files to a fix: every file is checked first, then stored, then recorded (one row each).
+    `public`: the office has cleared them for the 政务公开 archive (`zz archive --public`)."""
     from . import audit
     from . import fixes as fixes_mod
 
@@ -300,7 +301,7 @@ def add(session, *, store: Path, fix_id: int, files: list[Path], kind: str | Non
     for (p, size, media), name in zip(checked, names):
         sha, _new = store_bytes(store, p, expected_size=size)
         row = Evidence(fix_id=fix.id, sha256=sha, size=size, name=name, kind=kind, media=media, note=note,
-                       added_by=who, added_at=now)
+                       added_by=who, added_at=now, public=public)
         session.add(row)
         rows.append(row)
     session.flush()
@@ -316,7 +317,7 @@ def _numbered(session, fix_id: int):
 def record(row, n: int, store: Path | None) -> dict:
     return {"n": n, "id": row.id, "fix_id": row.fix_id, "name": row.name, "kind": row.kind, "media": row.media,
             "size": row.size, "sha256": row.sha256, "note": row.note, "added_by": row.added_by,
-            "added_at": row.added_at.isoformat(sep=" ") if row.added_at else None,
+            "added_at": row.added_at.isoformat(sep=" ") if row.added_at else None, "public": bool(row.public),
             "path": str(path_of(store, row.sha256)) if store else None}
 
 
@@ -332,11 +333,45 @@ def count_for(session, fix_id: int) -> int:
     return session.exec(select(func.count()).select_from(Evidence).where(Evidence.fix_id == fix_id)).one()
 
 
+def _nth(session, fix_id: int, n: int):
+    """The n-th evidence row of a fix (as `zz evidence list` numbers them)."""
+    from . import fixes as fixes_mod
+
+    fixes_mod.get(session, fix_id)
+    rows = _numbered(session, fix_id)
+    if not 1 <= n <= len(rows):
+        raise NotFound(f"佐证材料序号：整改 {fix_id} 有 {len(rows)} 份佐证材料，没有第 {n} 份（zz evidence list {fix_id} 可查看）",
+                       field="n")
+    return rows[n - 1][1]
+
+
+def show(session, fix_id: int, n: int, *, store: Path | None = None) -> dict:
+    return record(_nth(session, fix_id, n), n, store)
+
+
+def edit(session, fix_id: int, n: int, *, public: bool | None = None, kind: str | None = None,
+         note: str | None = None) -> list[dict]:
+    """Correct one evidence file's record (its bytes never change): whether it is cleared for the public
+    archive, its 类别, its 说明 ("" clears); returns the changes (old → new)."""
+    from . import edits
+
+    row = _nth(session, fix_id, n)
+    ch = edits.Changes("evidence edit")
+    if public is not None:
+        ch.set(row, "public", "可公开", public)
+    if kind is not None:
+        if kind not in KINDS:
+            raise Invalid(f"材料类别（--kind）：应为 {'、'.join(KINDS)} 之一，而不是“{kind}”", field="kind")
+        ch.set(row, "kind", "材料类别", kind)
+    if note is not None:
+        ch.set(row, "note", "说明", text_rules.clean(note, field="note", label="说明（--note）") or None)
+    return ch.done(session, f"整改 #{fix_id} 第 {n} 份佐证材料“{row.name}”")
+
+
 def open_path(session, *, store: Path, fix_id: int, n: int) -> Path:
     items = list_for(session, store=store, fix_id=fix_id)
     if not 1 <= n <= len(items):
-        raise NotFound(f"佐证材料序号：整改 {fix_id} 有 {len(items)} 份佐证材料，没有第 {n} 份（zz evidence list {fix_id} 可查看）",
-                       field="n")
+        _nth(session, fix_id, n)  # says which numbers there are
     path = Path(items[n - 1]["path"])
     if not path.is_file():
         raise Conflict(f"佐证材料：整改 {fix_id} 第 {n} 份“{items[n - 1]['name']}”的文件不在佐证材料库中（{path}）。"

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from .errors import ZzError
 
-SCHEMA_VERSION = 12
+SCHEMA_VERSION = 13
 APP = "zz"
 
 _checked: set[str] = set()
@@ -306,6 +306,12 @@ def _v12_on_the_spot(conn) -> None:
                      {"d": new, "i": fix_id, "o": first})
 
 
+def _v13_evidence_public(conn) -> None:
+    """v12 → v13: an evidence file may be cleared for the public archive (evidence.public); every file
+    already stored stays internal, as `archive --public` has treated it so far."""
+    conn.execute(sa.text("ALTER TABLE evidence ADD COLUMN public BOOLEAN NOT NULL DEFAULT FALSE"))
+
+
 def _day(value):
     import datetime as dt
 
@@ -314,7 +320,8 @@ def _day(value):
 
 STEPS: dict[int, Callable] = {2: _v2_supervision, 3: _v3_report_indexes, 4: _v4_as_of_indexes, 5: _v5_as_of_columns,
                               6: _v6_import_identity, 7: _v7_issue_void, 8: _v8_no_id_reuse, 9: _v9_evidence,
-                              10: _v10_gongwen, 11: _v11_history, 12: _v12_on_the_spot}
+                              10: _v10_gongwen, 11: _v11_history, 12: _v12_on_the_spot,
+                              13: _v13_evidence_public}
 
 
 def ensure(engine, *, plan_text: str | None = None) -> str:

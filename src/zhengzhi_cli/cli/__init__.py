@@ -50,7 +50,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "check": ("check:app", "四查四看：登记各单位自查结果"),
     "issue": ("issue:app", "问题清单：登记、列表、查看、修改"),
     "fix": ("fix:app", "整改清单：新增、进展、完成、销号、退回、延期"),
-    "evidence": ("evidence:app", "佐证材料：添加、列表、打开、核对、清理"),
+    "evidence": ("evidence:app", "佐证材料：添加、列表、打开、修改、核对、清理"),
     "recheck": ("recheck:app", "回头看：按种子分层抽查已销号整改、登记结果"),
     "rule": ("rule:app", "制度清单：立、改、废"),
     "milestone": ("phase:milestone_app", "节点：标记手工节点完成"),

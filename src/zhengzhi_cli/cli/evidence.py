@@ -1,4 +1,4 @@
-"""zz evidence add|list|open|verify|gc"""
+"""zz evidence add|list|open|edit|verify|gc"""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from typing import Annotated, List, Optional
 
 import typer
 
-from . import output
+from . import edited, output
+from .edited import NOTE
 from .common import JSON, db_session, settings
 
 app = typer.Typer(no_args_is_help=True)
@@ -29,6 +30,7 @@ def evidence_add(
     files: Annotated[Optional[List[Path]], typer.Argument(help="佐证材料文件（PDF、图片、Office 文档，可多个）")] = None,
     kind: Annotated[Optional[str], typer.Option("--kind", help="类别：整改前、整改后、制度文件、会议记录、其他")] = None,
     note: Annotated[Optional[str], typer.Option("--note", help="说明")] = None,
+    public: Annotated[bool, typer.Option("--public", help="可公开：收入政务公开版整改档案（zz archive --public）；默认仅内部")] = False,
     json_: JSON = False,
 ):
     """为整改添加佐证材料（同样内容只存一份；可用 zz undo 撤销）。示例：zz evidence add 7 整改后照片.jpg --kind 整改后"""
@@ -39,13 +41,13 @@ def evidence_add(
         raise UsageProblem("缺少 FILE（佐证材料文件），例如 zz evidence add 7 制度文件.pdf", field="FILE")
     store = _store(ctx)
     with db_session(ctx, write=True) as session:
-        recs = evidence.add(session, store=store, fix_id=fix_id, files=list(files), kind=kind, note=note)
+        recs = evidence.add(session, store=store, fix_id=fix_id, files=list(files), kind=kind, note=note, public=public)
     if json_:
         output.emit_json(recs)
         return
     for r in recs:
         output.line(f"整改 #{fix_id} 第 {r['n']} 份佐证材料：{r['name']}（{r['kind']}，{r['media']}，{r['size']} 字节，"
-                    f"SHA-256 {r['sha256'][:12]}…）")
+                    f"SHA-256 {r['sha256'][:12]}…{'，可公开' if r['public'] else ''}）")
 
 
 @app.command("list")
@@ -59,9 +61,10 @@ def evidence_list(ctx: typer.Context, fix_id: FIX_ID, json_: JSON = False):
     if json_:
         output.emit_json(recs)
         return
-    output.listing(f"整改 #{fix_id} 的佐证材料（{len(recs)} 份）", ["序号", "文件名", "类别", "类型", "大小", "添加人", "添加时间", "说明"],
-                 [(r["n"], r["name"], r["kind"], r["media"], r["size"], r["added_by"], r["added_at"], r["note"])
-                  for r in recs])
+    output.listing(f"整改 #{fix_id} 的佐证材料（{len(recs)} 份）",
+                   ["序号", "文件名", "类别", "类型", "大小", "添加人", "添加时间", "公开", "说明"],
+                   [(r["n"], r["name"], r["kind"], r["media"], r["size"], r["added_by"], r["added_at"],
+                     "可公开" if r["public"] else "内部", r["note"]) for r in recs])
 
 
 @app.command("open")
@@ -77,6 +80,25 @@ def evidence_open(
     with db_session(ctx, write=False) as session:
         path = evidence.open_path(session, store=store, fix_id=fix_id, n=n)
     typer.echo(str(path))
+
+
+@app.command("edit")
+def evidence_edit(
+    ctx: typer.Context,
+    fix_id: FIX_ID,
+    n: Annotated[int, typer.Argument(help="第几份（见 zz evidence list）")],
+    public: Annotated[Optional[bool], typer.Option("--public/--internal",
+                                                   help="可公开（收入 zz archive --public）/ 仅内部")] = None,
+    kind: Annotated[Optional[str], typer.Option("--kind", help="类别：整改前、整改后、制度文件、会议记录、其他")] = None,
+    note: NOTE = None,
+    json_: JSON = False,
+):
+    """修改一份佐证材料的登记（是否可公开、类别、说明；文件本身不变）。示例：zz evidence edit 7 1 --public"""
+    from .. import evidence
+
+    edited.run(ctx, json_, edit=lambda session: evidence.edit(session, fix_id, n, public=public, kind=kind, note=note),
+               show=lambda session: evidence.show(session, fix_id, n),
+               title=lambda r: f"整改 #{fix_id} 第 {n} 份佐证材料“{r['name']}”")
 
 
 @app.command("verify")
@@ -126,7 +148,7 @@ def archive(
     ctx: typer.Context,
     unit: Annotated[Optional[str], typer.Option("--unit", help="单位")] = None,
     out: Annotated[Optional[Path], typer.Option("-o", "--output", help="档案文件（.zip）")] = None,
-    public: Annotated[bool, typer.Option("--public", help="政务公开版：不含姓名，也不含佐证材料原件")] = False,
+    public: Annotated[bool, typer.Option("--public", help="政务公开版：不含姓名；佐证材料只收已核定可公开的（zz evidence edit --public），以中性文件名收入")] = False,
     force: Annotated[bool, typer.Option("--force", help="文件已存在时替换它（默认不覆盖）")] = False,
     json_: JSON = False,
 ):
@@ -138,7 +160,7 @@ def archive(
     unit = need(unit, option="--unit", label="单位")
     out = need(out, option="-o", label="档案文件（.zip）")
     target = outputs.check(out, suffixes=(".zip",), force=force, db=settings(ctx).db, what="整改档案（zip）")
-    store = None if public else _store(ctx)
+    store = _store(ctx)
     with db_session(ctx, write=False) as session:
         result = archive_mod.build(session, target, store=store, unit=unit, public=public)
     if json_:

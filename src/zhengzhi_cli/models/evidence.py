@@ -1,9 +1,10 @@
 """Schema v9: 佐证材料 (evidence files) of a fix. The bytes live in a content-addressed store
-beside the register (see evidence.py); a row names them by SHA-256. Loaded on first use."""
+beside the register (see evidence.py); a row names them by SHA-256. Loaded on first use.
+Schema v13: `public`, a file the office has cleared for the 政务公开 archive (internal by default)."""
 
 from typing import Optional
 
-from sqlalchemy import Column, Index, Text
+from sqlalchemy import Column, Index, Text, false
 from pydantic import NaiveDatetime
 from sqlmodel import Field
 
@@ -24,3 +25,4 @@ class Evidence(_Table, table=True):
     note: Optional[str] = Field(default=None, sa_column=Column(Text))
     added_by: str = Field(max_length=100)
     added_at: NaiveDatetime = Field(default_factory=_now)
+    public: bool = Field(default=False, sa_column_kwargs={"server_default": false()})  # v13: fit for archive --public
