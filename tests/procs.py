@@ -47,13 +47,33 @@ def sa_url(register_url: str) -> str:
 def snapshot(register_url: str) -> dict[str, list[tuple]]:
     """Every row of every table, in a stable order: equal snapshots mean an unchanged register."""
     engine = sa.create_engine(sa_url(register_url))
-    try:  # the rows as the driver returns them: no column reflection (it cost ~0.2 s a snapshot)
+    try:
         with engine.connect() as conn:
-            names = sorted(sa.inspect(conn).get_table_names())
-            return {name: sorted((tuple(r) for r in conn.execute(sa.text(f'SELECT * FROM "{name}"'))), key=repr)
-                    for name in names}
+            md = _reflected(conn)
+            return {name: sorted((tuple(r) for r in conn.execute(sa.select(*table.columns))), key=repr)
+                    for name, table in sorted(md.tables.items())}
     finally:
         engine.dispose()
+
+
+_REFLECTED: dict[tuple, sa.MetaData] = {}
+
+
+def _reflected(conn) -> sa.MetaData:
+    """The tables with their column types (so a SQLite date reads back as on PostgreSQL), reflected once
+    per exact schema: reflection cost ~0.2 s a snapshot, and most registers of a test run share one."""
+    if conn.dialect.name == "sqlite":
+        shape = tuple(conn.execute(sa.text("SELECT type, name, sql FROM sqlite_master ORDER BY name")).all())
+    else:
+        shape = tuple(conn.execute(sa.text(
+            "SELECT table_name, column_name, data_type, is_nullable FROM information_schema.columns"
+            " WHERE table_schema = current_schema() ORDER BY table_name, ordinal_position")).all())
+    key = (conn.dialect.name, shape)
+    if key not in _REFLECTED:
+        md = sa.MetaData()
+        md.reflect(conn)
+        _REFLECTED[key] = md
+    return _REFLECTED[key]
 
 
 def count(register_url: str, table: str) -> int:
