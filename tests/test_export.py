@@ -84,6 +84,13 @@ def test_ledger_layout_styles_and_formula_safety(district, tmp_path):
     headers = [c.value for c in fixes[3]]
     assert "销号人" in headers and "整改时限" in headers
     assert any(c.value == "督查室赵华" for row in fixes.iter_rows(min_row=4) for c in row)
+    for sheet in (ws, fixes):  # every cell of the table is ruled, a blank one by the table's one conditional format
+        last = max(r for r in range(4, sheet.max_row + 1) if any(c.value is not None for c in sheet[r]))
+        rules = [(str(cf.sqref), rule) for cf in sheet.conditional_formatting for rule in cf.rules]
+        assert [ref for ref, rule in rules if rule.type == "containsBlanks"] == [f"A4:{sheet.cell(3, sheet.max_column).column_letter}{last}"]
+        rule = next(rule for _ref, rule in rules if rule.type == "containsBlanks")
+        assert {rule.dxf.border.left.style, rule.dxf.border.right.style, rule.dxf.border.top.style, rule.dxf.border.bottom.style} == {"thin"}
+        assert all(c.border.left.style == "thin" for row in sheet.iter_rows(min_row=4, max_row=last) for c in row if c.value is not None)
 
 
 def test_public_drops_names(district, tmp_path):
