@@ -263,6 +263,7 @@ def test_the_archive_has_a_printable_contents_listing_every_file_it_holds(zz, tm
 @pytest.mark.skipif(backend() != "sqlite", reason="the demo builds a SQLite file")
 def test_demo_attaches_evidence_runs_an_october_recheck_with_one_rebound_and_writes_an_archive(demo_copy, monkeypatch):
     import json
+    import re
     import zipfile
 
     monkeypatch.delenv("ZZ_EVIDENCE_DIR", raising=False)
@@ -274,9 +275,14 @@ def test_demo_attaches_evidence_runs_an_october_recheck_with_one_rebound_and_wri
     held = run.json("report summary --as-of 2017-12-31")["recheck"]
     assert sum(r["rebound"] for r in held) == 1 and sum(r["fake"] for r in held) == 0
     assert sum(r["held"] for r in held) >= 5
-    archives = sorted(out.glob("整改档案-*.zip"))
+    archives = sorted(p for p in out.glob("整改档案-*.zip") if not p.stem.endswith("-公开版"))
     assert len(archives) == 1 and str(archives[0]) in result.stdout
     unit = archives[0].stem.removeprefix("整改档案-")
+    public = out / f"整改档案-{unit}-公开版.zip"  # the photos were cleared for it, the reports were not
+    assert str(public) in result.stdout
+    with zipfile.ZipFile(public) as z:
+        files = [n for n in z.namelist() if "/" in n and not n.endswith("/问题卡.xlsx")]
+        assert files and all(re.fullmatch(r"[^/]+/整改\d+-1-整改后\.png", n) for n in files), files
     with zipfile.ZipFile(archives[0]) as z:
         names = z.namelist()
         assert "目录.xlsx" in names and "整改台账.xlsx" in names

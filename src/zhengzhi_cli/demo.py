@@ -278,7 +278,8 @@ def _evidence_and_recheck(settings: Settings, *, folder: Path, out: Path, as_of:
     made here, one per fix: the store keeps different bytes), the 回头看 of October finds one of
     them 反弹 (reopened with a new deadline, 约谈 proposed; the one with the latest deadline, so the July
     figures stay as they were),
-    and that unit's 整改档案 is written. Runs after the July outputs, which it leaves alone."""
+    and that unit's 整改档案 is written, in full and as the public version (the photos are cleared for it, the
+    reports are not). Runs after the July outputs, which it leaves alone."""
     import tempfile
 
     from . import archive, evidence, recheck
@@ -295,7 +296,8 @@ def _evidence_and_recheck(settings: Settings, *, folder: Path, out: Path, as_of:
             photo.write_bytes(_png(fix.id))
             report = Path(scratch) / f"整改{fix.id}-整改情况报告.pdf"
             report.write_bytes(_pdf(f"整改情况报告（整改 {fix.id}）", fix.task, f"zz demo - fix {fix.id} - 2017"))
-            evidence.add(session, store=store, fix_id=fix.id, files=[photo], kind="整改后", note="整改后现场照片")
+            evidence.add(session, store=store, fix_id=fix.id, files=[photo], kind="整改后", note="整改后现场照片",
+                         public=True)  # the office clears on-site photos for the public archive; the report stays internal
             evidence.add(session, store=store, fix_id=fix.id, files=[report], kind="其他", note="单位整改情况报告")
         rebound = max(sample, key=lambda f: (bool(f.ongoing), f.deadline or dt.date.min, -f.id))
         for fix in sample:
@@ -309,10 +311,11 @@ def _evidence_and_recheck(settings: Settings, *, folder: Path, out: Path, as_of:
         set_summary(session, f"样例：佐证材料 {2 * len(sample)} 份，回头看 {len(sample)} 项（反弹 1 项：整改 #{rebound.id}）")
     _say(f"回头看（{RECHECK_ON}，种子 {RECHECK_SEED}）：抽查 {len(sample)} 项，反弹 1 项（整改 #{rebound.id}，{unit}，"
          f"已重新打开，新时限 {RECHECK_AGAIN_BY}，建议约谈）")
-    path = out / f"整改档案-{unit}.zip"
+    path, public = out / f"整改档案-{unit}.zip", out / f"整改档案-{unit}-公开版.zip"
     with open_session(settings, write=False) as session:
         archive.build(session, path, store=store, unit=unit)
-    return [str(path)]
+        archive.build(session, public, store=store, unit=unit, public=True)
+    return [str(path), str(public)]
 
 
 def _png(n: int) -> bytes:
