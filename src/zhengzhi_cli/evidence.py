@@ -369,12 +369,10 @@ def edit(session, fix_id: int, n: int, *, public: bool | None = None, kind: str 
 
 
 def open_path(session, *, store: Path, fix_id: int, n: int) -> Path:
-    items = list_for(session, store=store, fix_id=fix_id)
-    if not 1 <= n <= len(items):
-        _nth(session, fix_id, n)  # says which numbers there are
-    path = Path(items[n - 1]["path"])
+    row = _nth(session, fix_id, n)
+    path = path_of(store, row.sha256)
     if not path.is_file():
-        raise Conflict(f"佐证材料：整改 {fix_id} 第 {n} 份“{items[n - 1]['name']}”的文件不在佐证材料库中（{path}）。"
+        raise Conflict(f"佐证材料：整改 {fix_id} 第 {n} 份“{row.name}”的文件不在佐证材料库中（{path}）。"
                        "请运行 zz evidence verify --all 查看，并从备份恢复", field="n")
     return path
 
