@@ -272,6 +272,13 @@ def _model():
     return Evidence
 
 
+def _kind(kind: str) -> str:
+    """One of KINDS (add and edit take the same words), or the refusal naming them."""
+    if kind not in KINDS:
+        raise Invalid(f"材料类别（--kind）：应为 {'、'.join(KINDS)} 之一，而不是“{kind}”", field="kind")
+    return kind
+
+
 def add(session, *, store: Path, fix_id: int, files: list[Path], kind: str | None = None,
         note: str | None = None, public: bool = False) -> list[dict]:
     """Add files to a fix: every file is checked first, then stored, then recorded (one row each).
@@ -281,9 +288,7 @@ def add(session, *, store: Path, fix_id: int, files: list[Path], kind: str | Non
 
     Evidence = _model()
     fix = fixes_mod.get(session, fix_id)
-    kind = kind or "其他"
-    if kind not in KINDS:
-        raise Invalid(f"材料类别（--kind）：应为 {'、'.join(KINDS)} 之一，而不是“{kind}”", field="kind")
+    kind = _kind(kind or "其他")
     note = text_rules.clean(note, field="note", label="说明（--note）")
     if not files:
         raise Invalid("佐证材料：至少给出一个文件", field="file")
@@ -360,9 +365,7 @@ def edit(session, fix_id: int, n: int, *, public: bool | None = None, kind: str 
     if public is not None:
         ch.set(row, "public", "可公开", public)
     if kind is not None:
-        if kind not in KINDS:
-            raise Invalid(f"材料类别（--kind）：应为 {'、'.join(KINDS)} 之一，而不是“{kind}”", field="kind")
-        ch.set(row, "kind", "材料类别", kind)
+        ch.set(row, "kind", "材料类别", _kind(kind))
     if note is not None:
         ch.set(row, "note", "说明", text_rules.clean(note, field="note", label="说明（--note）") or None)
     return ch.done(session, f"整改 #{fix_id} 第 {n} 份佐证材料“{row.name}”")
