@@ -21,6 +21,8 @@ from zhengzhi_cli.cli import app
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures"
 SAMPLE = ROOT / "src" / "zhengzhi_cli" / "sample_data"  # package data (zz demo)
+# Every test's environment (_isolated), and so that of a register built once per session for many tests.
+SESSION_ENV = {"ZZ_OPERATOR": "测试员", "ZZ_NO_PROMPT": "1"}
 
 
 class Zz:
@@ -93,8 +95,8 @@ def _sqlite_template(tmp_path_factory) -> Path:
 @pytest.fixture(autouse=True)
 def _isolated(register_url, monkeypatch, tmp_path):
     monkeypatch.setenv("ZZ_DB", register_url)
-    monkeypatch.setenv("ZZ_OPERATOR", "测试员")
-    monkeypatch.setenv("ZZ_NO_PROMPT", "1")
+    for name, value in SESSION_ENV.items():
+        monkeypatch.setenv(name, value)
     monkeypatch.chdir(tmp_path)
 
 
@@ -126,16 +128,21 @@ def district(zz, request, tmp_path_factory) -> Zz:
 _DISTRICT: list[Path] = []
 
 
+def _checkpoint(path: Path) -> None:
+    """The whole register in the one file, the WAL written back, before the file is copied."""
+    import sqlite3
+
+    con = sqlite3.connect(path)
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    con.close()
+
+
 def _sqlite_district(tmp_path_factory) -> Path:
     if not _DISTRICT:
-        import sqlite3
-
         path = tmp_path_factory.mktemp("district") / "zz.db"
         shutil.copyfile(_sqlite_template(tmp_path_factory), path)
-        add_district(Zz(str(path), env={"ZZ_OPERATOR": "测试员", "ZZ_NO_PROMPT": "1"}))
-        con = sqlite3.connect(path)  # the whole register in the one file: the WAL written back
-        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        con.close()
+        add_district(Zz(str(path), env=SESSION_ENV))
+        _checkpoint(path)
         _DISTRICT.append(path)
     return _DISTRICT[0]
 
@@ -159,15 +166,10 @@ class Demo:
 @pytest.fixture(scope="session")
 def demo_built(tmp_path_factory) -> Demo:
     """`zz demo` run once per test session (it takes seconds); tests take a copy (demo_copy)."""
-    import sqlite3
-
     where = tmp_path_factory.mktemp("demo-built")
     db, out = where / "demo.db", where / "out"
-    result = Zz(str(db), env={"ZZ_OPERATOR": "测试员", "ZZ_NO_PROMPT": "1", "ZZ_EVIDENCE_DIR": None}).ok(
-        ["demo", "--out", str(out)])
-    con = sqlite3.connect(db)  # the whole register in the one file: the WAL written back
-    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    con.close()
+    result = Zz(str(db), env={**SESSION_ENV, "ZZ_EVIDENCE_DIR": None}).ok(["demo", "--out", str(out)])
+    _checkpoint(db)
     return Demo(db, out, result.stdout, result.stderr)
 
 

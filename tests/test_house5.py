@@ -99,13 +99,11 @@ def test_no_test_file_imports_another():
     found = []
     for path in sorted(tests.glob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.ImportFrom) and node.module:
-                target = node.module.removeprefix("tests.")
-                target = next((a.name for a in node.names if a.name in names), target) if node.module == "tests" else target
-            elif isinstance(node, ast.Import):
-                target = next((a.name.removeprefix("tests.") for a in node.names if a.name.removeprefix("tests.") in names), "")
+            if isinstance(node, ast.Import):
+                modules = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:  # `from tests import test_x` names the module too
+                modules = [node.module, *(f"{node.module}.{a.name}" for a in node.names)]
             else:
                 continue
-            if target in names:
-                found.append(f"{path.name}:{node.lineno} imports {target}")
+            found += [f"{path.name}:{node.lineno} imports {m}" for m in modules if m.removeprefix("tests.") in names]
     assert found == []
